@@ -1,0 +1,60 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from vchata.accounts.models import Membership
+from vchata.accounts.tests.factories import OrganizationFactory, UserFactory
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def org(user):
+    """An organization owned by ``user``, with the default pipeline."""
+    return OrganizationFactory(owner=user)
+
+
+@pytest.fixture
+def pipeline(org):
+    return org.pipeline_set.get(is_default=True)
+
+
+@pytest.fixture
+def stages(pipeline):
+    return list(pipeline.stages.order_by("order"))
+
+
+@pytest.fixture
+def other_org(db):
+    """An organization ``user`` does not belong to."""
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def api(user, org):
+    """An API client authenticated as ``user``, OWNER of ``org``."""
+    return client_for(user)
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
+
+
+@pytest.fixture
+def member(org):
+    user = UserFactory()
+    Membership.objects.create(organization=org, user=user, role=Membership.Role.MEMBER)
+    return user

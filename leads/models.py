@@ -1,0 +1,290 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from pipelines.models import LeadStatus, Pipeline, Stage
+from vchata.ids import PrefixedIdField
+from vchata.tenancy import OrgOwned
+
+# Optional free-text attributes are NULL when absent so the API answers
+# ``null`` rather than "" (the documented shape), hence ``null=True`` below.
+
+
+class Contact(OrgOwned):
+    id = PrefixedIdField(prefix="contact")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254, blank=True, default="")
+    phone = models.CharField(max_length=40, blank=True, default="")
+    company = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # One contact per email in an org, so "reuse by email" can't race into duplicates.
+            models.UniqueConstraint(
+                "organization", Lower("email"), condition=~Q(email=""), name="contact_email_ci_unique_per_org"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "name"], name="contact_org_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class Campaign(OrgOwned):
+    id = PrefixedIdField(prefix="campaign")
+    name = models.CharField(max_length=200)
+    utm_campaign = models.CharField(max_length=200, help_text="The utmCampaign value of leads from this campaign.")
+    budget = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "utm_campaign"], name="campaign_utm_unique_per_org"),
+            models.CheckConstraint(condition=Q(budget__gte=0) | Q(budget__isnull=True), name="campaign_budget_gte_0"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SocialAccount(OrgOwned):
+    class Platform(models.TextChoices):
+        FACEBOOK = "FACEBOOK"
+        INSTAGRAM = "INSTAGRAM"
+        TWITTER = "TWITTER"
+        LINKEDIN = "LINKEDIN"
+        TIKTOK = "TIKTOK"
+        WHATSAPP = "WHATSAPP"
+
+    id = PrefixedIdField(prefix="social")
+    platform = models.CharField(max_length=12, choices=Platform.choices)
+    platform_id = models.CharField(max_length=200)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "platform", "platform_id"], name="social_account_unique_per_org"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_platform_display()})"
+
+
+class ContentPost(OrgOwned):
+    id = PrefixedIdField(prefix="post")
+    social_account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="posts")
+    platform_post_id = models.CharField(max_length=200)
+    content = models.TextField(blank=True, default="")
+    url = models.URLField(max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["social_account", "platform_post_id"], name="content_post_unique_per_account"
+            ),
+        ]
+
+    def __str__(self):
+        return self.content[:60] or self.platform_post_id
+
+
+class Conversation(OrgOwned):
+    id = PrefixedIdField(prefix="conv")
+    social_account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="conversations")
+    content_post = models.ForeignKey(
+        ContentPost, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+    participant_name = models.CharField(max_length=200)
+    participant_handle = models.CharField(max_length=200, blank=True, default="")
+    participant_email = models.EmailField(max_length=254, blank=True, default="")
+    participant_phone = models.CharField(max_length=40, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="conversation_org_created_idx")]
+
+    def __str__(self):
+        return f"{self.participant_name} via {self.social_account_id}"
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        IN = "IN"
+        OUT = "OUT"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    text = models.TextField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        indexes = [models.Index(fields=["conversation", "sent_at"], name="message_conv_sent_idx")]
+
+    def __str__(self):
+        return f"{self.direction}: {self.text[:40]}"
+
+
+class CustomField(OrgOwned):
+    class Type(models.TextChoices):
+        TEXT = "TEXT"
+        NUMBER = "NUMBER"
+        DATE = "DATE"
+        BOOLEAN = "BOOLEAN"
+        SELECT = "SELECT"
+
+    id = PrefixedIdField(prefix="field")
+    key = models.SlugField(max_length=60, help_text="snake_case key used in a lead's customFields.")
+    label = models.CharField(max_length=120)
+    type = models.CharField(max_length=8, choices=Type.choices)
+    options = models.JSONField(default=list, blank=True, help_text="Allowed values of a SELECT field.")
+    required = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="custom_field_key_unique_per_org")]
+
+    def __str__(self):
+        return self.label
+
+
+class Lead(OrgOwned):
+    Status = LeadStatus
+
+    id = PrefixedIdField(prefix="lead")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="leads")
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="leads")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="leads")
+    status = models.CharField(max_length=10, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    source = models.CharField(max_length=100, null=True, blank=True)
+    value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    notes = models.TextField(blank=True, default="")
+    utm_source = models.CharField(max_length=200, null=True, blank=True)
+    utm_medium = models.CharField(max_length=200, null=True, blank=True)
+    utm_campaign = models.CharField(max_length=200, null=True, blank=True)
+    utm_term = models.CharField(max_length=200, null=True, blank=True)
+    utm_content = models.CharField(max_length=200, null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_leads"
+    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="leads")
+    social_account = models.ForeignKey(
+        SocialAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="leads"
+    )
+    content_post = models.ForeignKey(
+        ContentPost, on_delete=models.SET_NULL, null=True, blank=True, related_name="leads"
+    )
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="lead"
+    )
+    converted_at = models.DateTimeField(null=True, blank=True)
+    custom_fields = models.JSONField(default=dict, blank=True)
+    # Last time anything was logged on the lead (creation counts): drives
+    # "days since last activity" on the board and IDLE_IN_STAGE rules.
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "contact", "pipeline"], name="lead_one_per_contact_and_pipeline"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0) | Q(value__isnull=True), name="lead_value_gte_0"),
+            models.CheckConstraint(
+                condition=(Q(status=LeadStatus.CONVERTED) & Q(converted_at__isnull=False))
+                | (~Q(status=LeadStatus.CONVERTED) & Q(converted_at__isnull=True)),
+                name="lead_converted_at_iff_converted",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "-created_at", "-id"], name="lead_org_created_idx"),
+            models.Index(fields=["organization", "-updated_at"], name="lead_org_updated_idx"),
+            models.Index(fields=["organization", "value"], name="lead_org_value_idx"),
+            models.Index(fields=["organization", "status"], name="lead_org_status_idx"),
+            models.Index(fields=["organization", "source"], name="lead_org_source_idx"),
+            models.Index(fields=["organization", "utm_campaign"], name="lead_org_utm_campaign_idx"),
+            models.Index(fields=["organization", "assigned_to"], name="lead_org_assignee_idx"),
+            models.Index(fields=["organization", "pipeline", "-created_at"], name="lead_org_pipeline_created_idx"),
+            models.Index(fields=["stage", "-updated_at"], name="lead_stage_updated_idx"),
+        ]
+
+    def __str__(self):
+        return self.pk
+
+    @property
+    def converted(self) -> bool:
+        return self.status == LeadStatus.CONVERTED
+
+
+class Activity(OrgOwned):
+    class Type(models.TextChoices):
+        NOTE = "NOTE"
+        CALL = "CALL"
+        EMAIL_SENT = "EMAIL_SENT"
+        EMAIL_RECEIVED = "EMAIL_RECEIVED"
+        MEETING = "MEETING"
+        SMS = "SMS"
+        SOCIAL_MESSAGE = "SOCIAL_MESSAGE"
+        TASK = "TASK"
+        # Written by the system only.
+        CREATED = "CREATED"
+        STAGE_CHANGED = "STAGE_CHANGED"
+        STATUS_CHANGED = "STATUS_CHANGED"
+        ASSIGNED = "ASSIGNED"
+        CONVERTED = "CONVERTED"
+
+    SYSTEM_TYPES = frozenset({"CREATED", "STAGE_CHANGED", "STATUS_CHANGED", "ASSIGNED", "CONVERTED"})
+
+    id = PrefixedIdField(prefix="activity")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
+    type = models.CharField(max_length=16, choices=Type.choices)
+    description = models.TextField(blank=True, default="")
+    metadata = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "activities"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["lead", "-created_at", "-id"], name="activity_lead_created_idx")]
+
+    def __str__(self):
+        return f"{self.get_type_display()}: {self.description[:40]}"
+
+
+class StageVisit(models.Model):
+    """One stay of a lead in a stage; ``left_at`` is NULL while it is still there."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="stage_visits")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="visits")
+    entered_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead"], condition=Q(left_at__isnull=True), name="stage_visit_one_open_per_lead"
+            ),
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | Q(left_at__gte=models.F("entered_at")),
+                name="stage_visit_left_after_entered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lead", "entered_at"], name="stage_visit_lead_entered_idx"),
+            models.Index(fields=["stage", "entered_at"], name="stage_visit_stage_entered_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.lead_id} in {self.stage_id} from {self.entered_at:%Y-%m-%d}"

@@ -1,0 +1,382 @@
+"""Every change to leads and contacts goes through these functions.
+
+The API, the board pages, the admin and automation rules all call them, so a
+move is the same operation with the same checks and history wherever it
+starts. Each is atomic; those that change a lead's stage, status or assignee
+lock the lead row first, so two people dragging one card cannot interleave
+their history rows.
+"""
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from pipelines.models import LeadStatus, Pipeline, Stage
+from vchata.accounts.models import Organization, User
+from vchata.exceptions import Conflict, InvalidInput, NotFound
+
+from .custom_fields import validate_custom_fields
+from .events import EventKind, LeadEvent, emit
+from .models import Activity, Campaign, Contact, ContentPost, Conversation, Lead, SocialAccount, StageVisit
+
+LEAD_NOT_FOUND = "Lead not found or you don't have access"
+LEAD_EXISTS = "Lead already exists for this contact and pipeline"
+
+# Fields update_lead copies as they are (already validated by the caller).
+PLAIN_FIELDS = ("value", "notes", "source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
+
+def _lock_lead(org: Organization, lead_id: str) -> Lead:
+    lead = Lead.objects.for_org(org).select_for_update().filter(pk=lead_id).first()
+    if lead is None:
+        raise NotFound(LEAD_NOT_FOUND)
+    return lead
+
+
+def _log(
+    *, org: Organization, lead: Lead, actor: User | None, type: str, description: str = "", metadata=None
+) -> Activity:
+    return Activity.objects.create(
+        organization=org, lead=lead, type=type, description=description, metadata=metadata or {}, actor=actor
+    )
+
+
+def _check_org_links(org: Organization, **objects) -> None:
+    """Refuse rows of another org (serializers already scope ids; this guards other callers)."""
+    for field, obj in objects.items():
+        if obj is not None and getattr(obj, "organization_id", org.pk) != org.pk:
+            raise InvalidInput([f"{field} does not match any record in this organization"])
+
+
+def _set_status(*, org: Organization, lead: Lead, status: str, actor: User | None, cause: dict, now) -> list[LeadEvent]:
+    """Apply a status change on a locked lead; returns the events to emit after saving."""
+    previous = lead.status
+    if previous == status:
+        return []
+    lead.status = status
+    lead.converted_at = now if status == LeadStatus.CONVERTED else None
+    metadata = {"from": previous, "to": status, **cause}
+    _log(
+        org=org,
+        lead=lead,
+        actor=actor,
+        type=Activity.Type.STATUS_CHANGED,
+        description=f"Status changed from {previous} to {status}",
+        metadata=metadata,
+    )
+    if status == LeadStatus.CONVERTED:
+        _log(
+            org=org, lead=lead, actor=actor, type=Activity.Type.CONVERTED, description="Lead converted", metadata=cause
+        )
+    return [LeadEvent(EventKind.STATUS_CHANGED, org, lead, actor, detail=status, cause=cause)]
+
+
+def _emit_all(events: list[LeadEvent]) -> None:
+    for event in events:
+        emit(event)
+
+
+# --- contacts ---------------------------------------------------------------
+
+
+def find_or_create_contact(
+    *, org: Organization, name: str, email: str = "", phone: str = "", company: str = ""
+) -> tuple[Contact, bool]:
+    """The org's contact with this email (case-insensitive), or a new one.
+
+    The per-org unique index on lower(email) settles a race between two
+    requests creating the same new contact: the loser reuses the winner's row.
+    """
+    email = (email or "").strip()
+    if email:
+        existing = Contact.objects.for_org(org).annotate(email_ci=Lower("email")).filter(email_ci=email.lower()).first()
+        if existing:
+            return existing, False
+    try:
+        with transaction.atomic():
+            contact = Contact.objects.create(
+                organization=org, name=name, email=email, phone=phone or "", company=company or ""
+            )
+    except IntegrityError:
+        contact = Contact.objects.for_org(org).annotate(email_ci=Lower("email")).filter(email_ci=email.lower()).first()
+        if contact is None:
+            raise
+        return contact, False
+    return contact, True
+
+
+# --- leads ------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_lead(
+    *,
+    org: Organization,
+    actor: User | None,
+    contact: Contact,
+    pipeline: Pipeline,
+    stage: Stage | None = None,
+    source: str | None = None,
+    value: Decimal | None = None,
+    notes: str = "",
+    utm_source: str | None = None,
+    utm_medium: str | None = None,
+    utm_campaign: str | None = None,
+    utm_term: str | None = None,
+    utm_content: str | None = None,
+    assigned_to: User | None = None,
+    campaign: Campaign | None = None,
+    social_account: SocialAccount | None = None,
+    content_post: ContentPost | None = None,
+    conversation: Conversation | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
+) -> Lead:
+    _check_org_links(
+        org,
+        contactId=contact,
+        pipelineId=pipeline,
+        stageId=stage,
+        campaignId=campaign,
+        socialAccountId=social_account,
+        contentPostId=content_post,
+    )
+    if stage is None:
+        stage = pipeline.stages.order_by("order").first()
+        if stage is None:
+            raise InvalidInput(["pipelineId refers to a pipeline with no stages"])
+    elif stage.pipeline_id != pipeline.pk:
+        raise InvalidInput(["stageId must be a stage of the lead's pipeline"])
+    if assigned_to is not None and not org.memberships.filter(user=assigned_to).exists():
+        raise InvalidInput(["assignedToId does not match any member of this organization"])
+    fields = validate_custom_fields(org, custom_fields or {})
+    if Lead.objects.for_org(org).filter(contact=contact, pipeline=pipeline).exists():
+        raise Conflict(LEAD_EXISTS)
+
+    now = timezone.now()
+    status = stage.status or LeadStatus.NEW
+    lead = Lead(
+        organization=org,
+        contact=contact,
+        pipeline=pipeline,
+        stage=stage,
+        status=status,
+        converted_at=now if status == LeadStatus.CONVERTED else None,
+        source=source,
+        value=value,
+        notes=notes or "",
+        utm_source=utm_source,
+        utm_medium=utm_medium,
+        utm_campaign=utm_campaign,
+        utm_term=utm_term,
+        utm_content=utm_content,
+        assigned_to=assigned_to,
+        campaign=campaign,
+        social_account=social_account,
+        content_post=content_post,
+        conversation=conversation,
+        custom_fields=fields,
+        last_activity_at=now,
+    )
+    try:
+        with transaction.atomic():
+            lead.save(force_insert=True)
+    except IntegrityError as exc:
+        # Lost a race with an identical create: the unique constraint decided.
+        raise Conflict(LEAD_EXISTS) from exc
+    StageVisit.objects.create(organization=org, lead=lead, stage=stage, entered_at=now)
+    _log(
+        org=org,
+        lead=lead,
+        actor=actor,
+        type=Activity.Type.CREATED,
+        description="Lead created",
+        metadata={"stageId": stage.pk, "source": source},
+    )
+    if status == LeadStatus.CONVERTED:
+        _log(org=org, lead=lead, actor=actor, type=Activity.Type.CONVERTED, description="Lead converted")
+    emit(LeadEvent(EventKind.LEAD_CREATED, org, lead, actor))
+    return lead
+
+
+@transaction.atomic
+def create_lead_with_contact(
+    *, org: Organization, actor: User | None, contact: Mapping[str, str], **lead_fields
+) -> tuple[Lead, Contact]:
+    contact_row, _ = find_or_create_contact(
+        org=org,
+        name=contact["name"],
+        email=contact.get("email") or "",
+        phone=contact.get("phone") or "",
+        company=contact.get("company") or "",
+    )
+    lead = create_lead(org=org, actor=actor, contact=contact_row, **lead_fields)
+    return lead, contact_row
+
+
+@transaction.atomic
+def update_lead(
+    *, org: Organization, actor: User | None, lead_id: str, changes: Mapping[str, Any], cause: dict | None = None
+) -> Lead:
+    """Apply a partial update. ``changes`` uses model field names; only keys present change.
+
+    ``custom_fields`` is merged into the lead's current values (a ``None``
+    value removes a key) and the result validated as a whole.
+    """
+    cause = cause or {}
+    lead = _lock_lead(org, lead_id)
+    now = timezone.now()
+    events: list[LeadEvent] = []
+
+    for name in PLAIN_FIELDS:
+        if name in changes:
+            value = changes[name]
+            setattr(lead, name, "" if name == "notes" and value is None else value)
+    if "campaign" in changes:
+        _check_org_links(org, campaignId=changes["campaign"])
+        lead.campaign = changes["campaign"]
+    if "custom_fields" in changes:
+        merged = {**lead.custom_fields, **(changes["custom_fields"] or {})}
+        lead.custom_fields = validate_custom_fields(org, merged)
+    if "assigned_to" in changes and changes["assigned_to"] != lead.assigned_to:
+        events += _assign(org=org, lead=lead, user=changes["assigned_to"], actor=actor, cause=cause)
+    if "status" in changes:
+        events += _set_status(org=org, lead=lead, status=changes["status"], actor=actor, cause=cause, now=now)
+
+    lead.save()
+    _emit_all(events)
+    return lead
+
+
+def _assign(*, org: Organization, lead: Lead, user: User | None, actor: User | None, cause: dict) -> list[LeadEvent]:
+    if user is not None and not org.memberships.filter(user=user).exists():
+        raise InvalidInput(["assignedToId does not match any member of this organization"])
+    previous = lead.assigned_to_id
+    lead.assigned_to = user
+    description = f"Assigned to {user.name or user.email}" if user else "Unassigned"
+    _log(
+        org=org,
+        lead=lead,
+        actor=actor,
+        type=Activity.Type.ASSIGNED,
+        description=description,
+        metadata={"from": previous, "to": user.pk if user else None, **cause},
+    )
+    return [LeadEvent(EventKind.ASSIGNED, org, lead, actor, detail=user.pk if user else None, cause=cause)]
+
+
+@transaction.atomic
+def move_lead_to_stage(
+    *, org: Organization, actor: User | None, lead_id: str, stage_id: str, notes: str = "", cause: dict | None = None
+) -> Lead:
+    """Move a lead to another stage of its pipeline, closing the current stage visit.
+
+    Entering a stage that carries a status sets that status too. Moving to
+    the stage the lead is already in changes nothing.
+    """
+    cause = cause or {}
+    lead = _lock_lead(org, lead_id)
+    stage = Stage.objects.for_org(org).filter(pk=stage_id, pipeline_id=lead.pipeline_id).first()
+    if stage is None:
+        raise InvalidInput(["stageId must be a stage of the lead's pipeline"])
+    if stage.pk == lead.stage_id:
+        return lead
+
+    now = timezone.now()
+    previous = lead.stage
+    StageVisit.objects.filter(lead=lead, left_at__isnull=True).update(left_at=now)
+    StageVisit.objects.create(organization=org, lead=lead, stage=stage, entered_at=now)
+    lead.stage = stage
+    _log(
+        org=org,
+        lead=lead,
+        actor=actor,
+        type=Activity.Type.STAGE_CHANGED,
+        description=f"Moved from {previous.name} to {stage.name}" + (f": {notes}" if notes else ""),
+        metadata={"fromStageId": previous.pk, "toStageId": stage.pk, "notes": notes, **cause},
+    )
+    events = [LeadEvent(EventKind.STAGE_ENTERED, org, lead, actor, detail=stage.pk, cause=cause)]
+    if stage.status:
+        events += _set_status(org=org, lead=lead, status=stage.status, actor=actor, cause=cause, now=now)
+    lead.last_activity_at = now
+    lead.save()
+    _emit_all(events)
+    return lead
+
+
+@transaction.atomic
+def add_activity(
+    *,
+    org: Organization,
+    actor: User | None,
+    lead_id: str,
+    type: str,
+    description: str = "",
+    metadata: Mapping[str, Any] | None = None,
+    cause: dict | None = None,
+) -> Activity:
+    lead = _lock_lead(org, lead_id)
+    activity = _log(
+        org=org,
+        lead=lead,
+        actor=actor,
+        type=type,
+        description=description,
+        metadata={**(metadata or {}), **(cause or {})},
+    )
+    lead.last_activity_at = activity.created_at
+    lead.save(update_fields=["last_activity_at", "updated_at"])
+    emit(LeadEvent(EventKind.ACTIVITY_ADDED, org, lead, actor, detail=type, cause=cause or {}))
+    return activity
+
+
+@transaction.atomic
+def delete_lead(*, org: Organization, actor: User | None, lead_id: str) -> None:
+    """Delete a lead with its activities and stage history; the contact stays."""
+    lead = _lock_lead(org, lead_id)
+    lead.delete()
+
+
+@transaction.atomic
+def convert_conversation(
+    *,
+    org: Organization,
+    actor: User | None,
+    conversation_id: str,
+    pipeline: Pipeline,
+    source: str | None = "social_media",
+    value: Decimal | None = None,
+    notes: str = "",
+) -> tuple[Lead, Contact]:
+    """Turn a social conversation into a lead, linked to its account and post.
+
+    The conversation row is locked, so two conversions of one conversation
+    serialise; the second sees the first's lead and gets a 409.
+    """
+    conversation = Conversation.objects.for_org(org).select_for_update().filter(pk=conversation_id).first()
+    if conversation is None:
+        raise InvalidInput(["conversationId does not match any conversation in this organization"])
+    if Lead.objects.filter(conversation=conversation).exists():
+        raise Conflict("Conversation has already been converted to a lead")
+    contact, _ = find_or_create_contact(
+        org=org,
+        name=conversation.participant_name,
+        email=conversation.participant_email,
+        phone=conversation.participant_phone,
+    )
+    lead = create_lead(
+        org=org,
+        actor=actor,
+        contact=contact,
+        pipeline=pipeline,
+        source=source,
+        value=value,
+        notes=notes,
+        social_account=conversation.social_account,
+        content_post=conversation.content_post,
+        conversation=conversation,
+    )
+    return lead, contact

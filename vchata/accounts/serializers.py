@@ -1,0 +1,95 @@
+from rest_framework import serializers
+
+from .models import Membership, Organization, User
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "name"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    createdAt = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "createdAt"]
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.CharField(source="user.id")
+    name = serializers.CharField(source="user.name")
+    email = serializers.EmailField(source="user.email")
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class MyOrganizationSerializer(serializers.Serializer):
+    id = serializers.CharField(source="organization.id")
+    name = serializers.CharField(source="organization.name")
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class SignupInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    name = serializers.CharField(max_length=150)
+    organizationName = serializers.CharField(max_length=200)
+
+
+class OrganizationInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+
+
+class AddMemberInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    role = serializers.ChoiceField(choices=[Membership.Role.ADMIN, Membership.Role.MEMBER])
+
+
+class LogoutInput(serializers.Serializer):
+    refresh = serializers.CharField(max_length=2000)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+# Response shapes, for the schema.
+class SignupResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    user = UserSerializer()
+    organization = OrganizationSerializer()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+    message = serializers.CharField()
+
+
+class MeResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    user = UserSerializer()
+    organizations = MyOrganizationSerializer(many=True)
+    message = serializers.CharField()
+
+
+class OrganizationResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    organization = OrganizationSerializer()
+    message = serializers.CharField()
+
+
+class MemberResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    member = MemberSerializer()
+    message = serializers.CharField()
+
+
+class MembersResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    members = MemberSerializer(many=True)
+    message = serializers.CharField()
+
+
+class MessageResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()

@@ -1,0 +1,56 @@
+"""Users, organizations and memberships."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+
+from pipelines.services import create_default_pipeline
+from vchata.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+
+from .models import Membership, Organization, User
+
+EMAIL_TAKEN = "An account with this email already exists"
+
+
+@transaction.atomic
+def create_organization(*, owner: User, name: str) -> Organization:
+    """A new organization owned by ``owner``, with its default pipeline, in one transaction."""
+    org = Organization.objects.create(name=name)
+    Membership.objects.create(organization=org, user=owner, role=Membership.Role.OWNER)
+    create_default_pipeline(org=org)
+    return org
+
+
+@transaction.atomic
+def sign_up(*, email: str, password: str, name: str, organization_name: str) -> tuple[User, Organization]:
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(EMAIL_TAKEN)
+    candidate = User(email=email, name=name)
+    try:
+        validate_password(password, user=candidate)
+    except DjangoValidationError as exc:
+        raise InvalidInput([f"password: {message}" for message in exc.messages]) from exc
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, name=name)
+    except IntegrityError as exc:  # two sign-ups with one email at once
+        raise Conflict(EMAIL_TAKEN) from exc
+    org = create_organization(owner=user, name=organization_name)
+    return user, org
+
+
+@transaction.atomic
+def add_member(*, org: Organization, actor_membership: Membership, email: str, role: str) -> Membership:
+    if not actor_membership.can_manage:
+        raise Forbidden("Only owners and admins can add members")
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise NotFound("No user with this email")
+    if Membership.objects.filter(organization=org, user=user).exists():
+        raise Conflict("User is already a member of this organization")
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(organization=org, user=user, role=role)
+    except IntegrityError as exc:
+        raise Conflict("User is already a member of this organization") from exc

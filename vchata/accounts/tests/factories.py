@@ -1,0 +1,39 @@
+import factory
+
+from vchata.accounts.models import Membership, Organization, User
+from vchata.accounts.services import create_organization
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"rep{n}@example.com")
+    name = factory.Faker("name")
+    password = PASSWORD
+
+    @classmethod
+    def _create(cls, model_class, *, password, **fields):
+        return model_class.objects.create_user(password=password, **fields)
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    """An organization created the way the product creates one: owner + default pipeline."""
+
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Acme {n}")
+    owner = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *, owner, name):
+        return create_organization(owner=owner, name=name)
+
+
+def add_membership(org: Organization, user: User | None = None, role: str = Membership.Role.MEMBER) -> User:
+    user = user or UserFactory()
+    Membership.objects.create(organization=org, user=user, role=role)
+    return user

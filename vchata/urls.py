@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from vchata.converters import register_all
+from vchata.health import health
+
+register_all()
+
+urlpatterns = [
+    path("health", health, name="health"),
+    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("admin/", admin.site.urls),
+    # JSON API (no trailing slashes, as documented).
+    path("", include("vchata.accounts.urls")),
+    path("", include("analytics.urls")),  # before leads: /leads/<org>/stats etc.
+    path("", include("leads.urls")),
+    path("", include("pipelines.urls")),
+    # Browser pages.
+    path("", include("vchata.accounts.page_urls")),
+    path("app/", include("pipelines.page_urls")),
+    path("app/", include("leads.page_urls")),
+    path("app/", include("analytics.page_urls")),
+]
