@@ -1,0 +1,1 @@
+"""Pipeline automation: rules that move, qualify and assign leads by themselves."""

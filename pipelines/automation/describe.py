@@ -1,0 +1,2 @@
+def describe_rule(rule) -> str:
+    return rule.name
