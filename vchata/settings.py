@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "vchata.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vchata.middleware.ApiErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,6 +142,8 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Lets several deployments (or test runs) share one Redis without mixing throttle counters.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
 
 # Largest request body the API accepts; larger ones get a 413 envelope.
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(1024 * 1024)))
@@ -159,6 +162,24 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttling (vchata/throttling.py): counted in the default cache, so in
+    # Redis, shared by every worker, whenever REDIS_URL is set.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "vchata.throttling.AnonThrottle",
+        "vchata.throttling.UserThrottle",
+        "vchata.throttling.ScopeThrottle",
+    ],
+    # Under pytest every scope is effectively unlimited (per second, so the
+    # counters stay tiny); the throttling tests set real rates.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON_RATE", "100000/s" if TESTING else "120/minute"),
+        "user": os.environ.get("THROTTLE_USER_RATE", "100000/s" if TESTING else "1200/minute"),
+        # /auth/token and /auth/signup, per client IP: against credential stuffing.
+        "auth": os.environ.get("THROTTLE_AUTH_RATE", "100000/s" if TESTING else "10/minute"),
+    },
+    # Reverse proxies in front of the app. 0: the client is REMOTE_ADDR and
+    # X-Forwarded-For is ignored (else any client could pick its own throttle key).
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
 }
 
 SIMPLE_JWT = {
@@ -171,6 +192,50 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
     "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", SECRET_KEY),
+    # Tokens carry a hash of the password hash: changing the password revokes them.
+    "CHECK_REVOKE_TOKEN": True,
+}
+
+# --- HTTPS and security headers --------------------------------------------
+# Production behind TLS sets HTTPS_ONLY=1 (and SECURE_PROXY_SSL_HEADER when a
+# proxy terminates TLS); each setting can still be overridden on its own.
+# Off by default so `make run`, the tests and loopback benchmarks speak plain HTTP.
+HTTPS_ONLY = env_bool("HTTPS_ONLY", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_ONLY)
+# Load balancers probe /health over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS_ONLY)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS_ONLY)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(31_536_000 if HTTPS_ONLY else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS_ONLY)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS_ONLY)
+# "HTTP_X_FORWARDED_PROTO,https": trust that header from the proxy to mean HTTPS.
+# Only set it when the proxy always overwrites the header.
+_proxy_ssl_header = env_list("SECURE_PROXY_SSL_HEADER")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if len(_proxy_ssl_header) == 2 else None
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy of the pages (django-csp; vchata/security.py gives
+# API responses and /api/docs their own). Our pages load only our own static
+# JS and CSS: no inline scripts, no CDN.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # style="width: 40%" on server-rendered bars; attribute styles cannot load or run anything.
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 SPECTACULAR_SETTINGS = {
@@ -184,6 +249,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/",
     "SECURITY": [{"jwtAuth": []}],
+    # Two choice sets share the field name "role": name both, or the schema gets "Role6d0Enum".
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "vchata.accounts.models.Membership.Role",
+        "NewMemberRoleEnum": [("ADMIN", "Admin"), ("MEMBER", "Member")],
+    },
 }
 
 LOGGING = {
