@@ -17,7 +17,7 @@ from rest_framework.settings import api_settings
 
 class RatesFromSettings:
     @property
-    def THROTTLE_RATES(self) -> dict[str, str | None]:  # noqa: N802  (DRF's attribute name)
+    def THROTTLE_RATES(self) -> dict[str, str | None]:  # DRF reads this name
         return api_settings.DEFAULT_THROTTLE_RATES
 
 
