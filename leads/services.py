@@ -238,6 +238,12 @@ def update_lead(
     if "campaign" in changes:
         _check_org_links(org, campaignId=changes["campaign"])
         lead.campaign = changes["campaign"]
+    if "contact" in changes and changes["contact"].pk != lead.contact_id:
+        # Only the admin edits this (the API has no contactId on PATCH).
+        _check_org_links(org, contactId=changes["contact"])
+        if Lead.objects.for_org(org).filter(contact=changes["contact"], pipeline_id=lead.pipeline_id).exists():
+            raise Conflict(LEAD_EXISTS)
+        lead.contact = changes["contact"]
     if "custom_fields" in changes:
         merged = {**lead.custom_fields, **(changes["custom_fields"] or {})}
         lead.custom_fields = validate_custom_fields(org, merged)
@@ -270,20 +276,39 @@ def _assign(*, org: Organization, lead: Lead, user: User | None, actor: User | N
 
 @transaction.atomic
 def move_lead_to_stage(
-    *, org: Organization, actor: User | None, lead_id: str, stage_id: str, notes: str = "", cause: dict | None = None
+    *,
+    org: Organization,
+    actor: User | None,
+    lead_id: str,
+    stage_id: str,
+    notes: str = "",
+    cause: dict | None = None,
+    across_pipelines: bool = False,
 ) -> Lead:
     """Move a lead to another stage of its pipeline, closing the current stage visit.
 
     Entering a stage that carries a status sets that status too. Moving to
-    the stage the lead is already in changes nothing.
+    the stage the lead is already in changes nothing. ``across_pipelines``
+    (the admin's fix for a lead filed in the wrong pipeline) also accepts a
+    stage of another pipeline of the org; the lead keeps its contact, so a
+    lead for that contact already in the target pipeline is a Conflict.
     """
     cause = cause or {}
     lead = _lock_lead(org, lead_id)
-    stage = Stage.objects.for_org(org).filter(pk=stage_id, pipeline_id=lead.pipeline_id).first()
+    stages = Stage.objects.for_org(org)
+    if not across_pipelines:
+        stages = stages.filter(pipeline_id=lead.pipeline_id)
+    stage = stages.filter(pk=stage_id).first()
     if stage is None:
         raise InvalidInput(["stageId must be a stage of the lead's pipeline"])
     if stage.pk == lead.stage_id:
         return lead
+    pipeline_change = {}
+    if stage.pipeline_id != lead.pipeline_id:
+        if Lead.objects.for_org(org).filter(contact_id=lead.contact_id, pipeline_id=stage.pipeline_id).exists():
+            raise Conflict(LEAD_EXISTS)
+        pipeline_change = {"fromPipelineId": lead.pipeline_id, "toPipelineId": stage.pipeline_id}
+        lead.pipeline_id = stage.pipeline_id
 
     now = timezone.now()
     previous = lead.stage
@@ -296,7 +321,7 @@ def move_lead_to_stage(
         actor=actor,
         type=Activity.Type.STAGE_CHANGED,
         description=f"Moved from {previous.name} to {stage.name}" + (f": {notes}" if notes else ""),
-        metadata={"fromStageId": previous.pk, "toStageId": stage.pk, "notes": notes, **cause},
+        metadata={"fromStageId": previous.pk, "toStageId": stage.pk, "notes": notes, **pipeline_change, **cause},
     )
     events = [LeadEvent(EventKind.STAGE_ENTERED, org, lead, actor, detail=stage.pk, cause=cause)]
     if stage.status:
