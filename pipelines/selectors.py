@@ -1,0 +1,224 @@
+"""Reads for the kanban board: column headers, one column's cards, and the change fingerprint.
+
+Every query here is bounded: headers are one aggregate over the pipeline's
+stages, a column is one ``LIMIT`` query walking the ``(stage, -updated_at)``
+index, and the fingerprint is one grouped aggregate. None of them grows with
+the number of cards shown.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
+
+from leads.models import Lead
+from vchata.accounts.models import Organization, User
+
+from .models import Pipeline, Stage
+
+CARDS_PER_PAGE = 50
+# A card nobody has touched for this long is marked stale on the board.
+STALE_AFTER_DAYS = 7
+
+ASSIGNEE_MINE = "mine"
+ASSIGNEE_NOBODY = "none"
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    """What the viewer narrowed the board to. Empty strings mean "any"."""
+
+    assignee: str = ""  # "", ASSIGNEE_MINE, ASSIGNEE_NOBODY or a user id
+    source: str = ""
+    search: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.assignee or self.source or self.search)
+
+    def as_q(self, *, viewer: User, prefix: str = "") -> Q:
+        """The filters as a ``Q`` on leads; ``prefix`` is the path to the lead (``"leads__"`` from a stage)."""
+        q = Q()
+        if self.assignee == ASSIGNEE_MINE:
+            q &= Q(**{f"{prefix}assigned_to": viewer})
+        elif self.assignee == ASSIGNEE_NOBODY:
+            q &= Q(**{f"{prefix}assigned_to__isnull": True})
+        elif self.assignee:
+            q &= Q(**{f"{prefix}assigned_to_id": self.assignee})
+        if self.source:
+            q &= Q(**{f"{prefix}source": self.source})
+        if self.search:
+            text = self.search
+            q &= (
+                Q(**{f"{prefix}contact__name__icontains": text})
+                | Q(**{f"{prefix}contact__email__icontains": text})
+                | Q(**{f"{prefix}contact__company__icontains": text})
+                | Q(**{f"{prefix}notes__icontains": text})
+            )
+        return q
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    lead_count: int
+    total_value: Decimal
+    fingerprint: str
+    cards: list[Lead] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def fingerprint_of(count: int, last_change: datetime | None) -> str:
+    """A column's state as a short string: it changes whenever a lead enters, leaves or is edited."""
+    return f"{count}.{encode_instant(last_change) if last_change else 0}"
+
+
+def encode_instant(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def decode_instant(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+def encode_cursor(lead: Lead) -> str:
+    return f"{encode_instant(lead.updated_at)}.{lead.pk}"
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """The (updated_at, id) of the last card shown; ValueError when malformed."""
+    micros, _, lead_id = cursor.partition(".")
+    if not lead_id.startswith("lead_"):
+        raise ValueError("malformed cursor")
+    return decode_instant(int(micros)), lead_id
+
+
+def pipelines_for_switcher(*, org: Organization) -> QuerySet[Pipeline]:
+    return Pipeline.objects.for_org(org).order_by("-is_default", "name").only("id", "name", "is_default")
+
+
+def board_columns(
+    *,
+    org: Organization,
+    pipeline: Pipeline,
+    viewer: User,
+    filters: BoardFilters,
+    stage_ids: Iterable[str] | None = None,
+) -> list[BoardColumn]:
+    """One column per stage, in order, with the filtered lead count and value total.
+
+    One aggregate query. The fingerprint is over all of the column's leads,
+    unfiltered, so it matches ``board_fingerprints``.
+    """
+    matching = filters.as_q(viewer=viewer, prefix="leads__")
+    stages = (
+        Stage.objects.for_org(org)
+        .filter(pipeline=pipeline)
+        .annotate(
+            lead_count=Count("leads", filter=matching),
+            total_value=Sum("leads__value", filter=matching),
+            all_count=Count("leads"),
+            last_change=Max("leads__updated_at"),
+        )
+        .order_by("order")
+    )
+    if stage_ids is not None:
+        stages = stages.filter(pk__in=list(stage_ids))
+    return [
+        BoardColumn(
+            stage=stage,
+            lead_count=stage.lead_count,
+            total_value=stage.total_value or Decimal("0"),
+            fingerprint=fingerprint_of(stage.all_count, stage.last_change),
+        )
+        for stage in stages
+    ]
+
+
+def board_fingerprints(*, org: Organization, pipeline: Pipeline) -> dict[str, str]:
+    """``{stage_id: fingerprint}`` for every stage that holds leads, in one grouped aggregate.
+
+    This is what open boards poll, so it stays cheap: no joins, no filters.
+    """
+    rows = (
+        Lead.objects.for_org(org)
+        .filter(pipeline=pipeline)
+        .values("stage_id")
+        .annotate(count=Count("id"), last_change=Max("updated_at"))
+        .order_by()
+    )
+    return {row["stage_id"]: fingerprint_of(row["count"], row["last_change"]) for row in rows}
+
+
+def empty_fingerprint() -> str:
+    return fingerprint_of(0, None)
+
+
+def board_cards(
+    *,
+    org: Organization,
+    stage: Stage,
+    viewer: User,
+    filters: BoardFilters,
+    after: str | None = None,
+    limit: int = CARDS_PER_PAGE,
+) -> tuple[list[Lead], str | None]:
+    """One page of a column, most recently changed first, and the cursor of the next page (None at the end).
+
+    Keyset pagination on ``(updated_at, id)`` rather than OFFSET, so "Load more"
+    costs the same on page 1 and page 2,000 and skips nothing when cards move.
+    Each card carries ``idle_days`` and ``stale``.
+    """
+    cards = (
+        Lead.objects.for_org(org)
+        .filter(stage=stage)
+        .filter(filters.as_q(viewer=viewer))
+        .select_related("contact", "assigned_to")
+        .only(
+            "id",
+            "stage_id",
+            "value",
+            "source",
+            "status",
+            "created_at",
+            "updated_at",
+            "last_activity_at",
+            "contact__name",
+            "contact__company",
+            "assigned_to__name",
+            "assigned_to__email",
+        )
+        .order_by("-updated_at", "-id")
+    )
+    if after:
+        updated_at, lead_id = decode_cursor(after)
+        cards = cards.filter(Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, id__lt=lead_id))
+    page = list(cards[: limit + 1])
+    has_more = len(page) > limit
+    page = page[:limit]
+    now = timezone.now()
+    for card in page:
+        card.idle_days = (now - (card.last_activity_at or card.created_at)).days
+        card.stale = card.idle_days >= STALE_AFTER_DAYS
+    return page, (encode_cursor(page[-1]) if has_more else None)
+
+
+def lead_sources(*, org: Organization) -> list[str]:
+    """The distinct sources of the org's leads, for the source filter (walks the (organization, source) index)."""
+    return list(
+        Lead.objects.for_org(org)
+        .exclude(source__isnull=True)
+        .exclude(source="")
+        .order_by("source")
+        .values_list("source", flat=True)
+        .distinct()[:100]
+    )
+
+
+def org_members(*, org: Organization) -> QuerySet[User]:
+    return User.objects.filter(memberships__organization=org).order_by("name", "email").only("id", "name", "email")
