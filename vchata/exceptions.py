@@ -60,6 +60,7 @@ def error_response(status_code: int, message: str | list[str]) -> JsonResponse:
 # DRF's stock messages, rewritten into sentences that name the field.
 _REWRITES = [
     (re.compile(r"^This field is required\.$"), "{field} is required"),
+    (re.compile(r"^This field is not allowed\.$"), "{field} is not an allowed field"),
     (re.compile(r"^This field may not be null\.$"), "{field} may not be null"),
     (re.compile(r"^This field may not be blank\.$"), "{field} may not be empty"),
     (re.compile(r"^This list may not be empty\.$"), "{field} may not be empty"),
