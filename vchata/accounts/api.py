@@ -60,7 +60,7 @@ class TokenView(TokenObtainPairView):
 
 @extend_schema(tags=["auth"], responses={200: s.TokenPairSerializer, **errors(400)})
 class TokenRefresh(TokenRefreshView):
-    pass
+    serializer_class = s.TokenRefreshInput
 
 
 class LogoutView(APIView):

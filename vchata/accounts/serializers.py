@@ -1,4 +1,8 @@
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from .models import Membership, Organization, User
 
@@ -93,3 +97,23 @@ class MembersResponse(serializers.Serializer):
 class MessageResponse(serializers.Serializer):
     success = serializers.BooleanField()
     message = serializers.CharField()
+
+
+class TokenRefreshInput(TokenRefreshSerializer):
+    """simplejwt's refresh, also refusing tokens of a deleted user or from before a password change.
+
+    simplejwt looks the user up with ``.get()`` (a deleted user was a 500) and
+    checks the password-change claim only on access tokens.
+    """
+
+    def validate(self, attrs):
+        refresh = self.token_class(attrs["refresh"])
+        user = User.objects.filter(pk=refresh.payload.get(jwt_settings.USER_ID_CLAIM)).first()
+        revoked = (
+            jwt_settings.CHECK_REVOKE_TOKEN
+            and user is not None
+            and (refresh.payload.get(jwt_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password))
+        )
+        if user is None or revoked or not jwt_settings.USER_AUTHENTICATION_RULE(user):
+            raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account")
+        return super().validate(attrs)
