@@ -1,0 +1,220 @@
+"""The analytics routes: validate the filters, call one selector, answer the envelope."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+
+from vchata.responses import ok
+from vchata.schema import errors
+from vchata.tenancy import OrgScopedAPIView
+
+from . import selectors
+from . import serializers as s
+from .filters import AnalyticsQuery, lead_filter_from
+
+FILTERS_NOTE = (
+    " Filters: `pipelineId` (a pipeline that is not the organization's: 404), `createdAfter` (inclusive) and "
+    "`createdBefore` (exclusive), ISO 8601; a malformed date: 400."
+)
+
+
+def _example(name: str, **payload) -> OpenApiExample:
+    return OpenApiExample(name, value={"success": True, **payload}, response_only=True, status_codes=["200"])
+
+
+STATS_EXAMPLE = _example(
+    "Lead statistics",
+    stats={
+        "totalLeads": 150,
+        "newLeads": 25,
+        "qualifiedLeads": 45,
+        "contactedLeads": 30,
+        "convertedLeads": 15,
+        "lostLeads": 5,
+        "conversionRate": 10.0,
+        "averageValue": 1250,
+        "totalValue": 187500,
+    },
+    message="Lead statistics retrieved successfully",
+)
+SOURCES_EXAMPLE = _example(
+    "Source analytics",
+    sources=[
+        {"source": "website", "count": 75, "conversionRate": 12.0, "averageValue": 1100, "totalValue": 82500},
+        {"source": "social_media", "count": 45, "conversionRate": 8.9, "averageValue": 1400, "totalValue": 63000},
+    ],
+    message="Source analytics retrieved successfully",
+)
+CAMPAIGNS_EXAMPLE = _example(
+    "Campaign analytics",
+    campaigns=[
+        {
+            "campaignId": "campaign_123",
+            "campaignName": "Summer Sale 2024",
+            "leadCount": 30,
+            "conversionRate": 15.0,
+            "averageValue": 1800,
+            "totalValue": 54000,
+        }
+    ],
+    message="Campaign analytics retrieved successfully",
+)
+PIPELINE_EXAMPLE = _example(
+    "Pipeline analytics",
+    pipeline={
+        "id": "pipeline_789",
+        "name": "Sales Pipeline",
+        "stages": [
+            {"id": "stage_1", "name": "New", "leadCount": 25, "averageTimeInStage": 2.5},
+            {"id": "stage_2", "name": "Qualified", "leadCount": 45, "averageTimeInStage": 7.2},
+            {"id": "stage_3", "name": "Contacted", "leadCount": 30, "averageTimeInStage": 14.1},
+        ],
+        "overallConversionRate": 10.0,
+        "averageTimeToConvert": 23.8,
+    },
+    message="Pipeline analytics retrieved successfully",
+)
+FUNNEL_EXAMPLE = _example(
+    "Pipeline funnel",
+    funnel={
+        "pipelineId": "pipeline_789",
+        "pipelineName": "Sales Pipeline",
+        "totalLeads": 100,
+        "stages": [
+            {
+                "id": "stage_1",
+                "name": "New",
+                "order": 1,
+                "probability": 10,
+                "isExit": False,
+                "reached": 100,
+                "conversionRate": 60.0,
+            },
+            {
+                "id": "stage_2",
+                "name": "Qualified",
+                "order": 2,
+                "probability": 30,
+                "isExit": False,
+                "reached": 60,
+                "conversionRate": 50.0,
+            },
+            {
+                "id": "stage_3",
+                "name": "Contacted",
+                "order": 3,
+                "probability": 60,
+                "isExit": False,
+                "reached": 30,
+                "conversionRate": 33.3,
+            },
+            {
+                "id": "stage_4",
+                "name": "Converted",
+                "order": 4,
+                "probability": 100,
+                "isExit": False,
+                "reached": 10,
+                "conversionRate": None,
+            },
+            {
+                "id": "stage_5",
+                "name": "Lost",
+                "order": 5,
+                "probability": 0,
+                "isExit": True,
+                "reached": 20,
+                "conversionRate": None,
+            },
+        ],
+        "openLeads": 70,
+        "openValue": 84000,
+        "weightedValue": 21300,
+    },
+    message="Pipeline funnel retrieved successfully",
+)
+
+
+class LeadStatsView(OrgScopedAPIView):
+    @extend_schema(
+        summary="Get lead statistics",
+        description="Counts of leads by current status, conversion rate and value figures." + FILTERS_NOTE,
+        parameters=[AnalyticsQuery],
+        responses={200: s.LeadStatsResponse, **errors(400, 404)},
+        examples=[STATS_EXAMPLE],
+        tags=["analytics"],
+    )
+    def get(self, request, org_id):
+        stats = selectors.lead_stats(lead_filter_from(request.query_params, self.org))
+        return ok(stats=s.LeadStatsSerializer(stats).data, message="Lead statistics retrieved successfully")
+
+
+class SourceAnalyticsView(OrgScopedAPIView):
+    @extend_schema(
+        summary="Get source analytics",
+        description="One row per lead source, most leads first (leads without a source: `source` null)." + FILTERS_NOTE,
+        parameters=[AnalyticsQuery],
+        responses={200: s.SourceAnalyticsResponse, **errors(400, 404)},
+        examples=[SOURCES_EXAMPLE],
+        tags=["analytics"],
+    )
+    def get(self, request, org_id):
+        rows = selectors.source_breakdown(lead_filter_from(request.query_params, self.org))
+        return ok(
+            sources=s.SourceAnalyticsSerializer(rows, many=True).data,
+            message="Source analytics retrieved successfully",
+        )
+
+
+class CampaignAnalyticsView(OrgScopedAPIView):
+    @extend_schema(
+        summary="Get campaign analytics",
+        description="One row per campaign that has leads, most leads first. A lead belongs to the campaign its "
+        "`campaignId` names; a lead without one, to the campaign whose `utmCampaign` key equals the lead's "
+        "`utmCampaign`; so a lead counts for one campaign at most." + FILTERS_NOTE,
+        parameters=[AnalyticsQuery],
+        responses={200: s.CampaignAnalyticsResponse, **errors(400, 404)},
+        examples=[CAMPAIGNS_EXAMPLE],
+        tags=["analytics"],
+    )
+    def get(self, request, org_id):
+        rows = selectors.campaign_breakdown(lead_filter_from(request.query_params, self.org))
+        return ok(
+            campaigns=s.CampaignAnalyticsSerializer(rows, many=True).data,
+            message="Campaign analytics retrieved successfully",
+        )
+
+
+class PipelineAnalyticsView(OrgScopedAPIView):
+    @extend_schema(
+        summary="Get pipeline analytics",
+        description="Stage occupancy and time in stage, conversion rate and time to convert of one pipeline "
+        "(default: the organization's default pipeline)." + FILTERS_NOTE,
+        parameters=[AnalyticsQuery],
+        responses={200: s.PipelineAnalyticsResponse, **errors(400, 404)},
+        examples=[PIPELINE_EXAMPLE],
+        tags=["analytics"],
+    )
+    def get(self, request, org_id):
+        lead_filter = lead_filter_from(request.query_params, self.org, default_pipeline=True)
+        performance = selectors.pipeline_performance(lead_filter)
+        return ok(
+            pipeline=s.PipelineAnalyticsSerializer(performance).data,
+            message="Pipeline analytics retrieved successfully",
+        )
+
+
+class FunnelView(OrgScopedAPIView):
+    @extend_schema(
+        summary="Get the pipeline funnel",
+        description="For each stage in order, how many leads ever reached it (from their stage history) and the "
+        "step conversion rate to the next stage, plus the weighted value of the open leads. "
+        "Stages that set LOST are exits: they are listed with the leads that entered them but are not steps."
+        + FILTERS_NOTE,
+        parameters=[AnalyticsQuery],
+        responses={200: s.FunnelResponse, **errors(400, 404)},
+        examples=[FUNNEL_EXAMPLE],
+        tags=["analytics"],
+    )
+    def get(self, request, org_id):
+        lead_filter = lead_filter_from(request.query_params, self.org, default_pipeline=True)
+        funnel = selectors.pipeline_funnel(lead_filter)
+        return ok(funnel=s.FunnelSerializer(funnel).data, message="Pipeline funnel retrieved successfully")

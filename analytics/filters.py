@@ -1,0 +1,92 @@
+"""The query parameters every analytics route accepts, validated once.
+
+``pipelineId``, ``createdAfter`` and ``createdBefore`` narrow the leads a
+report covers. A ``pipelineId`` that names no pipeline of the organization
+(unknown, malformed or another org's) is a 404 on every analytics route, the
+same answer the pipeline route must give, so one parameter never means two
+things across the family.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+from rest_framework import serializers
+
+from pipelines.models import Pipeline
+from vchata.accounts.models import Organization
+from vchata.exceptions import NotFound
+
+PIPELINE_NOT_FOUND = "Pipeline not found or you don't have access"
+
+
+class AnalyticsQuery(serializers.Serializer):
+    pipelineId = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Only leads of this pipeline. A pipeline that is not the organization's: 404.",
+    )
+    createdAfter = serializers.DateTimeField(
+        required=False, help_text="Only leads created at or after this instant (ISO 8601; a date means midnight UTC)."
+    )
+    createdBefore = serializers.DateTimeField(
+        required=False, help_text="Only leads created strictly before this instant (ISO 8601)."
+    )
+
+    def validate(self, attrs):
+        after, before = attrs.get("createdAfter"), attrs.get("createdBefore")
+        if after and before and after > before:
+            raise serializers.ValidationError("createdAfter must not be later than createdBefore")
+        return attrs
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    """Which leads a report covers. ``pipeline`` None means every pipeline of the org."""
+
+    org: Organization
+    pipeline: Pipeline | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+    def q(self, prefix: str = "") -> Q:
+        """The condition on leads, reached through ``prefix`` (e.g. ``"lead__"`` from a stage visit)."""
+        condition = Q(**{f"{prefix}organization": self.org})
+        if self.pipeline is not None:
+            condition &= Q(**{f"{prefix}pipeline": self.pipeline})
+        if self.created_after is not None:
+            condition &= Q(**{f"{prefix}created_at__gte": self.created_after})
+        if self.created_before is not None:
+            condition &= Q(**{f"{prefix}created_at__lt": self.created_before})
+        return condition
+
+    @property
+    def by_creation(self) -> bool:
+        return self.created_after is not None or self.created_before is not None
+
+
+def lead_filter_from(query_params, org: Organization, *, default_pipeline: bool = False) -> LeadFilter:
+    """Validate the query string into a ``LeadFilter`` (400 on bad dates, 404 on a foreign pipeline).
+
+    With ``default_pipeline``, no ``pipelineId`` means the org's default pipeline
+    (the per-pipeline reports); a missing default is a 404 too.
+    """
+    serializer = AnalyticsQuery(data=query_params)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    pipeline_id = data.get("pipelineId") or None
+    pipelines = Pipeline.objects.for_org(org)
+    if pipeline_id is not None:
+        pipeline = pipelines.filter(pk=pipeline_id).first()
+        if pipeline is None:
+            raise NotFound(PIPELINE_NOT_FOUND)
+    elif default_pipeline:
+        pipeline = pipelines.filter(is_default=True).first()
+        if pipeline is None:
+            raise NotFound("The organization has no default pipeline; pass pipelineId")
+    else:
+        pipeline = None
+    return LeadFilter(
+        org=org, pipeline=pipeline, created_after=data.get("createdAfter"), created_before=data.get("createdBefore")
+    )

@@ -1,0 +1,369 @@
+"""The analytics reports: a few aggregate queries each, whatever the number of leads.
+
+Every figure is computed by the database (conditional ``Count``, ``Sum``,
+``Avg`` over ``values().annotate()`` groups); Python only rounds the handful
+of numbers that come back and puts stage or campaign names next to them.
+
+Definitions (the API schema repeats them):
+
+- ``conversionRate``: leads whose status is CONVERTED ÷ leads × 100, one
+  decimal, 0 when there are no leads.
+- ``totalValue``: sum of the leads' values; ``averageValue``: mean over the
+  leads that have a value (a lead with no value is unknown, not worth 0);
+  both 2 decimals at most, 0 when no lead has a value.
+- Durations are mean days, one decimal, 0 when there is nothing to measure.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
+
+from django.db.models import Avg, Count, DateTimeField, DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from leads.models import Campaign, Lead, StageVisit
+from pipelines.models import LeadStatus, Pipeline, Stage
+
+from .filters import LeadFilter
+
+ONE_DECIMAL = Decimal("0.1")
+CENTS = Decimal("0.01")
+MICROSECONDS_PER_DAY = Decimal(86_400 * 1_000_000)
+CLOSED_STATUSES = (LeadStatus.CONVERTED, LeadStatus.LOST)
+
+
+# --- rounding -----------------------------------------------------------------
+
+
+def rate(part: int, whole: int) -> float:
+    """``part`` ÷ ``whole`` as a percentage with one decimal (half up); 0 when ``whole`` is 0."""
+    if not whole:
+        return 0.0
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(ONE_DECIMAL, ROUND_HALF_UP))
+
+
+def money(amount: Decimal | float | int | None) -> Decimal:
+    """An amount rounded to cents (half up); None (nothing to sum) is 0."""
+    if amount is None:
+        return Decimal("0.00")
+    # SQLite hands back floats for decimal sums; str() keeps their shortest exact spelling.
+    return Decimal(str(amount)).quantize(CENTS, ROUND_HALF_UP)
+
+
+def average_money(total: Decimal | float | None, count: int) -> Decimal:
+    if not count or total is None:
+        return Decimal("0.00")
+    return (Decimal(str(total)) / count).quantize(CENTS, ROUND_HALF_UP)
+
+
+def days(duration: timedelta | None) -> float:
+    """A duration in days with one decimal (half up); None (nothing measured) is 0."""
+    if duration is None:
+        return 0.0
+    micros = (duration.days * 86_400 + duration.seconds) * 1_000_000 + duration.microseconds
+    return float((Decimal(micros) / MICROSECONDS_PER_DAY).quantize(ONE_DECIMAL, ROUND_HALF_UP))
+
+
+# --- shared aggregate expressions -------------------------------------------------
+
+
+def _lead_figures() -> dict:
+    """Per group of leads: how many, how many converted, the sum of values and how many have one."""
+    return {
+        "lead_count": Count("*"),
+        "converted_count": Count("pk", filter=Q(status=LeadStatus.CONVERTED)),
+        "value_total": Sum("value"),
+        "valued_count": Count("value"),
+    }
+
+
+@dataclass(frozen=True)
+class LeadFigures:
+    count: int
+    conversion_rate: float
+    average_value: Decimal
+    total_value: Decimal
+
+    @classmethod
+    def from_row(cls, row: dict) -> "LeadFigures":
+        return cls(
+            count=row["lead_count"],
+            conversion_rate=rate(row["converted_count"], row["lead_count"]),
+            average_value=average_money(row["value_total"], row["valued_count"]),
+            total_value=money(row["value_total"]),
+        )
+
+
+def _leads(lead_filter: LeadFilter):
+    # Explicit ordering of nothing: Lead's default ordering must not leak into GROUP BY.
+    return Lead.objects.filter(lead_filter.q()).order_by()
+
+
+# --- stats ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeadStats:
+    total_leads: int
+    new_leads: int
+    qualified_leads: int
+    contacted_leads: int
+    converted_leads: int
+    lost_leads: int
+    conversion_rate: float
+    average_value: Decimal
+    total_value: Decimal
+
+
+def lead_stats(lead_filter: LeadFilter) -> LeadStats:
+    """Counts by current status and value figures: one query."""
+    row = _leads(lead_filter).aggregate(
+        **_lead_figures(),
+        **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in LeadStatus.values},
+    )
+    figures = LeadFigures.from_row(row)
+    return LeadStats(
+        total_leads=figures.count,
+        new_leads=row["status_NEW"],
+        qualified_leads=row["status_QUALIFIED"],
+        contacted_leads=row["status_CONTACTED"],
+        converted_leads=row["status_CONVERTED"],
+        lost_leads=row["status_LOST"],
+        conversion_rate=figures.conversion_rate,
+        average_value=figures.average_value,
+        total_value=figures.total_value,
+    )
+
+
+# --- sources --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceFigures:
+    source: str | None
+    figures: LeadFigures
+
+
+def source_breakdown(lead_filter: LeadFilter) -> list[SourceFigures]:
+    """One row per source (leads with no source form one row, ``source`` null), count descending: one query."""
+    rows = (
+        _leads(lead_filter)
+        .values("source")
+        .annotate(**_lead_figures())
+        .order_by("-lead_count", F("source").asc(nulls_last=True))
+    )
+    return [SourceFigures(source=row["source"], figures=LeadFigures.from_row(row)) for row in rows]
+
+
+# --- campaigns ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignFigures:
+    campaign_id: str
+    campaign_name: str
+    figures: LeadFigures
+
+
+def campaign_breakdown(lead_filter: LeadFilter) -> list[CampaignFigures]:
+    """One row per campaign that has leads, lead count descending: two queries (campaigns, figures).
+
+    A lead belongs to the campaign its ``campaignId`` names; a lead without
+    one belongs to the campaign whose ``utmCampaign`` key equals its
+    ``utmCampaign``. So each lead counts for at most one campaign.
+    """
+    campaigns = Campaign.objects.for_org(lead_filter.org)
+    names = dict(campaigns.values_list("id", "name"))
+    if not names:
+        return []
+    by_utm_key = campaigns.filter(utm_campaign=OuterRef("utm_campaign")).order_by().values("id")[:1]
+    rows = (
+        _leads(lead_filter)
+        .filter(Q(campaign__isnull=False) | Q(utm_campaign__in=campaigns.values("utm_campaign")))
+        .annotate(campaign_key=Coalesce("campaign_id", Subquery(by_utm_key)))
+        .values("campaign_key")
+        .annotate(**_lead_figures())
+        .order_by("-lead_count", "campaign_key")
+    )
+    return [
+        CampaignFigures(
+            campaign_id=row["campaign_key"], campaign_name=names[row["campaign_key"]], figures=LeadFigures.from_row(row)
+        )
+        for row in rows
+    ]
+
+
+# --- pipeline -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageFigures:
+    id: str
+    name: str
+    lead_count: int
+    average_time_in_stage: float
+
+
+@dataclass(frozen=True)
+class PipelinePerformance:
+    id: str
+    name: str
+    stages: list[StageFigures]
+    overall_conversion_rate: float
+    average_time_to_convert: float
+
+
+def _visits(lead_filter: LeadFilter, pipeline: Pipeline):
+    visits = StageVisit.objects.filter(organization=lead_filter.org, stage__pipeline=pipeline).order_by()
+    if lead_filter.by_creation:
+        visits = visits.filter(lead_filter.q("lead__"))
+    return visits
+
+
+def _time_spent(now: datetime):
+    """A visit's length: to ``left_at``, or to ``now`` while the lead is still in the stage."""
+    return Coalesce("left_at", Value(now, output_field=DateTimeField())) - F("entered_at")
+
+
+def pipeline_performance(lead_filter: LeadFilter, *, now: datetime | None = None) -> PipelinePerformance:
+    """Stage occupancy and dwell time, conversion rate and time to convert: four queries.
+
+    ``lead_filter.pipeline`` must be set (the view defaults it to the org's default pipeline).
+    """
+    pipeline = lead_filter.pipeline
+    now = now or timezone.now()
+    leads = _leads(lead_filter)
+    stages = list(Stage.objects.filter(pipeline=pipeline).order_by("order").values("id", "name"))
+    occupancy = dict(leads.values("stage_id").annotate(n=Count("*")).values_list("stage_id", "n"))
+    dwell = dict(
+        _visits(lead_filter, pipeline)
+        .values("stage_id")
+        .annotate(mean=Avg(_time_spent(now)))
+        .values_list("stage_id", "mean")
+    )
+    overall = leads.aggregate(
+        lead_count=Count("*"),
+        converted_count=Count("pk", filter=Q(status=LeadStatus.CONVERTED)),
+        time_to_convert=Avg(
+            F("converted_at") - F("created_at"), filter=Q(status=LeadStatus.CONVERTED, converted_at__isnull=False)
+        ),
+    )
+    return PipelinePerformance(
+        id=pipeline.pk,
+        name=pipeline.name,
+        stages=[
+            StageFigures(
+                id=stage["id"],
+                name=stage["name"],
+                lead_count=occupancy.get(stage["id"], 0),
+                average_time_in_stage=days(dwell.get(stage["id"])),
+            )
+            for stage in stages
+        ],
+        overall_conversion_rate=rate(overall["converted_count"], overall["lead_count"]),
+        average_time_to_convert=days(overall["time_to_convert"]),
+    )
+
+
+# --- funnel (ours) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    id: str
+    name: str
+    order: int
+    probability: int
+    is_exit: bool
+    reached: int
+    conversion_rate: float | None
+
+
+@dataclass(frozen=True)
+class Funnel:
+    pipeline_id: str
+    pipeline_name: str
+    total_leads: int
+    stages: list[FunnelStep]
+    open_leads: int
+    open_value: Decimal
+    weighted_value: Decimal
+
+
+def pipeline_funnel(lead_filter: LeadFilter) -> Funnel:
+    """How far leads got through the pipeline, and what the open ones are worth: three queries.
+
+    A lead's progress is the highest ``order`` among the stages it has ever
+    visited, leaving out exit stages (stages that set LOST: being lost is not
+    progress). A step is *reached* by every lead whose progress is at or past
+    it, so a lead that skipped a stage still passed it, and a lead that went
+    back or revisited a stage counts once. An exit stage is reached by the
+    leads that ever visited it. ``conversionRate`` is the share of a step's
+    leads that reached the next step; null for the last step and for exits.
+    """
+    pipeline = lead_filter.pipeline
+    stages = list(
+        Stage.objects.filter(pipeline=pipeline).order_by("order").values("id", "name", "order", "status", "probability")
+    )
+    exits = [stage for stage in stages if stage["status"] == LeadStatus.LOST]
+    steps = [stage for stage in stages if stage["status"] != LeadStatus.LOST]
+
+    # Per lead (one GROUP BY over the visits), then counted per stage in the same statement.
+    per_lead = (
+        _visits(lead_filter, pipeline)
+        .values("lead_id")
+        .annotate(
+            progress=Max("stage__order", filter=~Q(stage__status=LeadStatus.LOST)),
+            **{f"visits_to_exit_{i}": Count("pk", filter=Q(stage_id=stage["id"])) for i, stage in enumerate(exits)},
+        )
+    )
+    reached = (
+        per_lead.aggregate(
+            total=Count("*"),
+            **{f"step_{i}": Count("lead_id", filter=Q(progress__gte=stage["order"])) for i, stage in enumerate(steps)},
+            **{f"exit_{i}": Count("lead_id", filter=Q(**{f"visits_to_exit_{i}__gt": 0})) for i in range(len(exits))},
+        )
+        if stages
+        else {"total": 0}
+    )
+
+    open_leads = (
+        _leads(lead_filter)
+        .exclude(status__in=CLOSED_STATUSES)
+        .aggregate(
+            open_count=Count("*"),
+            open_value=Sum("value"),
+            weighted=Sum(
+                F("value") * F("stage__probability"), output_field=DecimalField(max_digits=20, decimal_places=2)
+            ),
+        )
+    )
+
+    counts = {stage["id"]: reached[f"step_{i}"] for i, stage in enumerate(steps)}
+    counts |= {stage["id"]: reached[f"exit_{i}"] for i, stage in enumerate(exits)}
+    next_step = {stage["id"]: following["id"] for stage, following in pairwise(steps)}
+    weighted = open_leads["weighted"]
+    return Funnel(
+        pipeline_id=pipeline.pk,
+        pipeline_name=pipeline.name,
+        total_leads=reached["total"],
+        stages=[
+            FunnelStep(
+                id=stage["id"],
+                name=stage["name"],
+                order=stage["order"],
+                probability=stage["probability"],
+                is_exit=stage["status"] == LeadStatus.LOST,
+                reached=counts[stage["id"]],
+                conversion_rate=(
+                    rate(counts[next_step[stage["id"]]], counts[stage["id"]]) if stage["id"] in next_step else None
+                ),
+            )
+            for stage in stages
+        ],
+        open_leads=open_leads["open_count"],
+        open_value=money(open_leads["open_value"]),
+        weighted_value=money(None if weighted is None else Decimal(str(weighted)) / 100),
+    )

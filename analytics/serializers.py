@@ -1,0 +1,138 @@
+"""Output shapes of the analytics routes (camelCase, as documented); the selectors' dataclasses go in."""
+
+from rest_framework import serializers
+
+CONVERSION_RATE = "Leads whose status is CONVERTED ÷ leads × 100, one decimal; 0 when there are no leads."
+AVERAGE_VALUE = "Mean value of the leads that have a value (2 decimals at most); 0 when none has one."
+TOTAL_VALUE = "Sum of the leads' values (2 decimals at most); leads without a value add nothing."
+
+
+def money(source: str, help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=None, decimal_places=2, coerce_to_string=False, source=source, help_text=help_text
+    )
+
+
+def percent(source: str, help_text: str = CONVERSION_RATE, **kwargs) -> serializers.FloatField:
+    return serializers.FloatField(source=source, help_text=help_text, **kwargs)
+
+
+def mean_days(source: str, help_text: str) -> serializers.FloatField:
+    return serializers.FloatField(source=source, help_text=help_text)
+
+
+class LeadStatsSerializer(serializers.Serializer):
+    totalLeads = serializers.IntegerField(source="total_leads")
+    newLeads = serializers.IntegerField(source="new_leads", help_text="Leads whose current status is NEW.")
+    qualifiedLeads = serializers.IntegerField(source="qualified_leads", help_text="Current status QUALIFIED.")
+    contactedLeads = serializers.IntegerField(source="contacted_leads", help_text="Current status CONTACTED.")
+    convertedLeads = serializers.IntegerField(source="converted_leads", help_text="Current status CONVERTED.")
+    lostLeads = serializers.IntegerField(source="lost_leads", help_text="Current status LOST.")
+    conversionRate = percent("conversion_rate")
+    averageValue = money("average_value", AVERAGE_VALUE)
+    totalValue = money("total_value", TOTAL_VALUE)
+
+
+class SourceAnalyticsSerializer(serializers.Serializer):
+    source = serializers.CharField(allow_null=True, help_text="The leads' source; null for the leads without one.")
+    count = serializers.IntegerField(source="figures.count")
+    conversionRate = percent("figures.conversion_rate")
+    averageValue = money("figures.average_value", AVERAGE_VALUE)
+    totalValue = money("figures.total_value", TOTAL_VALUE)
+
+
+class CampaignAnalyticsSerializer(serializers.Serializer):
+    campaignId = serializers.CharField(source="campaign_id")
+    campaignName = serializers.CharField(source="campaign_name")
+    leadCount = serializers.IntegerField(source="figures.count")
+    conversionRate = percent("figures.conversion_rate")
+    averageValue = money("figures.average_value", AVERAGE_VALUE)
+    totalValue = money("figures.total_value", TOTAL_VALUE)
+
+
+class StageAnalyticsSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    leadCount = serializers.IntegerField(source="lead_count", help_text="Leads now in the stage.")
+    averageTimeInStage = mean_days(
+        "average_time_in_stage",
+        "Mean days per visit to the stage, over every visit (completed, and ongoing ones measured up to now), "
+        "one decimal; 0 when the stage has had no visit.",
+    )
+
+
+class PipelineAnalyticsSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    stages = StageAnalyticsSerializer(many=True, help_text="Every stage of the pipeline, in board order.")
+    overallConversionRate = percent("overall_conversion_rate", "Converted ÷ leads of the pipeline × 100, one decimal.")
+    averageTimeToConvert = mean_days(
+        "average_time_to_convert",
+        "Mean days from a lead's creation to its conversion, over the leads now CONVERTED, one decimal; "
+        "0 when none is.",
+    )
+
+
+class FunnelStepSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    order = serializers.IntegerField()
+    probability = serializers.IntegerField(help_text="The stage's win probability (0–100).")
+    isExit = serializers.BooleanField(
+        source="is_exit", help_text="An exit stage (one that sets LOST) records leaving the funnel, not progress."
+    )
+    reached = serializers.IntegerField(
+        help_text="Leads that ever reached this step: their furthest stage visited (exit stages left out) is this "
+        "step or a later one, so a skipped step still counts as passed and a revisit counts once. "
+        "For an exit stage: leads that ever visited it."
+    )
+    conversionRate = percent(
+        "conversion_rate",
+        "Share of this step's leads that reached the next step (× 100, one decimal); null for the last step "
+        "and for exit stages, 0 when no lead reached this step.",
+        allow_null=True,
+    )
+
+
+class FunnelSerializer(serializers.Serializer):
+    pipelineId = serializers.CharField(source="pipeline_id")
+    pipelineName = serializers.CharField(source="pipeline_name")
+    totalLeads = serializers.IntegerField(source="total_leads", help_text="Leads of the pipeline (after filters).")
+    stages = FunnelStepSerializer(many=True)
+    openLeads = serializers.IntegerField(source="open_leads", help_text="Leads whose status is not CONVERTED or LOST.")
+    openValue = money("open_value", "Sum of the open leads' values.")
+    weightedValue = money(
+        "weighted_value",
+        "Weighted pipeline value: sum over open leads of value × probability of their current stage ÷ 100.",
+    )
+
+
+# Envelopes, for the schema.
+class LeadStatsResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    stats = LeadStatsSerializer()
+    message = serializers.CharField()
+
+
+class SourceAnalyticsResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    sources = SourceAnalyticsSerializer(many=True)
+    message = serializers.CharField()
+
+
+class CampaignAnalyticsResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    campaigns = CampaignAnalyticsSerializer(many=True)
+    message = serializers.CharField()
+
+
+class PipelineAnalyticsResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    pipeline = PipelineAnalyticsSerializer()
+    message = serializers.CharField()
+
+
+class FunnelResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    funnel = FunnelSerializer()
+    message = serializers.CharField()
