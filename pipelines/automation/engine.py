@@ -1,0 +1,105 @@
+"""The event side of automation: rules that run when a lead changes.
+
+``handle_lead_event`` is subscribed to ``leads.events`` at start-up. It runs
+inside the service's transaction, so a rule's effects commit or roll back
+with the change that fired them. A rule's own effect emits events in turn;
+a context variable carries the cascade's state through those nested calls so
+that no rule fires twice for one originating event and chains stop at
+``MAX_DEPTH``.
+"""
+
+import logging
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from leads.events import EventKind, LeadEvent
+from leads.models import Lead
+from pipelines.models import Rule, RuleRun
+
+from .actions import attempt_action, outcome_for
+from .conditions import targets_q
+
+logger = logging.getLogger("vchata.automation")
+
+# How many rule effects may chain (rule A's move fires rule B, whose status
+# change fires rule C …) below the change a person or the scheduler made.
+MAX_DEPTH = 3
+
+
+@dataclass
+class Cascade:
+    fired: set[str] = field(default_factory=set)
+    depth: int = 0
+
+
+_cascade: ContextVar[Cascade | None] = ContextVar("automation_cascade", default=None)
+
+
+def trigger_q(event: LeadEvent) -> Q | None:
+    """Rules whose trigger this event is; None when no trigger listens to it (ASSIGNED)."""
+    if event.kind == EventKind.LEAD_CREATED:
+        return Q(trigger=Rule.Trigger.LEAD_CREATED)
+    if event.kind == EventKind.ACTIVITY_ADDED:
+        return Q(trigger=Rule.Trigger.ACTIVITY_ADDED, trigger_activity_type=event.detail)
+    if event.kind == EventKind.STATUS_CHANGED:
+        return Q(trigger=Rule.Trigger.STATUS_CHANGED, trigger_status=event.detail)
+    if event.kind == EventKind.STAGE_ENTERED:
+        return Q(trigger=Rule.Trigger.STAGE_ENTERED, trigger_stage_id=event.detail)
+    return None
+
+
+def handle_lead_event(event: LeadEvent) -> None:
+    listening = trigger_q(event)
+    if listening is None:
+        return
+    cascade = _cascade.get()
+    if cascade is not None:
+        run_rules(event, listening, cascade)
+        return
+    token = _cascade.set(Cascade())
+    try:
+        run_rules(event, listening, _cascade.get())
+    finally:
+        _cascade.reset(token)
+
+
+def run_rules(event: LeadEvent, listening: Q, cascade: Cascade) -> None:
+    """Apply, in order, each active rule of the lead's pipeline that listens to the event and whose conditions hold.
+
+    One query finds the rules (none when the pipeline has none for this
+    event); then one query per rule checks its conditions against the lead's
+    current row, since an earlier rule may have changed it.
+    """
+    if cascade.depth >= MAX_DEPTH:
+        logger.warning("Automation depth limit reached on lead %s (%s); stopping the chain", event.lead.pk, event.kind)
+        return
+    rules = list(
+        Rule.objects.for_org(event.org)
+        .filter(listening, pipeline_id=event.lead.pipeline_id, is_active=True)
+        .exclude(pk__in=cascade.fired)
+        .select_related("action_user")
+        .prefetch_related("condition_stages")
+        .order_by("order", "created_at")
+    )
+    applied = False
+    for rule in rules:
+        if rule.pk in cascade.fired:  # fired further down the chain meanwhile
+            continue
+        if not Lead.objects.filter(pk=event.lead.pk).filter(targets_q(rule)).exists():
+            continue
+        cascade.fired.add(rule.pk)
+        cascade.depth += 1
+        try:
+            reason = attempt_action(rule, org=event.org, lead_id=event.lead.pk)
+        finally:
+            cascade.depth -= 1
+        RuleRun.objects.create(
+            organization=event.org, rule=rule, lead_id=event.lead.pk, outcome=outcome_for(reason), detail=reason
+        )
+        applied = True
+    if applied:
+        # The service that emitted the event returns this instance to its
+        # caller; make it show what the rules did.
+        event.lead.refresh_from_db()
