@@ -17,7 +17,7 @@ from django.utils import timezone
 from leads.models import Lead
 from vchata.accounts.models import Organization, User
 
-from .models import Pipeline, Stage
+from .models import Pipeline, Rule, Stage
 
 CARDS_PER_PAGE = 50
 # A card nobody has touched for this long is marked stale on the board.
@@ -222,3 +222,18 @@ def lead_sources(*, org: Organization) -> list[str]:
 
 def org_members(*, org: Organization) -> QuerySet[User]:
     return User.objects.filter(memberships__organization=org).order_by("name", "email").only("id", "name", "email")
+
+
+def rules_for_pipeline(*, org: Organization, pipeline: Pipeline) -> QuerySet[Rule]:
+    """The pipeline's automation rules in evaluation order, with what ``describe()`` and the API read.
+
+    Three queries however many rules: the rules (with their trigger and action
+    stage and user), their condition stages, their round-robin assignees.
+    """
+    return (
+        Rule.objects.for_org(org)
+        .filter(pipeline=pipeline)
+        .select_related("trigger_stage", "action_stage", "action_user")
+        .prefetch_related("condition_stages", "assignees__user")
+        .order_by("order", "created_at")
+    )
