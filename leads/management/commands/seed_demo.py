@@ -17,6 +17,9 @@ DEMO_EMAIL = "demo@vchata.dev"
 DEMO_PASSWORD = "demo-pass-2024"
 ADMIN_EMAIL = "admin@vchata.dev"
 ADMIN_PASSWORD = "admin-pass-2024"
+# Staff but not superuser: ADMIN of the demo org only, so the admin shows just that org.
+OPS_EMAIL = "ops@vchata.dev"
+OPS_PASSWORD = "ops-pass-2024"
 DEMO_ORG = "Northwind Demo"
 
 FIRST = [
@@ -116,6 +119,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(state if not created else f"{state} demo organization '{DEMO_ORG}'."))
         self.stdout.write(f"  Sales rep login:  {DEMO_EMAIL} / {DEMO_PASSWORD}  (http://127.0.0.1:8000/login)")
         self.stdout.write(f"  Admin login:      {ADMIN_EMAIL} / {ADMIN_PASSWORD}  (http://127.0.0.1:8000/admin/)")
+        self.stdout.write(
+            f"  Org admin login:  {OPS_EMAIL} / {OPS_PASSWORD}  (http://127.0.0.1:8000/admin/, sees {DEMO_ORG} only)"
+        )
 
     def _user(self, email, password, name, **flags) -> User:
         user = User.objects.filter(email=email).first()
@@ -123,10 +129,16 @@ class Command(BaseCommand):
             user = User.objects.create_user(email=email, password=password, name=name, **flags)
         return user
 
+    def _ops_user(self, org: Organization) -> None:
+        ops = self._user(OPS_EMAIL, OPS_PASSWORD, "Oscar Ops", is_staff=True)
+        Membership.objects.get_or_create(organization=org, user=ops, defaults={"role": Membership.Role.ADMIN})
+
     def _seed(self, lead_count: int) -> bool:
         demo = self._user(DEMO_EMAIL, DEMO_PASSWORD, "Dana Demo")
         self._user(ADMIN_EMAIL, ADMIN_PASSWORD, "Ada Admin", is_staff=True, is_superuser=True)
-        if Organization.objects.filter(name=DEMO_ORG, memberships__user=demo).exists():
+        existing = Organization.objects.filter(name=DEMO_ORG, memberships__user=demo).first()
+        if existing is not None:
+            self._ops_user(existing)
             return False
 
         rng = random.Random(2024)
@@ -137,6 +149,7 @@ class Command(BaseCommand):
         ]
         for rep in reps[1:]:
             Membership.objects.get_or_create(organization=org, user=rep, defaults={"role": Membership.Role.MEMBER})
+        self._ops_user(org)
         pipeline = org.pipeline_set.get(is_default=True)
         stages = list(pipeline.stages.order_by("order"))
         campaigns = [Campaign.objects.create(organization=org, name=n, utm_campaign=key) for n, key, _, _ in CAMPAIGNS]

@@ -1,0 +1,518 @@
+"""Admin for contacts, leads and everything around them, scoped by ``vchata.admin_scoping``.
+
+Lead state (stage, status, assignee, …) changes only through
+``leads.services``, here as in the API: the change form, the delete and the
+bulk actions call the services, so every change is in the lead's history and
+fires automation.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from pipelines.models import Pipeline, Stage
+from vchata.admin_scoping import HistoryInline, OrgConsistentForm, OrgScopedAdmin, ScopedInline, count_of
+from vchata.exceptions import DomainError
+
+from . import admin_actions
+from .admin_import import import_view
+from .custom_fields import validate_custom_fields
+from .models import (
+    Activity,
+    Campaign,
+    Contact,
+    ContentPost,
+    Conversation,
+    CustomField,
+    Lead,
+    Message,
+    SocialAccount,
+    StageVisit,
+)
+from .services import create_lead, delete_lead, move_lead_to_stage, update_lead
+
+ORG_FILTER = ("organization", admin.RelatedOnlyFieldListFilter)
+
+
+def admin_link(obj, text=None):
+    if obj is None:
+        return "—"
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, text if text is not None else obj)
+
+
+def stage_label(stage: Stage) -> str:
+    return f"{stage.pipeline.name} › {stage.name}"
+
+
+class StageListFilter(admin.RelatedOnlyFieldListFilter):
+    """Stages of the listed leads, labelled with their pipeline ("Sales › New")."""
+
+    def field_choices(self, field, request, model_admin):
+        used = model_admin.get_queryset(request).order_by().values("stage_id").distinct()
+        stages = Stage.objects.filter(pk__in=used).select_related("pipeline").order_by("pipeline__name", "order")
+        return [(stage.pk, stage_label(stage)) for stage in stages]
+
+
+# --- contacts ----------------------------------------------------------------
+
+
+class ContactLeadInline(HistoryInline):
+    model = Lead
+    fk_name = "contact"
+    fields = ("lead_link", "pipeline", "stage", "status", "value", "created_at")
+    readonly_fields = fields
+    ordering = ("-created_at",)
+    verbose_name_plural = "leads"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("pipeline", "stage")
+
+    @admin.display(description="lead")
+    def lead_link(self, obj):
+        return admin_link(obj)
+
+
+@admin.register(Contact)
+class ContactAdmin(OrgScopedAdmin):
+    list_display = ("name", "email", "phone", "company", "organization", "lead_count", "created_at")
+    list_filter = (ORG_FILTER, "created_at")
+    list_select_related = ("organization",)
+    search_fields = ("name", "email", "phone", "company", "=id")
+    search_help_text = "Name, email, phone, company or exact contact id"
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("organization",)
+    readonly_fields = ("id", "created_at", "updated_at")
+    fields = ("id", "organization", "name", "email", "phone", "company", "created_at", "updated_at")
+    inlines = [ContactLeadInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(lead_total=count_of(Lead, "contact"))
+
+    @admin.display(description="leads", ordering="lead_total")
+    def lead_count(self, obj):
+        return obj.lead_total
+
+
+# --- leads -------------------------------------------------------------------
+
+
+class ActivityInline(HistoryInline):
+    model = Activity
+    fields = ("created_at", "type", "description", "actor")
+    readonly_fields = fields
+    ordering = ("-created_at", "-id")
+    verbose_name_plural = f"recent activities (newest {HistoryInline.cap})"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class StageVisitInline(HistoryInline):
+    model = StageVisit
+    fields = ("stage", "entered_at", "left_at")
+    readonly_fields = fields
+    ordering = ("-entered_at", "-id")
+    verbose_name_plural = f"stage history (newest {HistoryInline.cap})"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("stage")
+
+
+class LeadAdminForm(OrgConsistentForm):
+    """Stage within the lead's pipeline, assignee a member, custom fields valid — checked before any save."""
+
+    class Meta:
+        model = Lead
+        fields = (
+            "organization",
+            "contact",
+            "pipeline",
+            "stage",
+            "status",
+            "assigned_to",
+            "value",
+            "source",
+            "campaign",
+            "notes",
+            "custom_fields",
+            "utm_source",
+            "utm_medium",
+            "utm_campaign",
+            "utm_term",
+            "utm_content",
+            "social_account",
+            "content_post",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # An org has a handful of pipelines and stages: plain selects of
+            # this org's only, the stages labelled with their pipeline.
+            org_id = self.instance.organization_id
+            self.fields["pipeline"].widget = forms.Select()
+            self.fields["pipeline"].queryset = Pipeline.objects.filter(organization_id=org_id)
+            self.fields["stage"].widget = forms.Select()
+            self.fields["stage"].queryset = (
+                Stage.objects.filter(organization_id=org_id)
+                .select_related("pipeline")
+                .order_by("pipeline__name", "order")
+            )
+            self.fields["stage"].label_from_instance = stage_label
+        else:
+            self.fields["stage"].required = False
+            self.fields["stage"].help_text = "Empty: the pipeline's first stage."
+
+    def clean(self):
+        cleaned = super().clean()
+        org = cleaned.get("organization") or getattr(self.instance, "organization", None)
+        pipeline, stage = cleaned.get("pipeline"), cleaned.get("stage")
+        if pipeline is not None and stage is not None and stage.pipeline_id != pipeline.pk:
+            self.add_error("stage", f"Choose a stage of the {pipeline.name} pipeline.")
+        if org is None:
+            return cleaned
+        assignee = cleaned.get("assigned_to")
+        if assignee is not None and not org.memberships.filter(user=assignee).exists():
+            self.add_error("assigned_to", f"{assignee.email} is not a member of {org.name}.")
+        if "custom_fields" in cleaned and cleaned["custom_fields"] is not None:
+            try:
+                cleaned["custom_fields"] = validate_custom_fields(org, cleaned["custom_fields"])
+            except DomainError as exc:
+                for message in exc.message if isinstance(exc.message, list) else [exc.message]:
+                    self.add_error("custom_fields", message)
+        return cleaned
+
+
+# Fields a form save hands to update_lead as they are.
+UPDATABLE = (
+    "contact",
+    "status",
+    "assigned_to",
+    "value",
+    "source",
+    "campaign",
+    "notes",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+)
+NULLABLE_TEXT = ("source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
+
+@admin.register(Lead)
+class LeadAdmin(OrgScopedAdmin):
+    form = LeadAdminForm
+    change_list_template = "admin/leads/lead/change_list.html"
+    list_display = (
+        "contact_name",
+        "contact_email",
+        "contact_company",
+        "stage_name",
+        "status",
+        "value",
+        "source",
+        "assigned_to",
+        "organization",
+        "created_at",
+    )
+    list_display_links = ("contact_name",)
+    list_filter = (
+        "status",
+        ("pipeline", admin.RelatedOnlyFieldListFilter),
+        ("stage", StageListFilter),
+        "source",
+        ("assigned_to", admin.RelatedOnlyFieldListFilter),
+        ("campaign", admin.RelatedOnlyFieldListFilter),
+        ORG_FILTER,
+        "created_at",
+    )
+    list_select_related = ("contact", "pipeline", "stage", "assigned_to", "organization")
+    list_per_page = 50
+    # No COUNT(*) over every lead of the org on each filtered page.
+    show_full_result_count = False
+    search_fields = (
+        "=id",
+        "contact__name",
+        "contact__email",
+        "contact__phone",
+        "contact__company",
+        "notes",
+    )
+    search_help_text = "Contact name, email, phone or company, notes, or an exact lead id"
+    date_hierarchy = "created_at"
+    autocomplete_fields = (
+        "organization",
+        "contact",
+        "pipeline",
+        "stage",
+        "assigned_to",
+        "campaign",
+        "social_account",
+        "content_post",
+    )
+    readonly_fields = (
+        "id",
+        "conversation_link",
+        "converted_at",
+        "last_activity_at",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("id", "organization", "contact", "pipeline", "stage", "status", "assigned_to")}),
+        ("Deal", {"fields": ("value", "source", "campaign", "notes", "custom_fields")}),
+        (
+            "Attribution",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "utm_source",
+                    "utm_medium",
+                    "utm_campaign",
+                    "utm_term",
+                    "utm_content",
+                    "social_account",
+                    "content_post",
+                    "conversation_link",
+                ),
+            },
+        ),
+        ("Dates", {"fields": ("created_at", "updated_at", "last_activity_at", "converted_at")}),
+    )
+    inlines = [ActivityInline, StageVisitInline]
+    actions = [
+        admin_actions.mark_converted,
+        admin_actions.mark_lost,
+        admin_actions.assign_to,
+        admin_actions.move_to_stage,
+        admin_actions.export_csv,
+    ]
+
+    @admin.display(description="contact", ordering="contact__name")
+    def contact_name(self, obj):
+        return obj.contact.name
+
+    @admin.display(description="email", ordering="contact__email")
+    def contact_email(self, obj):
+        return obj.contact.email
+
+    @admin.display(description="company", ordering="contact__company")
+    def contact_company(self, obj):
+        return obj.contact.company
+
+    @admin.display(description="stage", ordering="stage__order")
+    def stage_name(self, obj):
+        return stage_label(obj.stage)
+
+    @admin.display(description="conversation")
+    def conversation_link(self, obj):
+        return admin_link(obj.conversation) if obj.conversation_id else "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        # Set when the lead is made (by a conversion or an integration); not services' to change.
+        return (*self.readonly_fields, "social_account", "content_post")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(lambda request: import_view(self, request))
+        return [path("import/", view, name="leads_lead_import"), *super().get_urls()]
+
+    # --- writes go through leads.services ---------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            lead = create_lead(
+                org=data["organization"],
+                actor=request.user,
+                contact=data["contact"],
+                pipeline=data["pipeline"],
+                stage=data.get("stage"),
+                assigned_to=data.get("assigned_to"),
+                value=data.get("value"),
+                source=data.get("source") or None,
+                campaign=data.get("campaign"),
+                notes=data.get("notes") or "",
+                custom_fields=data.get("custom_fields") or {},
+                social_account=data.get("social_account"),
+                content_post=data.get("content_post"),
+                **{name: data.get(name) or None for name in NULLABLE_TEXT if name.startswith("utm_")},
+            )
+            obj.pk = lead.pk
+            obj._state.adding = False
+            obj.refresh_from_db()
+            return
+        changed = set(form.changed_data)
+        org, actor = obj.organization, request.user
+        if changed & {"pipeline", "stage"}:
+            move_lead_to_stage(org=org, actor=actor, lead_id=obj.pk, stage_id=data["stage"].pk, across_pipelines=True)
+        changes = {name: data[name] for name in UPDATABLE if name in changed}
+        for name in NULLABLE_TEXT:
+            if name in changes:
+                changes[name] = changes[name] or None
+        if "custom_fields" in changed:
+            before = form.initial.get("custom_fields") or {}
+            after = data["custom_fields"] or {}
+            # update_lead merges; a key removed in the form is removed with None.
+            changes["custom_fields"] = {**dict.fromkeys(before), **after}
+        if changes:
+            update_lead(org=org, actor=actor, lead_id=obj.pk, changes=changes)
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        delete_lead(org=obj.organization, actor=request.user, lead_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for lead in queryset.select_related("organization"):
+            delete_lead(org=lead.organization, actor=request.user, lead_id=lead.pk)
+
+
+@admin.register(Activity)
+class ActivityAdmin(OrgScopedAdmin):
+    """A lead's history: written by leads.services only, so read-only here."""
+
+    read_only = True
+    list_display = ("created_at", "type", "lead_link", "description", "actor", "organization")
+    list_filter = ("type", ("actor", admin.RelatedOnlyFieldListFilter), ORG_FILTER, "created_at")
+    list_select_related = ("lead__contact", "actor", "organization")
+    search_fields = ("description", "=lead__id", "lead__contact__name", "lead__contact__email", "=id")
+    search_help_text = "Description, contact name or email, or exact lead/activity id"
+    date_hierarchy = "created_at"
+    raw_id_fields = ("lead", "actor")
+
+    @admin.display(description="lead", ordering="lead__contact__name")
+    def lead_link(self, obj):
+        return admin_link(obj.lead, obj.lead.contact.name)
+
+
+@admin.register(StageVisit)
+class StageVisitAdmin(OrgScopedAdmin):
+    """Stage history: written by leads.services only, so read-only here."""
+
+    read_only = True
+    list_display = ("lead_link", "stage_name", "entered_at", "left_at", "organization")
+    list_filter = (("stage", StageListFilter), ORG_FILTER, "entered_at")
+    list_select_related = ("lead__contact", "stage__pipeline", "organization")
+    search_fields = ("=lead__id", "lead__contact__name", "lead__contact__email")
+    search_help_text = "Contact name or email, or exact lead id"
+    date_hierarchy = "entered_at"
+    raw_id_fields = ("lead", "stage")
+
+    @admin.display(description="lead", ordering="lead__contact__name")
+    def lead_link(self, obj):
+        return admin_link(obj.lead, obj.lead.contact.name)
+
+    @admin.display(description="stage", ordering="stage__order")
+    def stage_name(self, obj):
+        return stage_label(obj.stage)
+
+
+# --- marketing and social --------------------------------------------------------
+
+
+@admin.register(Campaign)
+class CampaignAdmin(OrgScopedAdmin):
+    list_display = ("name", "utm_campaign", "budget", "starts_at", "ends_at", "lead_count", "organization")
+    list_filter = (ORG_FILTER, "starts_at", "created_at")
+    list_select_related = ("organization",)
+    search_fields = ("name", "utm_campaign", "=id")
+    search_help_text = "Name, utm_campaign key or exact campaign id"
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("organization",)
+    readonly_fields = ("id", "created_at", "updated_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(lead_total=count_of(Lead, "campaign"))
+
+    @admin.display(description="leads", ordering="lead_total")
+    def lead_count(self, obj):
+        return obj.lead_total
+
+
+@admin.register(CustomField)
+class CustomFieldAdmin(OrgScopedAdmin):
+    list_display = ("label", "key", "type", "required", "organization")
+    list_filter = ("type", "required", ORG_FILTER, "created_at")
+    list_select_related = ("organization",)
+    search_fields = ("label", "key", "=id")
+    search_help_text = "Label, key or exact field id"
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("organization",)
+    readonly_fields = ("id", "created_at", "updated_at")
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(OrgScopedAdmin):
+    list_display = ("name", "platform", "platform_id", "organization", "created_at")
+    list_filter = ("platform", ORG_FILTER, "created_at")
+    list_select_related = ("organization",)
+    search_fields = ("name", "platform_id", "=id")
+    search_help_text = "Name, platform id or exact account id"
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("organization",)
+    readonly_fields = ("id", "created_at", "updated_at")
+
+
+@admin.register(ContentPost)
+class ContentPostAdmin(OrgScopedAdmin):
+    list_display = ("__str__", "social_account", "platform_post_id", "organization", "created_at")
+    list_filter = (("social_account", admin.RelatedOnlyFieldListFilter), ORG_FILTER, "created_at")
+    list_select_related = ("social_account", "organization")
+    search_fields = ("content", "platform_post_id", "url", "=id")
+    search_help_text = "Content, platform post id, URL or exact post id"
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("organization", "social_account")
+    readonly_fields = ("id", "created_at", "updated_at")
+
+
+class MessageInline(ScopedInline):
+    model = Message
+    fields = ("sent_at", "direction", "text")
+    ordering = ("sent_at", "id")
+
+
+@admin.register(Conversation)
+class ConversationAdmin(OrgScopedAdmin):
+    list_display = (
+        "participant_name",
+        "participant_handle",
+        "social_account",
+        "lead_link",
+        "organization",
+        "created_at",
+    )
+    list_filter = (("social_account", admin.RelatedOnlyFieldListFilter), ORG_FILTER, "created_at")
+    list_select_related = ("social_account", "organization", "lead__contact")
+    search_fields = ("participant_name", "participant_handle", "participant_email", "participant_phone", "=id")
+    search_help_text = "Participant name, handle, email or phone, or exact conversation id"
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("organization", "social_account", "content_post")
+    readonly_fields = ("id", "lead_link", "created_at", "updated_at")
+    inlines = [MessageInline]
+
+    @admin.display(description="lead")
+    def lead_link(self, obj):
+        lead = getattr(obj, "lead", None)
+        return admin_link(lead, f"{lead.contact.name} ({lead.status})") if lead else "not converted"
+
+
+@admin.register(Message)
+class MessageAdmin(OrgScopedAdmin):
+    org_lookup = "conversation__organization"
+    list_display = ("sent_at", "direction", "text_start", "conversation")
+    list_filter = ("direction", ("conversation__organization", admin.RelatedOnlyFieldListFilter), "sent_at")
+    list_select_related = ("conversation",)
+    search_fields = ("text", "=conversation__id", "conversation__participant_name")
+    search_help_text = "Text, participant name or exact conversation id"
+    date_hierarchy = "sent_at"
+    autocomplete_fields = ("conversation",)
+
+    @admin.display(description="text")
+    def text_start(self, obj):
+        return obj.text[:80]
