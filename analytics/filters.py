@@ -28,10 +28,14 @@ class AnalyticsQuery(serializers.Serializer):
         help_text="Only leads of this pipeline. A pipeline that is not the organization's: 404.",
     )
     createdAfter = serializers.DateTimeField(
-        required=False, help_text="Only leads created at or after this instant (ISO 8601; a date means midnight UTC)."
+        required=False,
+        error_messages={"overflow": "createdAfter is out of range"},
+        help_text="Only leads created at or after this instant (ISO 8601; a date means midnight UTC).",
     )
     createdBefore = serializers.DateTimeField(
-        required=False, help_text="Only leads created strictly before this instant (ISO 8601)."
+        required=False,
+        error_messages={"overflow": "createdBefore is out of range"},
+        help_text="Only leads created strictly before this instant (ISO 8601).",
     )
 
     def validate(self, attrs):

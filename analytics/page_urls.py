@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("<org_id:org_id>/analytics/", views.DashboardView.as_view(), name="analytics-dashboard"),
+]

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from leads.models import Lead
+from leads.models import Contact, Lead, StageVisit
 from leads.services import move_lead_to_stage
 from leads.tests.factories import CampaignFactory, LeadFactory
 from pipelines.models import Pipeline, Stage
@@ -82,3 +82,28 @@ def history(org, pipeline, stages, other_org) -> History:
 
     leads = {name: Lead.objects.get(pk=lead.pk) for name, lead in zip("ABCD", (a, b, c, d), strict=True)}
     return History(pipeline=pipeline, stages=by_name, leads=leads, campaigns={"summer": summer, "winter": winter})
+
+
+def bulk_leads(org, pipeline: Pipeline, count: int, *, campaign=None) -> None:
+    """``count`` leads spread over the pipeline's stages, each with one open stage visit (fast, no services)."""
+    stages = list(pipeline.stages.order_by("order"))
+    contacts = Contact.objects.bulk_create(Contact(organization=org, name=f"Bulk {i}") for i in range(count))
+    now = day(1)
+    leads = Lead.objects.bulk_create(
+        Lead(
+            organization=org,
+            contact=contact,
+            pipeline=pipeline,
+            stage=stages[i % len(stages)],
+            status=stages[i % len(stages)].status or "NEW",
+            converted_at=now if stages[i % len(stages)].status == "CONVERTED" else None,
+            source=("website", "referral", "ads")[i % 3],
+            value=(i % 7) * 100 or None,
+            campaign=campaign if i % 2 else None,
+            utm_campaign=campaign.utm_campaign if campaign and i % 4 == 0 else None,
+        )
+        for i, contact in enumerate(contacts)
+    )
+    StageVisit.objects.bulk_create(
+        StageVisit(organization=org, lead=lead, stage=lead.stage, entered_at=now) for lead in leads
+    )
