@@ -1,1 +1,17 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("<org_id:org_id>/leads/new/", views.NewLeadView.as_view(), name="lead-new"),
+    path("<org_id:org_id>/leads/<lead_id:lead_id>/", views.LeadDetailView.as_view(), name="lead-detail"),
+    path(
+        "<org_id:org_id>/leads/<lead_id:lead_id>/activities/",
+        views.LeadActivityView.as_view(),
+        name="lead-log-activity",
+    ),
+    path("<org_id:org_id>/leads/<lead_id:lead_id>/edit/", views.LeadEditView.as_view(), name="lead-edit"),
+    path("<org_id:org_id>/leads/<lead_id:lead_id>/assign/", views.LeadAssignView.as_view(), name="lead-assign"),
+    path("<org_id:org_id>/leads/<lead_id:lead_id>/stage/", views.LeadStageView.as_view(), name="lead-stage"),
+    path("<org_id:org_id>/leads/<lead_id:lead_id>/status/", views.LeadStatusView.as_view(), name="lead-status"),
+]

@@ -1,0 +1,292 @@
+"""The lead page (details, timeline, stage history and its forms) and the new-lead form.
+
+Every POST changes the lead through ``leads.services`` and redirects back
+(post/redirect/get); an invalid form re-renders the page with its errors and
+a 400, and a domain error (a rule of ``leads.services``) shows its message.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.db.models.functions import Lower
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from pipelines.models import LeadStatus, Pipeline, Stage
+from vchata.accounts.pages import OrgPageMixin
+from vchata.exceptions import Conflict, DomainError
+
+from . import services
+from .forms import ActivityForm, AssignForm, LeadEditForm, NewLeadForm, StageForm, StatusForm
+from .models import Activity, Contact, CustomField, Lead, StageVisit
+
+TIMELINE_PAGE = 50
+
+
+def domain_messages(exc: DomainError) -> list[str]:
+    return list(exc.message) if isinstance(exc.message, list) else [str(exc.message)]
+
+
+def duration_label(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    if hours < 1:
+        return "under an hour"
+    if hours < 24:
+        return f"{int(hours)} hour{'s' if int(hours) != 1 else ''}"
+    days = hours / 24
+    return f"{days:.1f} days"
+
+
+def stage_history(lead: Lead) -> list[StageVisit]:
+    """The lead's stage visits, oldest first, each with ``duration`` (to now for the open one)."""
+    now = timezone.now()
+    visits = list(StageVisit.objects.filter(lead=lead).select_related("stage").order_by("entered_at", "id"))
+    for visit in visits:
+        visit.duration = duration_label((visit.left_at or now) - visit.entered_at)
+    return visits
+
+
+def status_target_stage(lead: Lead, stages: list[Stage], status: str) -> Stage | None:
+    """The stage a "Mark converted / lost / reopen" button moves to: the first stage setting that status."""
+    if status == LeadStatus.NEW and not any(stage.status == status for stage in stages):
+        return stages[0] if stages else None
+    return next((stage for stage in stages if stage.status == status), None)
+
+
+class LeadPageMixin(OrgPageMixin):
+    template_name = "leads/lead_detail.html"
+
+    def get_lead(self) -> Lead:
+        if not hasattr(self, "lead"):
+            self.lead = (
+                Lead.objects.for_org(self.org)
+                .select_related(
+                    "contact", "pipeline", "stage", "assigned_to", "campaign", "social_account", "content_post"
+                )
+                .filter(pk=self.kwargs["lead_id"])
+                .first()
+            )
+            if self.lead is None:
+                raise Http404("Lead not found or you don't have access")
+        return self.lead
+
+    def lead_url(self, anchor: str = "") -> str:
+        url = reverse("lead-detail", kwargs={"org_id": self.org.pk, "lead_id": self.kwargs["lead_id"]})
+        return f"{url}#{anchor}" if anchor else url
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lead = self.get_lead()
+        stages = list(Stage.objects.for_org(self.org).filter(pipeline_id=lead.pipeline_id).order_by("order"))
+        definitions = list(CustomField.objects.for_org(self.org).order_by("label"))
+        forms = {
+            "activity_form": ActivityForm(),
+            "edit_form": LeadEditForm(org=self.org, lead=lead, custom_fields=definitions),
+            "assign_form": AssignForm(org=self.org, lead=lead),
+            "stage_form": StageForm(org=self.org, lead=lead),
+        }
+        forms.update(kwargs.get("bound_forms", {}))
+        page = self.timeline_page()
+        activities = list(
+            Activity.objects.filter(lead=lead)
+            .select_related("actor")
+            .order_by("-created_at", "-id")[(page - 1) * TIMELINE_PAGE : page * TIMELINE_PAGE + 1]
+        )
+        labels = {d.key: d.label for d in definitions}
+        context.update(
+            forms,
+            nav="board",
+            lead=lead,
+            contact=lead.contact,
+            pipeline=lead.pipeline,
+            stages=stages,
+            activities=activities[:TIMELINE_PAGE],
+            timeline_page=page,
+            timeline_has_more=len(activities) > TIMELINE_PAGE,
+            history=stage_history(lead),
+            custom_values=[(labels.get(key, key), value) for key, value in lead.custom_fields.items()],
+            convert_stage=status_target_stage(lead, stages, LeadStatus.CONVERTED),
+            lost_stage=status_target_stage(lead, stages, LeadStatus.LOST),
+            is_closed=lead.status in (LeadStatus.CONVERTED, LeadStatus.LOST),
+            idle_days=(timezone.now() - (lead.last_activity_at or lead.created_at)).days,
+        )
+        return context
+
+    def timeline_page(self) -> int:
+        try:
+            return max(1, int(self.request.GET.get("timeline", 1)))
+        except ValueError:
+            return 1
+
+    def invalid(self, status: int = 400, **bound_forms):
+        return self.render_to_response(self.get_context_data(bound_forms=bound_forms), status=status)
+
+
+class LeadDetailView(LeadPageMixin, TemplateView):
+    pass
+
+
+class LeadActivityView(LeadPageMixin, TemplateView):
+    http_method_names = ["post"]
+
+    def post(self, request, org_id, lead_id):
+        lead = self.get_lead()
+        form = ActivityForm(request.POST)
+        if not form.is_valid():
+            return self.invalid(activity_form=form)
+        services.add_activity(
+            org=self.org,
+            actor=request.user,
+            lead_id=lead.pk,
+            type=form.cleaned_data["type"],
+            description=form.cleaned_data["description"],
+        )
+        messages.success(request, f"{dict(form.fields['type'].choices)[form.cleaned_data['type']]} logged.")
+        return redirect(self.lead_url("timeline"))
+
+
+class LeadEditView(LeadPageMixin, TemplateView):
+    http_method_names = ["post"]
+
+    def post(self, request, org_id, lead_id):
+        lead = self.get_lead()
+        definitions = CustomField.objects.for_org(self.org).order_by("label")
+        form = LeadEditForm(request.POST, org=self.org, lead=lead, custom_fields=definitions)
+        if not form.is_valid():
+            return self.invalid(edit_form=form)
+        changes = form.changes()
+        if not changes:
+            messages.info(request, "Nothing changed.")
+            return redirect(self.lead_url())
+        try:
+            services.update_lead(org=self.org, actor=request.user, lead_id=lead.pk, changes=changes)
+        except DomainError as exc:
+            for message in domain_messages(exc):
+                form.add_error(None, message)
+            return self.invalid(status=exc.status_code, edit_form=form)
+        messages.success(request, "Lead details saved.")
+        return redirect(self.lead_url())
+
+
+class LeadAssignView(LeadPageMixin, TemplateView):
+    http_method_names = ["post"]
+
+    def post(self, request, org_id, lead_id):
+        lead = self.get_lead()
+        form = AssignForm(request.POST, org=self.org, lead=lead)
+        if not form.is_valid():
+            return self.invalid(assign_form=form)
+        user = form.cleaned_data["assigned_to"]
+        services.update_lead(org=self.org, actor=request.user, lead_id=lead.pk, changes={"assigned_to": user})
+        messages.success(request, f"Assigned to {user.name or user.email}." if user else "Lead unassigned.")
+        return redirect(self.lead_url())
+
+
+class LeadStageView(LeadPageMixin, TemplateView):
+    http_method_names = ["post"]
+
+    def post(self, request, org_id, lead_id):
+        lead = self.get_lead()
+        form = StageForm(request.POST, org=self.org, lead=lead)
+        if not form.is_valid():
+            return self.invalid(stage_form=form)
+        stage = form.cleaned_data["stage"]
+        services.move_lead_to_stage(
+            org=self.org, actor=request.user, lead_id=lead.pk, stage_id=stage.pk, notes=form.cleaned_data["notes"]
+        )
+        messages.success(request, f"Moved to {stage.name}.")
+        return redirect(self.lead_url())
+
+
+class LeadStatusView(LeadPageMixin, TemplateView):
+    """Mark converted / lost, or reopen: moves to the pipeline's stage for that status, so the board agrees."""
+
+    http_method_names = ["post"]
+    labels = {LeadStatus.CONVERTED: "converted", LeadStatus.LOST: "lost"}
+
+    def post(self, request, org_id, lead_id):
+        lead = self.get_lead()
+        form = StatusForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose a valid status.")
+            return redirect(self.lead_url())
+        status = form.cleaned_data["status"]
+        stages = list(Stage.objects.for_org(self.org).filter(pipeline_id=lead.pipeline_id).order_by("order"))
+        target = status_target_stage(lead, stages, status)
+        if target is not None and target.pk != lead.stage_id:
+            lead = services.move_lead_to_stage(org=self.org, actor=request.user, lead_id=lead.pk, stage_id=target.pk)
+        if lead.status != status:
+            services.update_lead(org=self.org, actor=request.user, lead_id=lead.pk, changes={"status": status})
+        label = self.labels.get(status)
+        messages.success(request, f"Lead marked {label}." if label else "Lead reopened.")
+        return redirect(self.lead_url())
+
+
+class NewLeadView(OrgPageMixin, TemplateView):
+    template_name = "leads/lead_new.html"
+
+    def build_form(self, data=None) -> NewLeadForm:
+        pipelines = list(Pipeline.objects.for_org(self.org).order_by("-is_default", "name"))
+        stages = list(Stage.objects.for_org(self.org).order_by("pipeline_id", "order"))
+        wanted = self.request.GET.get("pipeline")
+        initial = {
+            "pipeline": next((p.pk for p in pipelines if p.pk == wanted), pipelines[0].pk if pipelines else None),
+            "assigned_to": self.request.user.pk,
+        }
+        return NewLeadForm(
+            data,
+            initial=initial,
+            org=self.org,
+            pipelines=pipelines,
+            stages=stages,
+            custom_fields=CustomField.objects.for_org(self.org).order_by("label"),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.build_form())
+        context["nav"] = "board"
+        return context
+
+    def post(self, request, org_id):
+        form = self.build_form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        contact = form.contact_fields()
+        reused = bool(contact["email"]) and (
+            Contact.objects.for_org(self.org)
+            .annotate(email_ci=Lower("email"))
+            .filter(email_ci=contact["email"].lower())
+            .exists()
+        )
+        try:
+            lead, contact_row = services.create_lead_with_contact(
+                org=self.org, actor=request.user, contact=contact, **form.lead_fields()
+            )
+        except Conflict as exc:
+            existing = self.existing_lead(contact["email"], form.cleaned_data["pipeline"])
+            return self.render_to_response(
+                self.get_context_data(form=form, duplicate_message=str(exc.message), existing_lead=existing),
+                status=409,
+            )
+        except DomainError as exc:
+            for message in domain_messages(exc):
+                form.add_error(None, message)
+            return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
+        note = f" The existing contact {contact_row.name} ({contact_row.email}) was reused." if reused else ""
+        messages.success(request, f"Lead created for {contact_row.name}.{note}")
+        return redirect("lead-detail", org_id=self.org.pk, lead_id=lead.pk)
+
+    def existing_lead(self, email: str, pipeline: Pipeline) -> Lead | None:
+        if not email:
+            return None
+        return (
+            Lead.objects.for_org(self.org)
+            .annotate(email_ci=Lower("contact__email"))
+            .filter(pipeline=pipeline, email_ci=email.lower())
+            .select_related("contact")
+            .first()
+        )

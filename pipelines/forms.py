@@ -1,0 +1,59 @@
+import re
+from urllib.parse import urlencode
+
+from django import forms
+
+from vchata.ids import id_pattern
+
+from .selectors import ASSIGNEE_MINE, ASSIGNEE_NOBODY, BoardFilters
+
+USER_ID = re.compile(id_pattern("user"))
+
+
+class BoardFilterForm(forms.Form):
+    """Renders the board's GET filters; the values themselves are read by ``filters_from_query``."""
+
+    assignee = forms.ChoiceField(label="Assignee", required=False)
+    source = forms.ChoiceField(label="Source", required=False)
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(attrs={"placeholder": "Name, email, company, notes"}),
+    )
+
+    def __init__(self, data=None, *, members, sources, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["assignee"].choices = [
+            ("", "Anyone"),
+            (ASSIGNEE_MINE, "Assigned to me"),
+            (ASSIGNEE_NOBODY, "Unassigned"),
+            *[(member.pk, member.name or member.email) for member in members],
+        ]
+        self.fields["source"].choices = [("", "Any source"), *[(source, source) for source in sources]]
+
+
+class MoveCardForm(forms.Form):
+    stage = forms.CharField(max_length=40)
+
+
+def filters_from_query(params) -> BoardFilters:
+    """Board filters straight from a query string, for the partial views that render no filter form.
+
+    An assignee that is not a member simply matches nothing (cards are always
+    read through ``for_org``), so no lookup is needed here.
+    """
+    assignee = (params.get("assignee") or "").strip()
+    if assignee not in (ASSIGNEE_MINE, ASSIGNEE_NOBODY) and not USER_ID.fullmatch(assignee):
+        assignee = ""
+    return BoardFilters(
+        assignee=assignee,
+        source=(params.get("source") or "").strip()[:100],
+        search=(params.get("q") or "").strip()[:200],
+    )
+
+
+def filter_querystring(filters: BoardFilters) -> str:
+    """The active filters as a query string (no leading ``?``), carried by every board link and form."""
+    pairs = {"assignee": filters.assignee, "source": filters.source, "q": filters.search}
+    return urlencode({key: value for key, value in pairs.items() if value})

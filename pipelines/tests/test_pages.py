@@ -1,0 +1,431 @@
+"""The kanban board pages: rendering, filters, paging, moves and the live-update poll."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from leads.models import Activity, Lead
+from leads.tests.factories import ContactFactory, LeadFactory
+from pipelines.selectors import CARDS_PER_PAGE, board_fingerprints
+from pipelines.services import create_pipeline
+from vchata.accounts.pages import CURRENT_ORG_SESSION_KEY
+from vchata.accounts.tests.factories import OrganizationFactory, add_membership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browser(user, org):
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[CURRENT_ORG_SESSION_KEY] = org.pk  # as after a first visit: later pages don't rewrite the session
+    session.save()
+    return client
+
+
+def board_url(org, pipeline, **query):
+    url = reverse("board", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk})
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def move_url(org, pipeline, lead):
+    return reverse("board-move", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk, "lead_id": lead.pk})
+
+
+def card_html(html: str, lead) -> str:
+    start = html.rindex("<article", 0, html.index(f'data-lead-id="{lead.pk}"'))
+    return html[start : html.index("</article>", start)]
+
+
+def fingerprints_query(org, pipeline, stages):
+    current = board_fingerprints(org=org, pipeline=pipeline)
+    return "&".join(f"fp={stage.pk}:{current.get(stage.pk, '0.0')}" for stage in stages)
+
+
+def test_board_shows_every_stage_in_order_with_count_and_total(browser, org, pipeline, stages):
+    LeadFactory(organization=org, stage=stages[1], value=Decimal("1500"))
+    LeadFactory(organization=org, stage=stages[1], value=Decimal("250.50"))
+    LeadFactory(organization=org, stage=stages[0], value=None)
+
+    response = browser.get(board_url(org, pipeline))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    positions = [html.index(f'data-stage-id="{stage.pk}"') for stage in stages]
+    assert positions == sorted(positions)
+    columns = {c.stage.pk: c for c in response.context["columns"]}
+    assert (columns[stages[1].pk].lead_count, columns[stages[1].pk].total_value) == (2, Decimal("1750.50"))
+    assert (columns[stages[0].pk].lead_count, columns[stages[0].pk].total_value) == (1, Decimal("0"))
+    assert "1,751" in html  # column totals are shown rounded to whole units
+
+
+def test_card_shows_contact_company_value_source_assignee_and_idle_days(browser, org, stages, user):
+    contact = ContactFactory(organization=org, name="Ada Lovelace", company="Analytical Engines")
+    lead = LeadFactory(organization=org, contact=contact, value=Decimal("4200"), source="referral", assigned_to=user)
+    Lead.objects.filter(pk=lead.pk).update(last_activity_at=lead.created_at - timedelta(days=9))
+
+    html = browser.get(board_url(org, lead.pipeline)).content.decode()
+
+    card = card_html(html, lead)
+    for text in ("Ada Lovelace", "Analytical Engines", "4,200", "referral", user.initials):
+        assert text in card
+    assert "9 days since last activity" in card
+    assert 'class="card card--stale"' in card
+
+
+def test_fresh_card_is_not_marked_stale(browser, org, pipeline):
+    lead = LeadFactory(organization=org)
+
+    html = browser.get(board_url(org, pipeline)).content.decode()
+
+    assert "card--stale" not in html
+    assert f'data-lead-id="{lead.pk}"' in html
+    assert "Active today" in html
+
+
+def test_board_of_another_org_is_not_found(browser, other_org):
+    foreign = other_org.pipeline_set.get()
+
+    response = browser.get(board_url(other_org, foreign))
+
+    assert response.status_code == 404
+
+
+def test_pipeline_of_another_org_under_own_org_is_not_found(browser, org, other_org):
+    foreign = other_org.pipeline_set.get()
+
+    response = browser.get(board_url(org, foreign))
+
+    assert response.status_code == 404
+
+
+def test_anonymous_visitor_is_sent_to_login(org, pipeline):
+    response = Client().get(board_url(org, pipeline))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login?next=")
+
+
+def test_anonymous_htmx_poll_redirects_the_whole_tab_to_login(org, pipeline):
+    url = reverse("board-changes", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk})
+
+    response = Client().get(url, HTTP_HX_REQUEST="true")
+
+    assert response["HX-Redirect"].startswith("/login")
+
+
+def test_member_sees_the_board(org, pipeline, member):
+    client = Client()
+    client.force_login(member)
+
+    assert client.get(board_url(org, pipeline)).status_code == 200
+
+
+def test_board_query_count_does_not_grow_with_cards(browser, org, pipeline, stages, django_assert_num_queries):
+    for stage in stages:
+        LeadFactory(organization=org, stage=stage)
+    # session, user, membership+org, org switcher, pipeline, stage headers (one aggregate),
+    # one LIMIT query per column (5), source choices, assignee choices, automation rules, pipeline switcher.
+    with django_assert_num_queries(15) as few:
+        browser.get(board_url(org, pipeline))
+    for stage in stages:
+        for _ in range(12):
+            LeadFactory(organization=org, stage=stage)
+    with django_assert_num_queries(len(few.captured_queries)):
+        browser.get(board_url(org, pipeline))
+
+
+def test_columns_show_fifty_cards_and_a_load_more_button(browser, org, pipeline, stages):
+    for _ in range(CARDS_PER_PAGE + 3):
+        LeadFactory(organization=org, stage=stages[0])
+
+    response = browser.get(board_url(org, pipeline))
+
+    first = next(c for c in response.context["columns"] if c.stage.pk == stages[0].pk)
+    assert len(first.cards) == CARDS_PER_PAGE
+    assert first.lead_count == CARDS_PER_PAGE + 3
+    assert "Load more" in response.content.decode()
+
+
+def test_load_more_returns_the_rest_without_repeats(browser, org, pipeline, stages):
+    for _ in range(CARDS_PER_PAGE + 3):
+        LeadFactory(organization=org, stage=stages[0])
+    first = next(c for c in browser.get(board_url(org, pipeline)).context["columns"] if c.stage.pk == stages[0].pk)
+    url = reverse("board-column-cards", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk, "stage_id": stages[0].pk})
+
+    response = browser.get(url, {"after": first.next_cursor}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    shown = {lead.pk for lead in first.cards} | {lead.pk for lead in response.context["cards"]}
+    assert shown == set(Lead.objects.filter(stage=stages[0]).values_list("pk", flat=True))
+    assert response.context["next_cursor"] is None
+    assert "Load more" not in response.content.decode()
+
+
+def test_load_more_with_a_malformed_cursor_is_a_400(browser, org, pipeline, stages):
+    url = reverse("board-column-cards", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk, "stage_id": stages[0].pk})
+
+    assert browser.get(url, {"after": "yesterday"}).status_code == 400
+
+
+def test_load_more_for_a_stage_of_another_org_is_not_found(browser, org, pipeline, other_org):
+    foreign_stage = other_org.pipeline_set.get().stages.first()
+    url = reverse(
+        "board-column-cards", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk, "stage_id": foreign_stage.pk}
+    )
+
+    assert browser.get(url).status_code == 404
+
+
+def test_filter_mine_shows_only_my_leads(browser, org, pipeline, user, member):
+    mine = LeadFactory(organization=org, assigned_to=user)
+    theirs = LeadFactory(organization=org, assigned_to=member)
+
+    html = browser.get(board_url(org, pipeline, assignee="mine")).content.decode()
+
+    assert f'data-lead-id="{mine.pk}"' in html
+    assert f'data-lead-id="{theirs.pk}"' not in html
+
+
+def test_filter_by_assignee_id_unassigned_and_source(browser, org, pipeline, member):
+    theirs = LeadFactory(organization=org, assigned_to=member, source="event")
+    nobody = LeadFactory(organization=org, source="website")
+
+    by_member = browser.get(board_url(org, pipeline, assignee=member.pk)).content.decode()
+    unassigned = browser.get(board_url(org, pipeline, assignee="none")).content.decode()
+    by_source = browser.get(board_url(org, pipeline, source="event")).content.decode()
+
+    assert f'data-lead-id="{theirs.pk}"' in by_member and f'data-lead-id="{nobody.pk}"' not in by_member
+    assert f'data-lead-id="{nobody.pk}"' in unassigned and f'data-lead-id="{theirs.pk}"' not in unassigned
+    assert f'data-lead-id="{theirs.pk}"' in by_source and f'data-lead-id="{nobody.pk}"' not in by_source
+
+
+def test_search_matches_contact_name_email_and_company_and_narrows_the_counts(browser, org, pipeline, stages):
+    hit = LeadFactory(organization=org, contact=ContactFactory(organization=org, company="Zebra Foods"))
+    LeadFactory(organization=org, contact=ContactFactory(organization=org, company="Acme"))
+
+    response = browser.get(board_url(org, pipeline, q="zebra"))
+
+    html = response.content.decode()
+    assert f'data-lead-id="{hit.pk}"' in html
+    assert response.context["columns"][0].lead_count == 1
+
+
+def test_move_form_moves_the_lead_and_records_the_activity(browser, org, pipeline, stages, user):
+    lead = LeadFactory(organization=org, stage=stages[0])
+
+    response = browser.post(move_url(org, pipeline, lead), {"stage": stages[2].pk})
+
+    assert response.status_code == 302
+    assert response["Location"] == board_url(org, pipeline)
+    lead.refresh_from_db()
+    assert lead.stage == stages[2]
+    activity = Activity.objects.get(lead=lead, type=Activity.Type.STAGE_CHANGED)
+    assert activity.actor == user
+
+
+def test_move_without_js_keeps_the_filters_in_the_redirect(browser, org, pipeline, stages):
+    lead = LeadFactory(organization=org, stage=stages[0])
+
+    response = browser.post(move_url(org, pipeline, lead) + "?assignee=mine&q=acme", {"stage": stages[1].pk})
+
+    assert response["Location"] == board_url(org, pipeline) + "?assignee=mine&q=acme"
+
+
+def test_htmx_move_answers_both_columns_out_of_band(browser, org, pipeline, stages):
+    lead = LeadFactory(organization=org, stage=stages[0], value=Decimal("900"))
+    LeadFactory(organization=org, stage=stages[3])
+
+    response = browser.post(move_url(org, pipeline, lead), {"stage": stages[1].pk}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="col-head-{stages[0].pk}" hx-swap-oob="true"' in html
+    assert f'id="col-head-{stages[1].pk}" hx-swap-oob="true"' in html
+    assert f'id="col-head-{stages[3].pk}"' not in html
+    columns = {c.stage.pk: c for c in response.context["columns"]}
+    assert columns[stages[1].pk].lead_count == 1 and columns[stages[1].pk].total_value == Decimal("900")
+    assert columns[stages[0].pk].lead_count == 0
+    assert f'data-lead-id="{lead.pk}"' in html
+
+
+def test_move_to_a_stage_of_another_pipeline_fails_with_a_message_and_changes_nothing(browser, org, pipeline, stages):
+    lead = LeadFactory(organization=org, stage=stages[0])
+    other = create_pipeline(org=org, name="Partners")
+
+    response = browser.post(move_url(org, pipeline, lead), {"stage": other.stages.first().pk}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    assert "not part of this pipeline" in response.content.decode()
+    lead.refresh_from_db()
+    assert lead.stage == stages[0]
+    assert not Activity.objects.filter(lead=lead, type=Activity.Type.STAGE_CHANGED).exists()
+
+
+def test_move_of_another_orgs_lead_is_not_found_and_changes_nothing(browser, org, pipeline, other_org):
+    foreign = LeadFactory(organization=other_org)
+    foreign_stage = foreign.pipeline.stages.order_by("order").last()
+
+    response = browser.post(move_url(org, pipeline, foreign), {"stage": foreign_stage.pk}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.stage.order == 1
+
+
+def test_move_in_another_org_url_is_not_found(browser, other_org):
+    foreign = LeadFactory(organization=other_org)
+    stage = foreign.pipeline.stages.order_by("order").last()
+
+    response = browser.post(move_url(other_org, foreign.pipeline, foreign), {"stage": stage.pk})
+
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.stage.order == 1
+
+
+def test_move_without_a_stage_is_a_400(browser, org, pipeline):
+    lead = LeadFactory(organization=org)
+
+    response = browser.post(move_url(org, pipeline, lead), {}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 400
+
+
+def test_move_requires_the_csrf_token(user, org, pipeline, stages):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    lead = LeadFactory(organization=org, stage=stages[0])
+
+    response = client.post(move_url(org, pipeline, lead), {"stage": stages[1].pk})
+
+    assert response.status_code == 403
+    lead.refresh_from_db()
+    assert lead.stage == stages[0]
+
+
+def test_move_query_count_does_not_grow_with_cards(browser, org, pipeline, stages, django_assert_num_queries):
+    lead = LeadFactory(organization=org, stage=stages[0])
+    LeadFactory(organization=org, stage=stages[1])
+    with CaptureQueriesContext(connection) as few:
+        browser.post(move_url(org, pipeline, lead), {"stage": stages[1].pk}, HTTP_HX_REQUEST="true")
+    for _ in range(20):
+        LeadFactory(organization=org, stage=stages[0])
+        LeadFactory(organization=org, stage=stages[1])
+    with django_assert_num_queries(len(few.captured_queries)):
+        browser.post(move_url(org, pipeline, lead), {"stage": stages[0].pk}, HTTP_HX_REQUEST="true")
+
+
+def test_poll_answers_204_when_nothing_changed(browser, org, pipeline, stages, django_assert_num_queries):
+    LeadFactory(organization=org, stage=stages[0])
+    url = reverse("board-changes", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk})
+    query = fingerprints_query(org, pipeline, stages)
+
+    # session, user, membership+org, pipeline, one grouped aggregate.
+    with django_assert_num_queries(5):
+        response = browser.get(f"{url}?{query}", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 204
+
+
+def test_poll_redraws_only_the_columns_another_rep_changed(org, pipeline, stages, browser, member):
+    moving = LeadFactory(organization=org, stage=stages[0])
+    LeadFactory(organization=org, stage=stages[4])
+    url = reverse("board-changes", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk})
+    query = fingerprints_query(org, pipeline, stages)
+    from leads.services import move_lead_to_stage
+
+    move_lead_to_stage(org=org, actor=member, lead_id=moving.pk, stage_id=stages[2].pk)
+    response = browser.get(f"{url}?{query}", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert {c.stage.pk for c in response.context["columns"]} == {stages[0].pk, stages[2].pk}
+    assert f'id="col-cards-{stages[2].pk}" hx-swap-oob="innerHTML"' in html
+    assert f'data-lead-id="{moving.pk}"' in html
+    assert f"col-head-{stages[4].pk}" not in html
+
+
+def test_poll_sees_a_new_lead(browser, org, pipeline, stages):
+    url = reverse("board-changes", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk})
+    query = fingerprints_query(org, pipeline, stages)
+
+    lead = LeadFactory(organization=org, stage=stages[1])
+    response = browser.get(f"{url}?{query}", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert f'data-lead-id="{lead.pk}"' in response.content.decode()
+
+
+def test_poll_keeps_the_viewers_filters(browser, org, pipeline, stages, user, member):
+    url = reverse("board-changes", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk})
+    query = fingerprints_query(org, pipeline, stages)
+
+    mine = LeadFactory(organization=org, stage=stages[0], assigned_to=user)
+    theirs = LeadFactory(organization=org, stage=stages[0], assigned_to=member)
+    html = browser.get(f"{url}?{query}&assignee=mine", HTTP_HX_REQUEST="true").content.decode()
+
+    assert f'data-lead-id="{mine.pk}"' in html
+    assert f'data-lead-id="{theirs.pk}"' not in html
+
+
+def test_poll_asks_for_a_reload_when_stages_changed(browser, org, pipeline, stages):
+    LeadFactory(organization=org, stage=stages[-1])  # the viewer's board predates this stage
+    url = reverse("board-changes", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk})
+    query = fingerprints_query(org, pipeline, stages[:-1])
+
+    response = browser.get(f"{url}?{query}", HTTP_HX_REQUEST="true")
+
+    assert response["HX-Refresh"] == "true"
+
+
+def test_poll_of_another_org_is_not_found(browser, other_org):
+    foreign = other_org.pipeline_set.get()
+    url = reverse("board-changes", kwargs={"org_id": other_org.pk, "pipeline_id": foreign.pk})
+
+    assert browser.get(url, HTTP_HX_REQUEST="true").status_code == 404
+
+
+def test_pipeline_switcher_lists_the_orgs_pipelines_only(browser, org, pipeline, other_org):
+    create_pipeline(org=org, name="Partnerships")
+
+    html = browser.get(board_url(org, pipeline)).content.decode()
+
+    assert "Partnerships" in html
+    assert "Switch pipeline" in html
+
+
+def test_org_switcher_lists_every_org_of_the_user(browser, org, pipeline, user):
+    second = OrganizationFactory(name="Second Shop")
+    add_membership(second, user)
+
+    html = browser.get(board_url(org, pipeline)).content.decode()
+
+    assert "Second Shop" in html
+
+
+def test_board_lists_what_runs_on_the_pipeline(browser, org, pipeline, stages):
+    from pipelines.models import Rule
+    from pipelines.tests.rule_factories import make_rule
+
+    make_rule(
+        pipeline=pipeline,
+        name="Qualify on a meeting",
+        trigger=Rule.Trigger.ACTIVITY_ADDED,
+        trigger_activity_type="MEETING",
+        action=Rule.Action.MOVE_TO_STAGE,
+        action_stage=stages[1],
+    )
+
+    html = browser.get(board_url(org, pipeline)).content.decode()
+
+    assert "What runs on this pipeline" in html
+    assert "Qualify on a meeting" in html
+    assert "Qualified" in html[html.index("Qualify on a meeting") :]

@@ -1,0 +1,189 @@
+"""The kanban board: the page, one column's next cards, card moves, and the live-update poll.
+
+Views are thin: they resolve the org (``OrgPageMixin``), read through
+``pipelines.selectors`` and change leads only through ``leads.services``.
+htmx requests get fragments (``hx-swap-oob`` column updates); plain form posts
+get a redirect back to the board, so every action also works without JS.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from leads.models import Lead
+from leads.services import move_lead_to_stage
+from vchata.accounts.pages import OrgPageMixin
+from vchata.exceptions import DomainError
+
+from . import selectors
+from .forms import BoardFilterForm, MoveCardForm, filter_querystring, filters_from_query
+from .models import Pipeline, Stage
+
+# Live updates: how often an open board asks whether anything changed.
+POLL_SECONDS = 4
+
+
+def domain_message(exc: DomainError) -> str:
+    return " ".join(exc.message) if isinstance(exc.message, list) else str(exc.message)
+
+
+def board_url(org_id: str, pipeline_id: str, query: str = "") -> str:
+    url = reverse("board", kwargs={"org_id": org_id, "pipeline_id": pipeline_id})
+    return f"{url}?{query}" if query else url
+
+
+class BoardMixin(OrgPageMixin):
+    """Parses the board filters from the query string once for every board view."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.filters = filters_from_query(request.GET)
+        self.filter_query = filter_querystring(self.filters)
+        return super().dispatch(request, *args, **kwargs)
+
+    def load_columns(self, pipeline: Pipeline, *, with_cards_for=None) -> list[selectors.BoardColumn]:
+        """Every column header; cards only for the stages in ``with_cards_for`` (all when None)."""
+        columns = selectors.board_columns(
+            org=self.org, pipeline=pipeline, viewer=self.request.user, filters=self.filters
+        )
+        for column in columns:
+            if with_cards_for is None or column.stage.pk in with_cards_for:
+                column.cards, column.next_cursor = selectors.board_cards(
+                    org=self.org, stage=column.stage, viewer=self.request.user, filters=self.filters
+                )
+        return columns
+
+    def board_context(self, pipeline: Pipeline, columns, *, only=None) -> dict:
+        """Template context; ``only`` limits the rendered columns (out-of-band updates) to those stage ids."""
+        return {
+            "org": self.org,
+            "pipeline": pipeline,
+            "columns": [column for column in columns if only is None or column.stage.pk in only],
+            "stages": [column.stage for column in columns],
+            "total_leads": sum(column.lead_count for column in columns),
+            "filters": self.filters,
+            "filter_query": self.filter_query,
+        }
+
+
+class BoardView(BoardMixin, TemplateView):
+    template_name = "pipelines/board.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pipeline = get_object_or_404(Pipeline.objects.for_org(self.org), pk=kwargs["pipeline_id"])
+        columns = self.load_columns(pipeline)
+        context.update(self.board_context(pipeline, columns))
+        context.update(
+            pipelines=selectors.pipelines_for_switcher(org=self.org),
+            filter_form=BoardFilterForm(
+                self.request.GET or None,
+                members=selectors.org_members(org=self.org),
+                sources=selectors.lead_sources(org=self.org),
+            ),
+            rules=list(selectors.rules_for_pipeline(org=self.org, pipeline=pipeline)),
+            poll_seconds=POLL_SECONDS,
+        )
+        return context
+
+
+class BoardColumnCardsView(BoardMixin, View):
+    """``GET …/stages/<stage_id>/cards/?after=<cursor>``: the next page of one column ("Load more")."""
+
+    def get(self, request, org_id, pipeline_id, stage_id):
+        stage = get_object_or_404(
+            Stage.objects.for_org(self.org).select_related("pipeline"), pk=stage_id, pipeline_id=pipeline_id
+        )
+        try:
+            cards, next_cursor = selectors.board_cards(
+                org=self.org, stage=stage, viewer=request.user, filters=self.filters, after=request.GET.get("after")
+            )
+        except ValueError:
+            return HttpResponseBadRequest("Invalid page cursor", content_type="text/plain")
+        stages = list(Stage.objects.for_org(self.org).filter(pipeline_id=pipeline_id).order_by("order"))
+        return render(
+            request,
+            "pipelines/_cards.html",
+            {
+                "org": self.org,
+                "pipeline": stage.pipeline,
+                "stage": stage,
+                "stages": stages,
+                "cards": cards,
+                "next_cursor": next_cursor,
+                "filter_query": self.filter_query,
+                "first_page": False,
+            },
+        )
+
+
+class BoardChangesView(BoardMixin, View):
+    """``GET …/changes/?fp=<stage_id>:<fingerprint>…``: what an open board polls.
+
+    One cheap grouped aggregate decides; nothing changed answers 204 (htmx
+    swaps nothing). Otherwise only the changed columns are re-rendered, as
+    out-of-band swaps of their header and card list, so the viewer's scroll
+    position and filters stay as they are.
+    """
+
+    def get(self, request, org_id, pipeline_id):
+        pipeline = get_object_or_404(Pipeline.objects.for_org(self.org).only("id", "name"), pk=pipeline_id)
+        current = selectors.board_fingerprints(org=self.org, pipeline=pipeline)
+        seen = dict(item.partition(":")[::2] for item in request.GET.getlist("fp"))
+        changed = {
+            stage_id
+            for stage_id, fingerprint in seen.items()
+            if current.get(stage_id, selectors.empty_fingerprint()) != fingerprint
+        }
+        if not changed and set(current) <= set(seen):
+            return HttpResponse(status=204)
+        columns = self.load_columns(pipeline, with_cards_for=changed)
+        if {column.stage.pk for column in columns} != set(seen):
+            # Stages were added, removed or reordered: only a full reload shows that correctly.
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "pipelines/_columns_oob.html", self.board_context(pipeline, columns, only=changed))
+
+
+class BoardMoveView(BoardMixin, View):
+    """``POST …/leads/<lead_id>/move/`` with ``stage``: the drop target and every card's "Move to…" form."""
+
+    def post(self, request, org_id, pipeline_id, lead_id):
+        pipeline = get_object_or_404(Pipeline.objects.for_org(self.org).only("id", "name"), pk=pipeline_id)
+        form = MoveCardForm(request.POST)
+        from_stage_id = (
+            Lead.objects.for_org(self.org)
+            .filter(pk=lead_id, pipeline=pipeline)
+            .values_list("stage_id", flat=True)
+            .first()
+        )
+        if from_stage_id is None:
+            return self.failed("This lead no longer exists on this board. Reload to see the latest.", status=404)
+        if not form.is_valid():
+            return self.failed("Choose a stage to move the lead to.")
+        try:
+            lead = move_lead_to_stage(
+                org=self.org, actor=request.user, lead_id=lead_id, stage_id=form.cleaned_data["stage"]
+            )
+        except DomainError as exc:
+            message = "That stage is not part of this pipeline." if exc.status_code == 400 else domain_message(exc)
+            return self.failed(message, status=exc.status_code)
+        name = lead.contact.name
+        if not request.htmx:
+            messages.success(request, f"Moved {name} to {lead.stage.name}.")
+            return redirect(board_url(org_id, pipeline_id, self.filter_query))
+        touched = {from_stage_id, lead.stage_id}
+        columns = self.load_columns(pipeline, with_cards_for=touched)
+        context = self.board_context(pipeline, columns, only=touched)
+        context["announcement"] = f"Moved {name} to {lead.stage.name}."
+        return render(request, "pipelines/_columns_oob.html", context)
+
+    def failed(self, message: str, status: int = 400):
+        if self.request.htmx:
+            # board.js shows this text and puts the dragged card back where it was.
+            return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+        messages.error(self.request, message)
+        return redirect(board_url(self.kwargs["org_id"], self.kwargs["pipeline_id"], self.filter_query))

@@ -1,0 +1,52 @@
+"""The base for browser pages under ``/app/<org_id>/``: session login, then org membership.
+
+Pages resolve the organization exactly as the API does (``org_for_member``),
+so another org's URL is a plain 404 page, never a hint that it exists.
+"""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django_htmx.http import HttpResponseClientRedirect
+
+from vchata.exceptions import NotFound
+from vchata.tenancy import org_for_member
+
+from .models import Membership
+
+CURRENT_ORG_SESSION_KEY = "current_org_id"
+
+
+def org_memberships(user) -> list[Membership]:
+    """The user's memberships with their organizations, for the org switcher."""
+    return list(Membership.objects.filter(user=user).select_related("organization").order_by("organization__name"))
+
+
+class OrgPageMixin(LoginRequiredMixin):
+    """Resolve ``org_id`` from the URL for a signed-in member before any handler runs.
+
+    Subclasses get ``self.org``. Read rows through ``Model.objects.for_org(self.org)``
+    or the app's selectors; never filter by organization by hand.
+    """
+
+    org_url_kwarg = "org_id"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if getattr(request, "htmx", False):
+                # A poll or a drag after the session expired: send the whole tab to the login page.
+                return HttpResponseClientRedirect(self.get_login_url())
+            return self.handle_no_permission()
+        try:
+            self.org = org_for_member(request.user, kwargs[self.org_url_kwarg])
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        if request.session.get(CURRENT_ORG_SESSION_KEY) != self.org.pk:
+            # Remembered so /app/ (and the login redirect) return to the org last worked in.
+            request.session[CURRENT_ORG_SESSION_KEY] = self.org.pk
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["org"] = self.org
+        context["memberships"] = org_memberships(self.request.user)
+        return context
