@@ -8,6 +8,7 @@ fires automation.
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -307,7 +308,8 @@ class LeadAdmin(OrgScopedAdmin):
 
     @admin.display(description="stage", ordering="stage__order")
     def stage_name(self, obj):
-        return stage_label(obj.stage)
+        # The lead's own pipeline (joined in) is the stage's: no query per row.
+        return f"{obj.pipeline.name} › {obj.stage.name}"
 
     @admin.display(description="conversation")
     def conversation_link(self, obj):
@@ -469,6 +471,7 @@ class ContentPostAdmin(OrgScopedAdmin):
     date_hierarchy = "created_at"
     autocomplete_fields = ("organization", "social_account")
     readonly_fields = ("id", "created_at", "updated_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class MessageInline(ScopedInline):

@@ -173,6 +173,17 @@ class OrgScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return not self.read_only and self._may(request, obj)
 
+    def get_deleted_objects(self, objs, request):
+        # History rows (read-only admins) go with the object they belong to:
+        # nobody may delete them on their own, so they mustn't block that.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        history = {
+            str(model._meta.verbose_name)
+            for model, model_admin in self.admin_site._registry.items()
+            if getattr(model_admin, "read_only", False)
+        }
+        return deleted, counts, perms_needed - history, protected
+
     # --- forms -------------------------------------------------------------------
 
     def get_form(self, request, obj=None, change=False, **kwargs):
