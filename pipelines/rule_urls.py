@@ -1,1 +1,11 @@
-urlpatterns = []
+from django.urls import path
+
+from . import rules_api
+
+RULES = "pipelines/<org_id:org_id>/<pipeline_id:pipeline_id>/rules"
+
+urlpatterns = [
+    path(RULES, rules_api.RulesView.as_view(), name="pipeline-rules"),
+    path(f"{RULES}/<rule_id:rule_id>", rules_api.RuleView.as_view(), name="pipeline-rule"),
+    path(f"{RULES}/<rule_id:rule_id>/preview", rules_api.RulePreviewView.as_view(), name="pipeline-rule-preview"),
+]

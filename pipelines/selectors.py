@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from leads.models import Lead
 from vchata.accounts.models import Organization, User
 
-from .models import Pipeline, Rule, Stage
+from .models import Pipeline, Rule, RuleAssignee, Stage
 
 CARDS_PER_PAGE = 50
 # A card nobody has touched for this long is marked stale on the board.
@@ -234,6 +234,6 @@ def rules_for_pipeline(*, org: Organization, pipeline: Pipeline) -> QuerySet[Rul
         Rule.objects.for_org(org)
         .filter(pipeline=pipeline)
         .select_related("trigger_stage", "action_stage", "action_user")
-        .prefetch_related("condition_stages", "assignees__user")
+        .prefetch_related("condition_stages", Prefetch("assignees", RuleAssignee.objects.select_related("user")))
         .order_by("order", "created_at")
     )
