@@ -185,7 +185,8 @@ class Rule(OrgOwned):
                 name="rule_stage_trigger_has_stage",
             ),
             models.CheckConstraint(
-                condition=(Q(trigger="IDLE_IN_STAGE") & Q(idle_days__gte=1))
+                # "IS NOT NULL" spelled out: a CHECK passes when it is NULL, as "NULL >= 1" is.
+                condition=(Q(trigger="IDLE_IN_STAGE") & Q(idle_days__isnull=False) & Q(idle_days__gte=1))
                 | (~Q(trigger="IDLE_IN_STAGE") & Q(idle_days__isnull=True)),
                 name="rule_idle_days_iff_idle_trigger",
             ),
