@@ -111,7 +111,7 @@ class LeadPageMixin(OrgPageMixin):
             convert_stage=status_target_stage(lead, stages, LeadStatus.CONVERTED),
             lost_stage=status_target_stage(lead, stages, LeadStatus.LOST),
             is_closed=lead.status in (LeadStatus.CONVERTED, LeadStatus.LOST),
-            idle_days=(timezone.now() - (lead.last_activity_at or lead.created_at)).days,
+            idle_days=max(0, (timezone.now() - (lead.last_activity_at or lead.created_at)).days),
         )
         return context
 

@@ -203,7 +203,8 @@ def board_cards(
     page = page[:limit]
     now = timezone.now()
     for card in page:
-        card.idle_days = (now - (card.last_activity_at or card.created_at)).days
+        # Clamped: a clock-skewed or back-dated timestamp must not read "-2 days".
+        card.idle_days = max(0, (now - (card.last_activity_at or card.created_at)).days)
         card.stale = card.idle_days >= STALE_AFTER_DAYS
     return page, (encode_cursor(page[-1]) if has_more else None)
 
