@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
-from django.db.models import Avg, Count, DateTimeField, DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Avg, Count, DateTimeField, DecimalField, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -168,28 +168,32 @@ class CampaignFigures:
 
 
 def campaign_breakdown(lead_filter: LeadFilter) -> list[CampaignFigures]:
-    """One row per campaign that has leads, lead count descending: two queries (campaigns, figures).
+    """One row per campaign that has leads, lead count descending (ties by utm key): two queries.
 
     A lead belongs to the campaign its ``campaignId`` names; a lead without
     one belongs to the campaign whose ``utmCampaign`` key equals its
     ``utmCampaign``. So each lead counts for at most one campaign.
     """
     campaigns = Campaign.objects.for_org(lead_filter.org)
-    names = dict(campaigns.values_list("id", "name"))
-    if not names:
+    by_key = {key: (pk, name) for pk, name, key in campaigns.values_list("id", "name", "utm_campaign")}
+    if not by_key:
         return []
-    by_utm_key = campaigns.filter(utm_campaign=OuterRef("utm_campaign")).order_by().values("id")[:1]
+    # A campaign's utm key is unique in its org, so the key stands for the campaign: the lead's own
+    # campaign's key when it has a campaignId (a join), else its utmCampaign. Grouping by that key
+    # needs no per-lead lookup.
     rows = (
         _leads(lead_filter)
         .filter(Q(campaign__isnull=False) | Q(utm_campaign__in=campaigns.values("utm_campaign")))
-        .annotate(campaign_key=Coalesce("campaign_id", Subquery(by_utm_key)))
+        .annotate(campaign_key=Coalesce("campaign__utm_campaign", "utm_campaign"))
         .values("campaign_key")
         .annotate(**_lead_figures())
         .order_by("-lead_count", "campaign_key")
     )
     return [
         CampaignFigures(
-            campaign_id=row["campaign_key"], campaign_name=names[row["campaign_key"]], figures=LeadFigures.from_row(row)
+            campaign_id=by_key[row["campaign_key"]][0],
+            campaign_name=by_key[row["campaign_key"]][1],
+            figures=LeadFigures.from_row(row),
         )
         for row in rows
     ]
@@ -228,28 +232,35 @@ def _time_spent(now: datetime):
 
 
 def pipeline_performance(lead_filter: LeadFilter, *, now: datetime | None = None) -> PipelinePerformance:
-    """Stage occupancy and dwell time, conversion rate and time to convert: four queries.
+    """Stage occupancy and dwell time, conversion rate and time to convert: three queries.
 
     ``lead_filter.pipeline`` must be set (the view defaults it to the org's default pipeline).
     """
     pipeline = lead_filter.pipeline
     now = now or timezone.now()
-    leads = _leads(lead_filter)
     stages = list(Stage.objects.filter(pipeline=pipeline).order_by("order").values("id", "name"))
-    occupancy = dict(leads.values("stage_id").annotate(n=Count("*")).values_list("stage_id", "n"))
+    converted = Q(status=LeadStatus.CONVERTED)
+    # One pass over the leads, grouped by stage; the pipeline's totals are sums of these few
+    # per-stage rows (counts and summed durations), so the leads are read once, not twice.
+    per_stage = {
+        row["stage_id"]: row
+        for row in _leads(lead_filter)
+        .values("stage_id")
+        .annotate(
+            lead_count=Count("*"),
+            converted_count=Count("pk", filter=converted),
+            time_to_convert=Sum(F("converted_at") - F("created_at"), filter=converted),
+        )
+    }
     dwell = dict(
         _visits(lead_filter, pipeline)
         .values("stage_id")
         .annotate(mean=Avg(_time_spent(now)))
         .values_list("stage_id", "mean")
     )
-    overall = leads.aggregate(
-        lead_count=Count("*"),
-        converted_count=Count("pk", filter=Q(status=LeadStatus.CONVERTED)),
-        time_to_convert=Avg(
-            F("converted_at") - F("created_at"), filter=Q(status=LeadStatus.CONVERTED, converted_at__isnull=False)
-        ),
-    )
+    lead_count = sum(row["lead_count"] for row in per_stage.values())
+    converted_count = sum(row["converted_count"] for row in per_stage.values())
+    convert_time = sum((row["time_to_convert"] or timedelta() for row in per_stage.values()), timedelta())
     return PipelinePerformance(
         id=pipeline.pk,
         name=pipeline.name,
@@ -257,13 +268,13 @@ def pipeline_performance(lead_filter: LeadFilter, *, now: datetime | None = None
             StageFigures(
                 id=stage["id"],
                 name=stage["name"],
-                lead_count=occupancy.get(stage["id"], 0),
+                lead_count=per_stage[stage["id"]]["lead_count"] if stage["id"] in per_stage else 0,
                 average_time_in_stage=days(dwell.get(stage["id"])),
             )
             for stage in stages
         ],
-        overall_conversion_rate=rate(overall["converted_count"], overall["lead_count"]),
-        average_time_to_convert=days(overall["time_to_convert"]),
+        overall_conversion_rate=rate(converted_count, lead_count),
+        average_time_to_convert=days(convert_time / converted_count if converted_count else None),
     )
 
 

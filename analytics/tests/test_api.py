@@ -267,7 +267,7 @@ QUERIES = {
     "stats": 3,  # + one aggregate
     "analytics/sources": 3,  # + one GROUP BY source
     "analytics/campaigns": 4,  # + the org's campaigns, + one GROUP BY campaign
-    "analytics/pipeline": 7,  # + default pipeline, stages, occupancy, time in stage, conversion
+    "analytics/pipeline": 6,  # + default pipeline, stages, leads per stage, time in stage
     "analytics/funnel": 6,  # + default pipeline, stages, per-lead progress counted per step, open leads
 }
 
