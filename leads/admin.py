@@ -13,7 +13,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from pipelines.models import Pipeline, Stage
-from vchata.admin_scoping import HistoryInline, OrgConsistentForm, OrgScopedAdmin, ScopedInline, count_of
+from vchata.admin_scoping import (
+    HistoryInline,
+    OrgConsistentForm,
+    OrgScopedAdmin,
+    ScopedInline,
+    count_of,
+    managed_org_ids,
+)
 from vchata.exceptions import DomainError
 
 from . import admin_actions
@@ -213,13 +220,13 @@ class LeadAdmin(OrgScopedAdmin):
         "contact_name",
         "contact_email",
         "contact_company",
+        "pipeline",
         "stage_name",
         "status",
         "value",
-        "source",
         "assigned_to",
         "organization",
-        "created_at",
+        "created",
     )
     list_display_links = ("contact_name",)
     list_filter = (
@@ -308,8 +315,17 @@ class LeadAdmin(OrgScopedAdmin):
 
     @admin.display(description="stage", ordering="stage__order")
     def stage_name(self, obj):
-        # The lead's own pipeline (joined in) is the stage's: no query per row.
-        return f"{obj.pipeline.name} › {obj.stage.name}"
+        return obj.stage.name
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, obj):
+        return obj.created_at.strftime("%Y-%m-%d")
+
+    def get_list_display(self, request):
+        if not request.user.is_superuser and len(managed_org_ids(request)) == 1:
+            # One org: the column would say the same thing on every row.
+            return tuple(name for name in self.list_display if name != "organization")
+        return self.list_display
 
     @admin.display(description="conversation")
     def conversation_link(self, obj):

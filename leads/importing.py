@@ -197,7 +197,9 @@ def _validate_row(row: ImportRow, *, org, stages, members, custom_fields) -> Non
         try:
             custom = validate_custom_fields(org, custom)
         except DomainError as exc:
-            row.errors += exc.message if isinstance(exc.message, list) else [exc.message]
+            messages = exc.message if isinstance(exc.message, list) else [exc.message]
+            # The file names the column, not the API's customFields object.
+            row.errors += [message.removeprefix("customFields.") for message in messages]
     if row.errors:
         return
     row.contact = {name: data[name] for name in CONTACT_COLUMNS}

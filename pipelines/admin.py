@@ -5,8 +5,9 @@ from django.db import transaction
 from django.db.models import F, Prefetch
 
 from leads.models import Lead
-from vchata.admin_scoping import OrgConsistentForm, OrgScopedAdmin, ScopedInline, count_of
+from vchata.admin_scoping import InlineConstraintsForm, OrgConsistentForm, OrgScopedAdmin, ScopedInline, count_of
 
+from .automation.services import create_rule, update_rule
 from .models import Pipeline, Rule, RuleAssignee, RuleRun, Stage
 
 ORG_FILTER = ("organization", admin.RelatedOnlyFieldListFilter)
@@ -14,6 +15,27 @@ PIPELINE_FILTER = ("pipeline", admin.RelatedOnlyFieldListFilter)
 # Stage orders are unique per pipeline and the constraint is not deferrable,
 # so a reorder first parks the moving stages out of the way.
 ORDER_PARKING_OFFSET = 1_000_000
+# Scalar rule fields the rule services set (condition stages and assignees are saved with the form's m2m/inline).
+RULE_FIELDS = (
+    "name",
+    "is_active",
+    "order",
+    "trigger",
+    "trigger_activity_type",
+    "trigger_status",
+    "trigger_stage",
+    "idle_days",
+    "condition_sources",
+    "condition_min_value",
+    "condition_max_value",
+    "condition_assigned",
+    "action",
+    "action_stage",
+    "action_status",
+    "action_user",
+    "action_activity_type",
+    "action_description",
+)
 
 
 class StageInline(ScopedInline):
@@ -117,6 +139,7 @@ class StageAdmin(OrgScopedAdmin):
 
 class RuleAssigneeInline(ScopedInline):
     model = RuleAssignee
+    form = InlineConstraintsForm
     fields = ("position", "user")
     autocomplete_fields = ("user",)
     ordering = ("position",)
@@ -202,8 +225,22 @@ class RuleAdmin(OrgScopedAdmin):
         return obj.describe() if obj.pk else "—"
 
     def save_model(self, request, obj, form, change):
-        obj.organization_id = obj.pipeline.organization_id
-        super().save_model(request, obj, form, change)
+        # Through the rule services, as the API does; condition stages (m2m)
+        # and round-robin assignees (inline) are saved by save_related.
+        fields = {name: form.cleaned_data[name] for name in RULE_FIELDS if name in form.cleaned_data}
+        if change:
+            rule = update_rule(org=obj.organization, pipeline=obj.pipeline, rule_id=obj.pk, changes=fields)
+        else:
+            pipeline = form.cleaned_data["pipeline"]
+            rule = create_rule(org=pipeline.organization, pipeline=pipeline, fields=fields)
+        obj.pk, obj._state.adding = rule.pk, False
+        obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is RuleAssignee and formset.has_changed():
+            # A new rotation starts from its first member.
+            Rule.objects.filter(pk=form.instance.pk).update(round_robin_cursor=0)
 
 
 @admin.register(RuleRun)

@@ -12,6 +12,7 @@ member without ``is_staff`` cannot sign in to the admin at all.
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -104,6 +105,22 @@ class OrgConsistentForm(forms.ModelForm):
         if organization is not None:
             return organization.pk
         return getattr(self.instance, "organization_id", None)
+
+
+class InlineConstraintsForm(forms.ModelForm):
+    """An inline row that also checks unique constraints naming the parent key.
+
+    Django leaves the parent key out of an inline form's constraint checks,
+    so a second membership of the same user would reach the database and
+    fail there instead of on the form.
+    """
+
+    def _post_clean(self):
+        super()._post_clean()
+        try:
+            self.instance.validate_constraints(exclude=self._get_validation_exclusions())
+        except ValidationError as exc:
+            self._update_errors(exc)
 
 
 class ScopedFieldsMixin:

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from pipelines.services import create_default_pipeline
 from vchata.admin_scoping import (
+    InlineConstraintsForm,
     OrgConsistentForm,
     OrgScopedAdmin,
     ScopedInline,
@@ -20,6 +21,8 @@ from .models import Membership, Organization, User
 admin.site.site_header = "VChata CRM admin"
 admin.site.site_title = "VChata CRM admin"
 admin.site.index_title = "Run the CRM"
+# The lead list needs the width more than a second copy of the index.
+admin.site.enable_nav_sidebar = False
 
 
 class EmailNormalizingMixin:
@@ -46,6 +49,7 @@ class UserEditForm(EmailNormalizingMixin, UserChangeForm):
 
 class UserMembershipInline(ScopedInline):
     model = Membership
+    form = InlineConstraintsForm
     fk_name = "user"
     fields = ("organization", "role", "created_at")
     readonly_fields = ("created_at",)
@@ -119,6 +123,7 @@ class UserAdmin(OrgScopedAdmin, DjangoUserAdmin):
 
 class MembershipInline(ScopedInline):
     model = Membership
+    form = InlineConstraintsForm
     fields = ("user", "role", "created_at")
     readonly_fields = ("created_at",)
     autocomplete_fields = ("user",)

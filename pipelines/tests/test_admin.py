@@ -1,0 +1,225 @@
+"""Admin of pipelines, stages and automation rules."""
+
+import pytest
+from django.contrib.admin.utils import quote
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from leads.tests.admin_support import (  # noqa: F401  (fixture)
+    autocomplete_ids,
+    fast_password_hashing,
+    inline_management,
+    logged_in,
+    org_admin,
+    superuser,
+)
+from leads.tests.factories import LeadFactory
+from pipelines.models import Pipeline, Rule, RuleAction, RuleTrigger, Stage
+from pipelines.services import create_pipeline
+from pipelines.tests.rule_factories import make_rule
+from vchata.accounts.tests.factories import add_membership
+
+
+@pytest.fixture
+def su(db):
+    return logged_in(superuser())
+
+
+@pytest.fixture
+def staff(org):
+    return logged_in(org_admin(org))
+
+
+def stage_rows(stages, **changes) -> dict:
+    """The pipeline form's stage inline with each stage as it is, ``changes`` = {index: {field: value}}."""
+    data = {
+        "stages-TOTAL_FORMS": str(len(stages)),
+        "stages-INITIAL_FORMS": str(len(stages)),
+        "stages-MIN_NUM_FORMS": "0",
+        "stages-MAX_NUM_FORMS": "1000",
+    }
+    for index, stage in enumerate(stages):
+        row = {"id": stage.pk, "pipeline": stage.pipeline_id, "order": stage.order, "name": stage.name}
+        row |= {"status": stage.status or "", "probability": stage.probability}
+        row |= changes.get(str(index), {})
+        data |= {f"stages-{index}-{name}": value for name, value in row.items()}
+    return data
+
+
+def test_pipeline_list_shows_lead_and_stage_counts(su, org, pipeline):
+    LeadFactory.create_batch(3, organization=org)
+
+    body = su.get("/admin/pipelines/pipeline/").content.decode()
+
+    assert '<td class="field-lead_count">3</td>' in body
+    assert '<td class="field-stage_count">5</td>' in body
+
+
+def test_pipeline_list_queries_do_not_grow_with_pipelines(su, org):
+    with CaptureQueriesContext(connection) as one:
+        su.get("/admin/pipelines/pipeline/")
+    for number in range(8):
+        create_pipeline(org=org, name=f"Extra {number}")
+    with CaptureQueriesContext(connection) as nine:
+        response = su.get("/admin/pipelines/pipeline/")
+
+    assert response.content.decode().count('class="field-lead_count"') == 9
+    assert len(nine) == len(one)
+
+
+def test_pipeline_page_lists_stages_in_order(su, pipeline, stages):
+    body = su.get(f"/admin/pipelines/pipeline/{pipeline.pk}/change/").content.decode()
+
+    positions = [body.index(f'value="{stage.name}"') for stage in stages]
+    assert positions == sorted(positions)
+
+
+def test_stages_can_swap_places_in_one_save(su, pipeline, stages):
+    data = {"name": pipeline.name, "is_default": "on", **stage_rows(stages, **{"1": {"order": 3}, "2": {"order": 2}})}
+
+    response = su.post(f"/admin/pipelines/pipeline/{pipeline.pk}/change/", data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(pipeline.stages.order_by("order").values_list("name", flat=True)) == [
+        "New",
+        "Contacted",
+        "Qualified",
+        "Converted",
+        "Lost",
+    ]
+
+
+def test_a_stage_holding_leads_cannot_be_deleted_from_the_inline(su, org, pipeline, stages):
+    LeadFactory(organization=org)
+    data = {"name": pipeline.name, "is_default": "on", **stage_rows(stages, **{"0": {"DELETE": "on"}})}
+
+    response = su.post(f"/admin/pipelines/pipeline/{pipeline.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert Stage.objects.filter(pk=stages[0].pk).exists()
+
+
+def test_a_new_stage_belongs_to_the_pipelines_org(su, org, pipeline, stages):
+    data = {"name": pipeline.name, "is_default": "on", **stage_rows(stages)}
+    data |= {"stages-TOTAL_FORMS": "6", "stages-5-order": "6", "stages-5-name": "On hold", "stages-5-probability": "5"}
+
+    response = su.post(f"/admin/pipelines/pipeline/{pipeline.pk}/change/", data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Stage.objects.get(name="On hold").organization == org
+
+
+def test_a_second_default_pipeline_is_a_form_error(su, org):
+    response = su.post("/admin/pipelines/pipeline/add/", {"organization": org.pk, "name": "B", "is_default": "on"})
+
+    assert response.status_code == 200
+    assert Pipeline.objects.filter(organization=org).count() == 1
+
+
+@pytest.mark.parametrize("model", ["pipeline", "stage"])
+def test_org_admin_sees_only_their_orgs_pipelines_and_stages(staff, org, other_org, model):
+    mine = org.pipeline_set.get() if model == "pipeline" else org.stage_set.first()
+    theirs = other_org.pipeline_set.get() if model == "pipeline" else other_org.stage_set.first()
+
+    body = staff.get(f"/admin/pipelines/{model}/").content.decode()
+    foreign = staff.get(f"/admin/pipelines/{model}/{theirs.pk}/change/")
+
+    assert f"/{quote(mine.pk)}/change/" in body and f"/{quote(theirs.pk)}/change/" not in body
+    assert foreign.status_code == 404
+
+
+def test_org_admin_autocomplete_of_pipelines_is_scoped(staff, org, other_org):
+    assert autocomplete_ids(staff, "leads", "lead", "pipeline") == {org.pipeline_set.get().pk}
+
+
+def test_stage_list_counts_leads_now_in_each_stage(su, org, stages):
+    LeadFactory.create_batch(2, organization=org)
+
+    body = su.get("/admin/pipelines/stage/", {"pipeline__id__exact": stages[0].pipeline_id}).content.decode()
+
+    assert '<td class="field-lead_count">2</td>' in body
+
+
+# --- automation rules -----------------------------------------------------------------
+
+
+def round_robin_rule(pipeline, stages, users):
+    return make_rule(
+        pipeline=pipeline,
+        trigger=RuleTrigger.STAGE_ENTERED,
+        trigger_stage=stages[1],
+        action=RuleAction.ASSIGN_TO,
+        condition_stages=[stages[1]],
+        assignees=users,
+        name="Share qualified leads",
+    )
+
+
+def test_rule_list_shows_each_rules_summary_in_a_fixed_number_of_queries(su, org, pipeline, stages, member):
+    round_robin_rule(pipeline, stages, [member])
+    with CaptureQueriesContext(connection) as one:
+        first = su.get("/admin/pipelines/rule/").content.decode()
+    for _ in range(4):
+        round_robin_rule(pipeline, stages, [member, add_membership(org)])
+    with CaptureQueriesContext(connection) as five:
+        su.get("/admin/pipelines/rule/")
+
+    assert f"When a lead enters {stages[1].name}" in first and "assign round-robin" in first
+    assert len(five) == len(one)
+
+
+def test_a_rule_added_in_the_admin_goes_through_the_rule_services(su, org, pipeline, stages):
+    response = su.post(
+        "/admin/pipelines/rule/add/",
+        {
+            "pipeline": pipeline.pk,
+            "name": "Qualify big deals",
+            "is_active": "on",
+            "order": "0",
+            "trigger": RuleTrigger.LEAD_CREATED,
+            "condition_sources": '["website"]',
+            "condition_min_value": "1000",
+            "action": RuleAction.MOVE_TO_STAGE,
+            "action_stage": stages[1].pk,
+            **inline_management("assignees"),
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    rule = Rule.objects.get()
+    assert rule.organization == org and rule.describe().startswith("When a lead is created, if source website")
+    lead = LeadFactory(organization=org, source="website", value=2000)
+    lead.refresh_from_db()
+    assert lead.stage == stages[1]  # the rule fires on the next lead
+
+
+def test_a_rule_stage_of_another_pipeline_is_a_form_error(su, org, pipeline):
+    other = create_pipeline(org=org, name="Partners")
+
+    response = su.post(
+        "/admin/pipelines/rule/add/",
+        {
+            "pipeline": pipeline.pk,
+            "name": "Wrong",
+            "order": "0",
+            "trigger": RuleTrigger.LEAD_CREATED,
+            "condition_sources": "[]",
+            "action": RuleAction.MOVE_TO_STAGE,
+            "action_stage": other.stages.first().pk,
+            **inline_management("assignees"),
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Choose a stage of the rule&#x27;s pipeline." in response.content.decode()
+    assert not Rule.objects.exists()
+
+
+def test_org_admin_cannot_open_another_orgs_rule(staff, other_org):
+    pipeline = other_org.pipeline_set.get()
+    rule = make_rule(
+        pipeline=pipeline, trigger=RuleTrigger.LEAD_CREATED, action=RuleAction.SET_STATUS, action_status="QUALIFIED"
+    )
+
+    assert staff.get(f"/admin/pipelines/rule/{rule.pk}/change/").status_code == 404
+    assert rule.name not in staff.get("/admin/pipelines/rule/").content.decode()
