@@ -45,5 +45,13 @@ format: $(VENV)/.dev
 browsers:
 	@bash scripts/ensure-chromium
 
+## bench-analytics: add an org of ANALYTICS_LEADS leads (default 100000) to PostgreSQL, time the analytics routes vs SQL
+ANALYTICS_DB    ?= postgres://postgres@127.0.0.1:5432/vchata_bench
+ANALYTICS_LEADS ?= 100000
+.PHONY: bench-analytics
+bench-analytics: $(VENV)/.dev
+	DATABASE_URL=$(ANALYTICS_DB) $(BIN)/python bench/fill.py --leads $(ANALYTICS_LEADS)
+	DATABASE_URL=$(ANALYTICS_DB) $(BIN)/python bench/analytics.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles artifacts
