@@ -39,11 +39,14 @@ class Reply:
 
 
 class InProcess:
-    def __init__(self, token: str):
+    """Sends the bearer token (API routes) and the session cookie (pages) with every request."""
+
+    def __init__(self, token: str, cookie: str = ""):
         from django.core.wsgi import get_wsgi_application
 
         self.app = get_wsgi_application()
         self.auth = f"Bearer {token}"
+        self.cookie = cookie
 
     def environ(self, request: Request) -> dict:
         body = orjson.dumps(request.body) if request.body is not None else b""
@@ -57,6 +60,7 @@ class InProcess:
             "REMOTE_ADDR": "127.0.0.1",
             "HTTP_HOST": "127.0.0.1",
             "HTTP_AUTHORIZATION": self.auth,
+            "HTTP_COOKIE": self.cookie,
             "CONTENT_TYPE": "application/json",
             "CONTENT_LENGTH": str(len(body)),
             "wsgi.input": io.BytesIO(body),

@@ -1,0 +1,584 @@
+"""Floors: the same answers written by hand, as plain SQL on the same connection plus ``orjson``.
+
+Each function returns the JSON bytes of the app's answer to the same request
+(same rows, same figures, same envelope), so the benchmark can check the two
+agree before it compares their times. No framework, no ORM, no serializer:
+what is left is the database work and the encoding, the least any
+implementation must spend.
+"""
+
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import orjson
+from django.db import connection, transaction
+
+from vchata.ids import new_id
+
+DUMP = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS
+
+
+def dumps(payload) -> bytes:
+    return orjson.dumps(payload, option=DUMP)
+
+
+def _json(value) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _rows(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _number(value: Decimal | None):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _rate(part: int, whole: int) -> float:
+    if not whole:
+        return 0.0
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def _money(amount) -> float:
+    return float(Decimal(amount or 0).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def _average(total, count: int) -> float:
+    return float((Decimal(total) / count).quantize(Decimal("0.01"), ROUND_HALF_UP)) if count and total else 0.0
+
+
+def _days(seconds) -> float:
+    if seconds is None:
+        return 0.0
+    return float((Decimal(seconds) / 86400).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+# --- leads ------------------------------------------------------------------------
+
+LEAD_COLUMNS = """
+l.id, l.contact_id, l.pipeline_id, l.stage_id, l.source, l.value, l.status, l.assigned_to_id, l.notes,
+l.utm_source, l.utm_medium, l.utm_campaign, l.utm_term, l.utm_content, l.campaign_id, l.social_account_id,
+l.content_post_id, l.conversation_id, l.converted_at, l.custom_fields, l.last_activity_at, l.created_at, l.updated_at,
+c.id, c.name, c.email, c.phone, c.company, c.created_at,
+p.id, p.name, s.id, s.name, s."order",
+sa.id, sa.platform, sa.platform_id, sa.name, sa.created_at,
+cp.id, cp.social_account_id, cp.platform_post_id, cp.content, cp.url, cp.created_at
+"""
+LEAD_JOINS = """
+JOIN leads_contact AS c ON c.id = l.contact_id
+JOIN pipelines_pipeline AS p ON p.id = l.pipeline_id
+JOIN pipelines_stage AS s ON s.id = l.stage_id
+LEFT JOIN leads_socialaccount AS sa ON sa.id = l.social_account_id
+LEFT JOIN leads_contentpost AS cp ON cp.id = l.content_post_id
+"""
+
+
+def _lead(row) -> dict:
+    return {
+        "id": row[0],
+        "contactId": row[1],
+        "pipelineId": row[2],
+        "stageId": row[3],
+        "source": row[4],
+        "value": _number(row[5]),
+        "status": row[6],
+        "assignedToId": row[7],
+        "notes": row[8] or None,
+        "utmSource": row[9],
+        "utmMedium": row[10],
+        "utmCampaign": row[11],
+        "utmTerm": row[12],
+        "utmContent": row[13],
+        "campaignId": row[14],
+        "socialAccountId": row[15],
+        "contentPostId": row[16],
+        "conversationId": row[17],
+        "converted": row[6] == "CONVERTED",
+        "convertedAt": row[18],
+        "customFields": row[19] if isinstance(row[19], dict) else orjson.loads(row[19]),
+        "lastActivityAt": row[20],
+        "createdAt": row[21],
+        "updatedAt": row[22],
+    }
+
+
+def _contact(row, at: int = 23) -> dict:
+    return {
+        "id": row[at],
+        "name": row[at + 1],
+        "email": row[at + 2] or None,
+        "phone": row[at + 3] or None,
+        "company": row[at + 4] or None,
+        "createdAt": row[at + 5],
+    }
+
+
+def _social(row) -> tuple[dict | None, dict | None]:
+    account = (
+        {"id": row[34], "platform": row[35], "platformId": row[36], "name": row[37], "createdAt": row[38]}
+        if row[34]
+        else None
+    )
+    post = (
+        {
+            "id": row[39],
+            "socialAccountId": row[40],
+            "platformPostId": row[41],
+            "content": row[42] or None,
+            "url": row[43] or None,
+            "createdAt": row[44],
+        }
+        if row[39]
+        else None
+    )
+    return account, post
+
+
+def lead_list(org_id: str, *, page: int = 1, limit: int = 50, stage_id: str | None = None, search: str = "") -> bytes:
+    where, params = ["l.organization_id = %s"], [org_id]
+    count_joins = ""
+    if stage_id:
+        where.append("l.stage_id = %s")
+        params.append(stage_id)
+    if search:
+        pattern = f"%{search}%"
+        where.append("(c.name ILIKE %s OR c.email ILIKE %s OR c.company ILIKE %s OR l.notes ILIKE %s)")
+        params += [pattern] * 4
+        count_joins = "JOIN leads_contact AS c ON c.id = l.contact_id"
+    condition = " AND ".join(where)
+    total = _rows(f"SELECT count(*) FROM leads_lead AS l {count_joins} WHERE {condition}", params)[0][0]
+    offset = (page - 1) * limit
+    rows = (
+        _rows(
+            f"SELECT {LEAD_COLUMNS} FROM leads_lead AS l {LEAD_JOINS} WHERE {condition} "
+            "ORDER BY l.created_at DESC, l.id DESC LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        if offset < total
+        else []
+    )
+    leads = []
+    for row in rows:
+        lead = _lead(row)
+        account, post = _social(row)
+        lead |= {
+            "contact": _contact(row),
+            "pipeline": {
+                "id": row[29],
+                "name": row[30],
+                "stages": [{"id": row[31], "name": row[32], "order": row[33]}],
+            },
+            "socialAccount": account,
+            "contentPost": post,
+        }
+        leads.append(lead)
+    return dumps(
+        {
+            "success": True,
+            "leads": leads,
+            "pagination": {"total": total, "page": page, "limit": limit, "hasMore": page * limit < total},
+            "message": "Leads retrieved successfully",
+        }
+    )
+
+
+def lead_detail(org_id: str, lead_id: str, activities: int = 100) -> bytes:
+    row = _rows(f"SELECT {LEAD_COLUMNS} FROM leads_lead AS l {LEAD_JOINS} WHERE l.organization_id = %s AND l.id = %s",
+                [org_id, lead_id])[0]  # fmt: skip
+    lead = _lead(row)
+    account, post = _social(row)
+    recent = _rows(
+        "SELECT id, lead_id, type, description, metadata, actor_id, created_at FROM leads_activity "
+        "WHERE lead_id = %s ORDER BY created_at DESC, id DESC LIMIT %s",
+        [lead_id, activities],
+    )
+    lead |= {
+        "contact": _contact(row),
+        "pipeline": {"id": row[29], "name": row[30]},
+        "stage": {"id": row[31], "name": row[32], "order": row[33]},
+        "socialAccount": account,
+        "contentPost": post,
+        "activities": [
+            {
+                "id": a[0],
+                "leadId": a[1],
+                "type": a[2],
+                "description": a[3],
+                "metadata": a[4] if isinstance(a[4], dict) else orjson.loads(a[4]),
+                "actorId": a[5],
+                "createdAt": a[6],
+            }
+            for a in recent
+        ],
+    }
+    return dumps({"success": True, "lead": lead, "message": "Lead retrieved successfully"})
+
+
+def move_stage(org_id: str, actor_id: str, lead_id: str, stage_id: str) -> bytes:
+    """Lock, close the open visit, open the new one, log the move (and the status change), save."""
+    now = datetime.now(UTC)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT l.stage_id, l.status, l.pipeline_id, s.name FROM leads_lead AS l "
+            "JOIN pipelines_stage AS s ON s.id = l.stage_id WHERE l.organization_id = %s AND l.id = %s FOR UPDATE",
+            [org_id, lead_id],
+        )
+        current_stage, status, pipeline_id, current_name = cursor.fetchone()
+        cursor.execute(
+            "SELECT name, status FROM pipelines_stage WHERE organization_id = %s AND pipeline_id = %s AND id = %s",
+            [org_id, pipeline_id, stage_id],
+        )
+        name, new_status = cursor.fetchone()
+        cursor.execute(
+            "UPDATE leads_stagevisit SET left_at = %s WHERE lead_id = %s AND left_at IS NULL", [now, lead_id]
+        )
+        cursor.execute(
+            "INSERT INTO leads_stagevisit (organization_id, lead_id, stage_id, entered_at) VALUES (%s, %s, %s, %s)",
+            [org_id, lead_id, stage_id, now],
+        )
+        activities = [
+            (
+                "STAGE_CHANGED",
+                f"Moved from {current_name} to {name}",
+                {"fromStageId": current_stage, "toStageId": stage_id, "notes": ""},
+            )
+        ]
+        if new_status and new_status != status:
+            activities.append(
+                ("STATUS_CHANGED", f"Status changed from {status} to {new_status}", {"from": status, "to": new_status})
+            )
+            status = new_status
+        cursor.executemany(
+            "INSERT INTO leads_activity (id, organization_id, created_at, updated_at, lead_id, type, description, "
+            "metadata, actor_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                (new_id("activity"), org_id, now, now, lead_id, kind, text, orjson.dumps(meta).decode(), actor_id)
+                for kind, text, meta in activities
+            ],
+        )
+        cursor.execute(
+            "UPDATE leads_lead SET stage_id = %s, status = %s, "
+            "converted_at = CASE WHEN %s = 'CONVERTED' THEN %s END, last_activity_at = %s, updated_at = %s "
+            "WHERE id = %s",
+            [stage_id, status, status, now, now, now, lead_id],
+        )
+    return dumps(
+        {
+            "success": True,
+            "lead": {"id": lead_id, "stageId": stage_id, "status": status, "updatedAt": now},
+            "message": "Lead moved to new stage successfully",
+        }
+    )
+
+
+def create_with_contact(org_id: str, actor_id: str, pipeline_id: str, contact: dict, source: str, value) -> bytes:
+    now = datetime.now(UTC)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM leads_contact WHERE organization_id = %s AND lower(email) = lower(%s)",
+            [org_id, contact["email"]],
+        )
+        found = cursor.fetchone()
+        contact_id = found[0] if found else new_id("contact")
+        if not found:
+            cursor.execute(
+                "INSERT INTO leads_contact (id, organization_id, created_at, updated_at, name, email, phone, company) "
+                "VALUES (%s, %s, %s, %s, %s, %s, '', %s)",
+                [contact_id, org_id, now, now, contact["name"], contact["email"], contact.get("company", "")],
+            )
+        cursor.execute(
+            'SELECT id, status FROM pipelines_stage WHERE organization_id = %s AND pipeline_id = %s ORDER BY "order" '
+            "LIMIT 1",
+            [org_id, pipeline_id],
+        )
+        stage_id, stage_status = cursor.fetchone()
+        status = stage_status or "NEW"
+        lead_id = new_id("lead")
+        cursor.execute(
+            "INSERT INTO leads_lead (id, organization_id, created_at, updated_at, contact_id, pipeline_id, stage_id, "
+            "status, source, value, notes, custom_fields, last_activity_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', '{}', %s)",
+            [lead_id, org_id, now, now, contact_id, pipeline_id, stage_id, status, source, value, now],
+        )
+        cursor.execute(
+            "INSERT INTO leads_stagevisit (organization_id, lead_id, stage_id, entered_at) VALUES (%s, %s, %s, %s)",
+            [org_id, lead_id, stage_id, now],
+        )
+        cursor.execute(
+            "INSERT INTO leads_activity (id, organization_id, created_at, updated_at, lead_id, type, description, "
+            "metadata, actor_id) VALUES (%s, %s, %s, %s, %s, 'CREATED', 'Lead created', %s, %s)",
+            [new_id("activity"), org_id, now, now, lead_id, _json({"stageId": stage_id, "source": source}), actor_id],
+        )
+    lead = {
+        "id": lead_id,
+        "contactId": contact_id,
+        "pipelineId": pipeline_id,
+        "stageId": stage_id,
+        "source": source,
+        "value": _number(Decimal(str(value))),
+        "status": status,
+        "assignedToId": None,
+        "notes": None,
+        "utmSource": None,
+        "utmMedium": None,
+        "utmCampaign": None,
+        "utmTerm": None,
+        "utmContent": None,
+        "campaignId": None,
+        "socialAccountId": None,
+        "contentPostId": None,
+        "conversationId": None,
+        "converted": False,
+        "convertedAt": None,
+        "customFields": {},
+        "lastActivityAt": now,
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    contact_json = {
+        "id": contact_id,
+        "name": contact["name"],
+        "email": contact["email"],
+        "phone": None,
+        "company": contact.get("company") or None,
+        "createdAt": now,
+    }
+    return dumps(
+        {"success": True, "lead": lead, "contact": contact_json, "message": "Lead and contact created successfully"}
+    )
+
+
+# --- analytics --------------------------------------------------------------------
+
+FIGURES = "count(*), count(*) FILTER (WHERE status = 'CONVERTED'), sum(value), count(value)"
+
+
+def _figures(count: int, converted: int, total, valued: int) -> dict:
+    return {
+        "conversionRate": _rate(converted, count),
+        "averageValue": _average(total, valued),
+        "totalValue": _money(total),
+    }
+
+
+def stats(org_id: str) -> bytes:
+    row = _rows(
+        f"SELECT {FIGURES}, count(*) FILTER (WHERE status = 'NEW'), count(*) FILTER (WHERE status = 'QUALIFIED'), "
+        "count(*) FILTER (WHERE status = 'CONTACTED'), count(*) FILTER (WHERE status = 'LOST') "
+        "FROM leads_lead WHERE organization_id = %s",
+        [org_id],
+    )[0]
+    figures = _figures(*row[:4])
+    body = {
+        "totalLeads": row[0],
+        "newLeads": row[4],
+        "qualifiedLeads": row[5],
+        "contactedLeads": row[6],
+        "convertedLeads": row[1],
+        "lostLeads": row[7],
+        **figures,
+    }
+    return dumps({"success": True, "stats": body, "message": "Lead statistics retrieved successfully"})
+
+
+def sources(org_id: str) -> bytes:
+    rows = _rows(
+        f"SELECT source, {FIGURES} FROM leads_lead WHERE organization_id = %s "
+        "GROUP BY source ORDER BY 2 DESC, source ASC NULLS LAST",
+        [org_id],
+    )
+    body = [{"source": row[0], "count": row[1], **_figures(*row[1:])} for row in rows]
+    return dumps({"success": True, "sources": body, "message": "Source analytics retrieved successfully"})
+
+
+def campaigns(org_id: str) -> bytes:
+    rows = _rows(
+        f"""
+        SELECT k.id, k.name, {FIGURES.replace("status", "l.status").replace("value", "l.value")}
+        FROM leads_lead AS l
+        LEFT JOIN leads_campaign AS by_key
+          ON l.campaign_id IS NULL AND by_key.organization_id = %s AND by_key.utm_campaign = l.utm_campaign
+        JOIN leads_campaign AS k ON k.id = coalesce(l.campaign_id, by_key.id)
+        WHERE l.organization_id = %s
+        GROUP BY k.id, k.name ORDER BY 3 DESC, k.id
+        """,
+        [org_id, org_id],
+    )
+    body = [{"campaignId": row[0], "campaignName": row[1], "leadCount": row[2], **_figures(*row[2:])} for row in rows]
+    return dumps({"success": True, "campaigns": body, "message": "Campaign analytics retrieved successfully"})
+
+
+def pipeline(org_id: str, pipeline_id: str) -> bytes:
+    now = datetime.now(UTC)
+    name = _rows("SELECT name FROM pipelines_pipeline WHERE id = %s", [pipeline_id])[0][0]
+    stages = _rows('SELECT id, name FROM pipelines_stage WHERE pipeline_id = %s ORDER BY "order"', [pipeline_id])
+    occupancy = dict(
+        _rows(
+            "SELECT stage_id, count(*) FROM leads_lead WHERE organization_id = %s AND pipeline_id = %s "
+            "GROUP BY stage_id",
+            [org_id, pipeline_id],
+        )
+    )
+    dwell = dict(
+        _rows(
+            "SELECT v.stage_id, extract(epoch FROM avg(coalesce(v.left_at, %s) - v.entered_at)) "
+            "FROM leads_stagevisit AS v JOIN pipelines_stage AS s ON s.id = v.stage_id "
+            "WHERE v.organization_id = %s AND s.pipeline_id = %s GROUP BY v.stage_id",
+            [now, org_id, pipeline_id],
+        )
+    )
+    total, converted, to_convert = _rows(
+        "SELECT count(*), count(*) FILTER (WHERE status = 'CONVERTED'), "
+        "extract(epoch FROM avg(converted_at - created_at) FILTER (WHERE status = 'CONVERTED')) "
+        "FROM leads_lead WHERE organization_id = %s AND pipeline_id = %s",
+        [org_id, pipeline_id],
+    )[0]
+    body = {
+        "id": pipeline_id,
+        "name": name,
+        "stages": [
+            {
+                "id": stage_id,
+                "name": stage_name,
+                "leadCount": occupancy.get(stage_id, 0),
+                "averageTimeInStage": _days(dwell.get(stage_id)),
+            }
+            for stage_id, stage_name in stages
+        ],
+        "overallConversionRate": _rate(converted, total),
+        "averageTimeToConvert": _days(to_convert),
+    }
+    return dumps({"success": True, "pipeline": body, "message": "Pipeline analytics retrieved successfully"})
+
+
+def funnel(org_id: str, pipeline_id: str) -> bytes:
+    name = _rows("SELECT name FROM pipelines_pipeline WHERE id = %s", [pipeline_id])[0][0]
+    stages = _rows(
+        'SELECT id, name, "order", status, probability FROM pipelines_stage WHERE pipeline_id = %s ORDER BY "order"',
+        [pipeline_id],
+    )
+    exits = [stage for stage in stages if stage[3] == "LOST"]
+    steps = [stage for stage in stages if stage[3] != "LOST"]
+    exit_columns = "".join(
+        f", count(*) FILTER (WHERE v.stage_id = '{stage[0]}') AS exit_{i}" for i, stage in enumerate(exits)
+    )
+    step_counts = "".join(f", count(*) FILTER (WHERE progress >= {stage[2]})" for stage in steps)
+    exit_counts = "".join(f", count(*) FILTER (WHERE exit_{i} > 0)" for i in range(len(exits)))
+    reached = _rows(
+        f"""
+        SELECT count(*){step_counts}{exit_counts} FROM (
+            SELECT v.lead_id, max(s."order") FILTER (WHERE s.status IS DISTINCT FROM 'LOST') AS progress{exit_columns}
+            FROM leads_stagevisit AS v JOIN pipelines_stage AS s ON s.id = v.stage_id
+            WHERE v.organization_id = %s AND s.pipeline_id = %s GROUP BY v.lead_id
+        ) AS per_lead
+        """,
+        [org_id, pipeline_id],
+    )[0]  # fmt: skip
+    open_count, open_value, weighted = _rows(
+        "SELECT count(*), sum(l.value), sum(l.value * s.probability) FROM leads_lead AS l "
+        "JOIN pipelines_stage AS s ON s.id = l.stage_id "
+        "WHERE l.organization_id = %s AND l.pipeline_id = %s AND l.status NOT IN ('CONVERTED', 'LOST')",
+        [org_id, pipeline_id],
+    )[0]
+    counts = {stage[0]: reached[1 + i] for i, stage in enumerate(steps)}
+    counts |= {stage[0]: reached[1 + len(steps) + i] for i, stage in enumerate(exits)}
+    following = {a[0]: b[0] for a, b in zip(steps, steps[1:], strict=False)}
+    body = {
+        "pipelineId": pipeline_id,
+        "pipelineName": name,
+        "totalLeads": reached[0],
+        "stages": [
+            {
+                "id": stage[0],
+                "name": stage[1],
+                "order": stage[2],
+                "probability": stage[4],
+                "isExit": stage[3] == "LOST",
+                "reached": counts[stage[0]],
+                "conversionRate": _rate(counts[following[stage[0]]], counts[stage[0]])
+                if stage[0] in following
+                else None,
+            }
+            for stage in stages
+        ],
+        "openLeads": open_count,
+        "openValue": _money(open_value),
+        "weightedValue": _money(None if weighted is None else Decimal(weighted) / 100),
+    }
+    return dumps({"success": True, "funnel": body, "message": "Pipeline funnel retrieved successfully"})
+
+
+# --- board ------------------------------------------------------------------------
+
+
+def board(org_id: str, pipeline_id: str, cards_per_column: int = 50) -> bytes:
+    """The figures and cards the board page shows: column headers, each column's first cards, the filter choices."""
+    columns = _rows(
+        """
+        SELECT s.id, s.name, s."order", count(l.id), sum(l.value), max(l.updated_at)
+        FROM pipelines_stage AS s LEFT JOIN leads_lead AS l ON l.stage_id = s.id
+        WHERE s.organization_id = %s AND s.pipeline_id = %s
+        GROUP BY s.id ORDER BY s."order"
+        """,
+        [org_id, pipeline_id],
+    )
+    body = []
+    for stage_id, stage_name, order, count, total, last_change in columns:
+        cards = _rows(
+            """
+            SELECT l.id, l.value, l.source, l.status, l.created_at, l.updated_at, l.last_activity_at,
+                   c.name, c.company, u.name, u.email
+            FROM leads_lead AS l JOIN leads_contact AS c ON c.id = l.contact_id
+            LEFT JOIN accounts_user AS u ON u.id = l.assigned_to_id
+            WHERE l.organization_id = %s AND l.stage_id = %s
+            ORDER BY l.updated_at DESC, l.id DESC LIMIT %s
+            """,
+            [org_id, stage_id, cards_per_column],
+        )
+        body.append(
+            {
+                "id": stage_id,
+                "name": stage_name,
+                "order": order,
+                "count": count,
+                "value": _number(total),
+                "lastChange": last_change,
+                "cards": [dict(zip(CARD_KEYS, card, strict=True)) for card in cards],
+            }
+        )
+    pipelines = _rows(
+        "SELECT id, name, is_default FROM pipelines_pipeline WHERE organization_id = %s ORDER BY is_default DESC, name",
+        [org_id],
+    )
+    members = _rows(
+        "SELECT u.id, u.name, u.email FROM accounts_user AS u JOIN accounts_membership AS m ON m.user_id = u.id "
+        "WHERE m.organization_id = %s ORDER BY u.name",
+        [org_id],
+    )
+    source_names = _rows(
+        "SELECT DISTINCT source FROM leads_lead WHERE organization_id = %s AND source IS NOT NULL ORDER BY source",
+        [org_id],
+    )
+    return orjson.dumps(
+        {"columns": body, "pipelines": pipelines, "members": members, "sources": [s for (s,) in source_names]},
+        option=DUMP | orjson.OPT_PASSTHROUGH_SUBCLASS,
+        default=_number,
+    )
+
+
+CARD_KEYS = ("id", "value", "source", "status", "createdAt", "updatedAt", "lastActivityAt", "contact", "company",
+             "assignee", "assigneeEmail")  # fmt: skip
+
+
+def board_changes(org_id: str, pipeline_id: str) -> bytes:
+    rows = _rows(
+        "SELECT stage_id, count(*), max(updated_at) FROM leads_lead WHERE organization_id = %s AND pipeline_id = %s "
+        "GROUP BY stage_id",
+        [org_id, pipeline_id],
+    )
+    return dumps({stage_id: [count, last] for stage_id, count, last in rows})

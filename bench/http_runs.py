@@ -1,0 +1,81 @@
+"""The runs through a real gunicorn: throughput against the framework's ceiling, and worker memory."""
+
+import itertools
+import threading
+
+from .cases import build_cases
+from .client import Http
+from .serve import free_port, gunicorn, rss_kib, worker_pids
+from .throughput import load_generator, requests_per_second
+
+WORKERS = 2
+THROUGHPUT_TARGET = 0.5
+
+
+def throughput_run(s, *, seconds: int = 10) -> dict:
+    port = free_port()
+    list_path = f"/leads/{s.org_id}?limit=50"
+    with gunicorn(port=port, workers=WORKERS):
+        ceiling = requests_per_second(port, "/bench/ceiling", None, seconds=seconds)
+        listing = requests_per_second(port, list_path, s.token, seconds=seconds)
+        health = requests_per_second(port, "/health", None, seconds=seconds)
+    share = listing / ceiling
+    print(f"Throughput: gunicorn, {WORKERS} sync workers, {load_generator()}, {seconds}s each, loopback")
+    print(f"| {'endpoint':<42} | {'req/s':>8} | {'share of ceiling':>16} |")
+    print(f"|{'-' * 44}|{'-' * 10}|{'-' * 18}|")
+    print(f"| {'ceiling: bare Django view, fixed JSON':<42} | {ceiling:8.0f} | {'100 %':>16} |")
+    print(f"| {'/health (one SELECT 1)':<42} | {health:8.0f} | {health / ceiling:15.0%} |")
+    print(f"| {'list: first page, limit 50':<42} | {listing:8.0f} | {share:15.0%} |")
+    verdict = "met" if share >= THROUGHPUT_TARGET else "NOT met"
+    print(f"Target ≥ {THROUGHPUT_TARGET:.0%} of the ceiling: {verdict}")
+    return {"ceiling": ceiling, "list": listing, "health": health}
+
+
+def memory_run(s, *, requests: int = 10_000, clients: int = 4) -> dict:
+    """RSS of each worker after a warm-up, then after ``requests`` mixed requests (every case but the floors)."""
+    port = free_port()
+    cases = [case for case in build_cases(s) if not case.name.startswith("board live")]
+    with gunicorn(port=port, workers=WORKERS) as master:
+        _drive(port, s, cases, total=len(cases) * 20, clients=clients)  # warm-up: every code path once per worker
+        pids = worker_pids(master)
+        before = {pid: rss_kib(pid) for pid in pids}
+        _drive(port, s, cases, total=requests, clients=clients)
+        after = {pid: rss_kib(pid) for pid in pids}
+    print(f"Memory: {requests:,} mixed requests ({len(cases)} kinds, {clients} clients) over {WORKERS} workers")
+    print(f"| {'worker':<8} | {'RSS before':>11} | {'RSS after':>10} | {'change':>9} |")
+    print(f"|{'-' * 10}|{'-' * 13}|{'-' * 12}|{'-' * 11}|")
+    for pid in pids:
+        change = after[pid] - before[pid]
+        print(f"| {pid:<8} | {before[pid] / 1024:8.1f} MB | {after[pid] / 1024:7.1f} MB | {change / 1024:+6.1f} MB |")
+    return {"before": before, "after": after}
+
+
+def _drive(port: int, s, cases, *, total: int, clients: int) -> None:
+    """Send ``total`` requests cycling through the cases, from ``clients`` threads; any error stops the run."""
+    counter = itertools.count()
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        client = Http(port, s.token)
+        client.headers["Cookie"] = s.session_cookie
+        while not errors:
+            with lock:
+                n = next(counter)
+            if n >= total:
+                break
+            case = cases[n % len(cases)]
+            with lock:
+                request = case.request()
+            reply = client.send(request)
+            if reply.status != case.expect:
+                errors.append(f"{case.name}: {reply.status} {reply.body[:200]!r}")
+        client.close()
+
+    threads = [threading.Thread(target=work) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise RuntimeError(f"memory run stopped on an error: {errors[0]}")
