@@ -43,12 +43,25 @@ def page_params(query_params) -> tuple[int, int]:
     return params.validated_data["page"], params.validated_data["limit"]
 
 
+# From this offset on, a page is found by its ids first and only its own rows
+# are read: a plain OFFSET reads and joins every skipped row (50,000 of them
+# on page 1,000), while the ids alone come from an index-only walk of the
+# ordering's index. Below it the plain query is as fast and simpler to plan.
+DEFERRED_JOIN_OFFSET = 1000
+
+
 def paginate(queryset: QuerySet, query_params) -> Page:
-    """One COUNT and one page query, whatever the page size."""
+    """One COUNT and one page query, whatever the page size and however deep the page."""
     page, limit = page_params(query_params)
     total = queryset.count()
     offset = (page - 1) * limit
-    items = list(queryset[offset : offset + limit]) if offset < total else []
+    if offset >= total:
+        items = []
+    elif offset >= DEFERRED_JOIN_OFFSET:
+        page_ids = queryset.values("pk")[offset : offset + limit]
+        items = list(queryset.filter(pk__in=page_ids))
+    else:
+        items = list(queryset[offset : offset + limit])
     return Page(items=items, total=total, page=page, limit=limit)
 
 
