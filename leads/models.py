@@ -1,11 +1,31 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
 
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.ids import PrefixedIdField
 from vchata.tenancy import OrgOwned
+
+
+class NullsOrderedIndex(models.Index):
+    """An index whose columns may say ``NULLS FIRST``/``NULLS LAST``.
+
+    PostgreSQL needs the clause for the index to serve an ``ORDER BY ... NULLS
+    FIRST``; SQLite refuses it in ``CREATE INDEX`` but already sorts NULLs
+    first ascending (last descending), so there the clause is dropped.
+    """
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "sqlite":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        plain = self.clone()
+        plain.expressions = tuple(
+            OrderBy(e.expression, descending=e.descending) if isinstance(e, OrderBy) else e for e in self.expressions
+        )
+        return super(NullsOrderedIndex, plain).create_sql(model, schema_editor, using=using, **kwargs)
+
 
 # Optional free-text attributes are NULL when absent so the API answers
 # ``null`` rather than "" (the documented shape), hence ``null=True`` below.
@@ -45,6 +65,10 @@ class Campaign(OrgOwned):
         constraints = [
             models.UniqueConstraint(fields=["organization", "utm_campaign"], name="campaign_utm_unique_per_org"),
             models.CheckConstraint(condition=Q(budget__gte=0) | Q(budget__isnull=True), name="campaign_budget_gte_0"),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gte=models.F("starts_at")),
+                name="campaign_ends_after_start",
+            ),
         ]
 
     def __str__(self):
@@ -204,15 +228,27 @@ class Lead(OrgOwned):
                 name="lead_converted_at_iff_converted",
             ),
         ]
+        # Every filter and ordering of the lead list is backed by an index that
+        # starts with the organization. Filter indexes end with the default
+        # ordering (-created_at, -id) so "filter + first page" is one index walk.
         indexes = [
             models.Index(fields=["organization", "-created_at", "-id"], name="lead_org_created_idx"),
-            models.Index(fields=["organization", "-updated_at"], name="lead_org_updated_idx"),
-            models.Index(fields=["organization", "value"], name="lead_org_value_idx"),
-            models.Index(fields=["organization", "status"], name="lead_org_status_idx"),
-            models.Index(fields=["organization", "source"], name="lead_org_source_idx"),
-            models.Index(fields=["organization", "utm_campaign"], name="lead_org_utm_campaign_idx"),
-            models.Index(fields=["organization", "assigned_to"], name="lead_org_assignee_idx"),
-            models.Index(fields=["organization", "pipeline", "-created_at"], name="lead_org_pipeline_created_idx"),
+            models.Index(fields=["organization", "-updated_at", "-id"], name="lead_org_updated_id_idx"),
+            # Read backwards for ``-value``: highest first, unvalued leads last.
+            NullsOrderedIndex(
+                F("organization"), F("value").asc(nulls_first=True), F("id").asc(), name="lead_org_value_id_idx"
+            ),
+            models.Index(fields=["organization", "status", "-created_at", "-id"], name="lead_org_status_created_idx"),
+            models.Index(fields=["organization", "source", "-created_at", "-id"], name="lead_org_source_created_idx"),
+            models.Index(
+                fields=["organization", "utm_campaign", "-created_at", "-id"], name="lead_org_utm_created_idx"
+            ),
+            models.Index(
+                fields=["organization", "assigned_to", "-created_at", "-id"], name="lead_org_assignee_created_idx"
+            ),
+            models.Index(
+                fields=["organization", "pipeline", "-created_at", "-id"], name="lead_org_pipeline_created2_idx"
+            ),
             models.Index(fields=["stage", "-updated_at"], name="lead_stage_updated_idx"),
         ]
 
@@ -259,6 +295,12 @@ class Activity(OrgOwned):
 
     def __str__(self):
         return f"{self.get_type_display()}: {self.description[:40]}"
+
+
+# The activity types a person logs; the system writes the others.
+LOGGED_ACTIVITY_CHOICES = [
+    (value, label) for value, label in Activity.Type.choices if value not in Activity.SYSTEM_TYPES
+]
 
 
 class StageVisit(models.Model):

@@ -7,7 +7,7 @@ lock the lead row first, so two people dragging one card cannot interleave
 their history rows.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,18 @@ from vchata.exceptions import Conflict, InvalidInput, NotFound
 
 from .custom_fields import validate_custom_fields
 from .events import EventKind, LeadEvent, emit
-from .models import Activity, Campaign, Contact, ContentPost, Conversation, Lead, SocialAccount, StageVisit
+from .models import (
+    Activity,
+    Campaign,
+    Contact,
+    ContentPost,
+    Conversation,
+    CustomField,
+    Lead,
+    Message,
+    SocialAccount,
+    StageVisit,
+)
 
 LEAD_NOT_FOUND = "Lead not found or you don't have access"
 LEAD_EXISTS = "Lead already exists for this contact and pipeline"
@@ -405,3 +416,214 @@ def convert_conversation(
         conversation=conversation,
     )
     return lead, contact
+
+
+# --- campaigns ----------------------------------------------------------------
+
+CAMPAIGN_NOT_FOUND = "Campaign not found or you don't have access"
+CAMPAIGN_EXISTS = "A campaign with this utmCampaign already exists"
+CAMPAIGN_FIELDS = ("name", "utm_campaign", "budget", "starts_at", "ends_at")
+
+
+def _check_campaign(org: Organization, campaign: Campaign) -> None:
+    if campaign.starts_at and campaign.ends_at and campaign.ends_at < campaign.starts_at:
+        raise InvalidInput(["endsAt must not be before startsAt"])
+    same_key = Campaign.objects.for_org(org).filter(utm_campaign=campaign.utm_campaign).exclude(pk=campaign.pk)
+    if same_key.exists():
+        raise Conflict(CAMPAIGN_EXISTS)
+
+
+def _save_unique(row, conflict: str, **save_kwargs) -> None:
+    """Save; a unique index that a concurrent request filled first becomes the documented 409."""
+    try:
+        with transaction.atomic():
+            row.save(**save_kwargs)
+    except IntegrityError as exc:
+        raise Conflict(conflict) from exc
+
+
+@transaction.atomic
+def create_campaign(
+    *,
+    org: Organization,
+    actor: User | None,
+    name: str,
+    utm_campaign: str,
+    budget: Decimal | None = None,
+    starts_at=None,
+    ends_at=None,
+) -> Campaign:
+    campaign = Campaign(
+        organization=org, name=name, utm_campaign=utm_campaign, budget=budget, starts_at=starts_at, ends_at=ends_at
+    )
+    _check_campaign(org, campaign)
+    _save_unique(campaign, CAMPAIGN_EXISTS, force_insert=True)
+    return campaign
+
+
+@transaction.atomic
+def update_campaign(*, org: Organization, actor: User | None, campaign_id: str, changes: Mapping[str, Any]) -> Campaign:
+    """Apply a partial update (model field names); the dates are checked against the merged result."""
+    campaign = Campaign.objects.for_org(org).select_for_update().filter(pk=campaign_id).first()
+    if campaign is None:
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+    for name in CAMPAIGN_FIELDS:
+        if name in changes:
+            setattr(campaign, name, changes[name])
+    _check_campaign(org, campaign)
+    _save_unique(campaign, CAMPAIGN_EXISTS)
+    return campaign
+
+
+@transaction.atomic
+def delete_campaign(*, org: Organization, actor: User | None, campaign_id: str) -> None:
+    """Delete a campaign; its leads stay, no longer linked to it."""
+    deleted, _ = Campaign.objects.for_org(org).filter(pk=campaign_id).delete()
+    if not deleted:
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+
+
+# --- custom field definitions -------------------------------------------------
+
+CUSTOM_FIELD_NOT_FOUND = "Custom field not found or you don't have access"
+CUSTOM_FIELD_EXISTS = "A custom field with this key already exists"
+
+
+def _check_options(field: CustomField) -> None:
+    if field.type == CustomField.Type.SELECT and not field.options:
+        raise InvalidInput(["options must list at least one value for a SELECT field"])
+    if field.type != CustomField.Type.SELECT and field.options:
+        raise InvalidInput(["options are only allowed on a SELECT field"])
+
+
+@transaction.atomic
+def create_custom_field(
+    *,
+    org: Organization,
+    actor: User | None,
+    key: str,
+    label: str,
+    type: str,
+    options: list[str] | None = None,
+    required: bool = False,
+) -> CustomField:
+    field = CustomField(
+        organization=org, key=key, label=label, type=type, options=list(options or []), required=required
+    )
+    _check_options(field)
+    if CustomField.objects.for_org(org).filter(key=key).exists():
+        raise Conflict(CUSTOM_FIELD_EXISTS)
+    _save_unique(field, CUSTOM_FIELD_EXISTS, force_insert=True)
+    return field
+
+
+@transaction.atomic
+def update_custom_field(
+    *, org: Organization, actor: User | None, field_id: str, changes: Mapping[str, Any]
+) -> CustomField:
+    """Change a field's ``label``, ``options`` or ``required``; its key and type stay.
+
+    Leads keep the values they hold; the new rules apply on their next write.
+    """
+    field = CustomField.objects.for_org(org).select_for_update().filter(pk=field_id).first()
+    if field is None:
+        raise NotFound(CUSTOM_FIELD_NOT_FOUND)
+    for name in ("label", "options", "required"):
+        if name in changes:
+            setattr(field, name, changes[name])
+    _check_options(field)
+    field.save()
+    return field
+
+
+@transaction.atomic
+def delete_custom_field(*, org: Organization, actor: User | None, field_id: str) -> None:
+    """Delete a definition and remove its key from every lead of the org that holds a value for it.
+
+    Otherwise the next customFields write of such a lead would be refused for
+    carrying a key that is no longer a custom field.
+    """
+    field = CustomField.objects.for_org(org).select_for_update().filter(pk=field_id).first()
+    if field is None:
+        raise NotFound(CUSTOM_FIELD_NOT_FOUND)
+    holders = Lead.objects.for_org(org).filter(custom_fields__has_key=field.key).only("id", "custom_fields")
+    batch = []
+    for lead in holders.iterator(chunk_size=500):
+        lead.custom_fields.pop(field.key, None)
+        batch.append(lead)
+        if len(batch) == 500:
+            Lead.objects.bulk_update(batch, ["custom_fields"])
+            batch = []
+    if batch:
+        Lead.objects.bulk_update(batch, ["custom_fields"])
+    field.delete()
+
+
+# --- social accounts, posts, conversations -----------------------------------
+
+SOCIAL_ACCOUNT_EXISTS = "A social account with this platform and platformId already exists"
+CONTENT_POST_EXISTS = "A post with this platformPostId already exists for this social account"
+
+
+@transaction.atomic
+def create_social_account(
+    *, org: Organization, actor: User | None, platform: str, platform_id: str, name: str
+) -> SocialAccount:
+    if SocialAccount.objects.for_org(org).filter(platform=platform, platform_id=platform_id).exists():
+        raise Conflict(SOCIAL_ACCOUNT_EXISTS)
+    account = SocialAccount(organization=org, platform=platform, platform_id=platform_id, name=name)
+    _save_unique(account, SOCIAL_ACCOUNT_EXISTS, force_insert=True)
+    return account
+
+
+@transaction.atomic
+def create_content_post(
+    *,
+    org: Organization,
+    actor: User | None,
+    social_account: SocialAccount,
+    platform_post_id: str,
+    content: str = "",
+    url: str = "",
+) -> ContentPost:
+    _check_org_links(org, socialAccountId=social_account)
+    if ContentPost.objects.filter(social_account=social_account, platform_post_id=platform_post_id).exists():
+        raise Conflict(CONTENT_POST_EXISTS)
+    post = ContentPost(
+        organization=org, social_account=social_account, platform_post_id=platform_post_id, content=content, url=url
+    )
+    _save_unique(post, CONTENT_POST_EXISTS, force_insert=True)
+    return post
+
+
+@transaction.atomic
+def create_conversation(
+    *,
+    org: Organization,
+    actor: User | None,
+    social_account: SocialAccount,
+    participant: Mapping[str, str],
+    content_post: ContentPost | None = None,
+    messages: Iterable[Mapping[str, Any]] = (),
+) -> Conversation:
+    """A conversation with a participant on one of the org's social accounts, and its first messages.
+
+    ``messages`` items have ``direction``, ``text`` and ``sent_at``.
+    """
+    _check_org_links(org, socialAccountId=social_account, contentPostId=content_post)
+    if content_post is not None and content_post.social_account_id != social_account.pk:
+        raise InvalidInput(["contentPostId must be a post of socialAccountId"])
+    conversation = Conversation.objects.create(
+        organization=org,
+        social_account=social_account,
+        content_post=content_post,
+        participant_name=participant["name"],
+        participant_handle=participant.get("handle") or "",
+        participant_email=participant.get("email") or "",
+        participant_phone=participant.get("phone") or "",
+    )
+    Message.objects.bulk_create(
+        Message(conversation=conversation, direction=m["direction"], text=m["text"], sent_at=m["sent_at"])
+        for m in messages
+    )
+    return conversation

@@ -264,6 +264,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "vchata.accounts.models.Membership.Role",
         "NewMemberRoleEnum": [("ADMIN", "Admin"), ("MEMBER", "Member")],
+        # "type" is an activity's type and a custom field's type.
+        "ActivityTypeEnum": "leads.models.Activity.Type",
+        "LoggedActivityTypeEnum": "leads.models.LOGGED_ACTIVITY_CHOICES",
+        "CustomFieldTypeEnum": "leads.models.CustomField.Type",
     },
 }
 

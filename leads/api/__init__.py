@@ -1,0 +1,1 @@
+"""The leads API (``/leads/{orgId}…``) and the conversations API (``/conversations/{orgId}…``)."""

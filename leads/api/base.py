@@ -1,0 +1,40 @@
+"""Helpers shared by the API views of this package: validated input and paged answers."""
+
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from vchata.pagination import Page, paginate
+from vchata.responses import ok
+from vchata.tenancy import OrgScopedMixin
+
+
+def validated(serializer_class: type[serializers.Serializer], request, org) -> dict:
+    """The body checked by ``serializer_class``; any problem is a 400 listing each one."""
+    serializer = serializer_class(data=request.data, context={"org": org, "request": request})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def paged(*, message: str, key: str, serializer_class, queryset, request) -> Response:
+    """One page of ``queryset`` (``page``/``limit`` from the query string) in the list envelope."""
+    page: Page = paginate(queryset, request.query_params)
+    return ok(message=message, **{key: serializer_class(page.items, many=True).data, "pagination": page.meta})
+
+
+class OrgScopedGenericView(OrgScopedMixin, GenericAPIView):
+    """An org route with filter backends (django-filter) on ``base_queryset()``.
+
+    Subclasses define ``model`` and ``base_queryset()``; the schema pass gets
+    an empty queryset since it has no organization.
+    """
+
+    model = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.base_queryset()
+
+    def base_queryset(self):
+        raise NotImplementedError

@@ -1,0 +1,224 @@
+"""``/leads/{orgId}…``: leads, their activities, stage history, moves and conversions.
+
+Views are thin: validate with an input serializer, call one service or
+selector, answer with an output serializer in the documented envelope.
+"""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+from vchata.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from vchata.responses import created, ok
+from vchata.schema import errors
+from vchata.tenancy import OrgScopedAPIView
+
+from .. import selectors, services
+from .. import serializers as s
+from ..filters import LeadFilter, OrgFilterBackend
+from ..models import Lead
+from . import examples as ex
+from .base import OrgScopedGenericView, paged, validated
+
+TAGS = ["leads"]
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="Page number, from 1.", default=1),
+    OpenApiParameter("limit", int, description=f"Items per page, 1–{MAX_LIMIT}.", default=DEFAULT_LIMIT),
+]
+
+
+class LeadsView(OrgScopedGenericView):
+    model = Lead
+    filter_backends = [OrgFilterBackend]
+    filterset_class = LeadFilter
+
+    def base_queryset(self):
+        return selectors.lead_list(org=self.org)
+
+    @extend_schema(
+        operation_id="leads_list",
+        summary="List leads",
+        description="The organization's leads, filtered, ordered (default newest first) and paginated.",
+        filters=True,
+        parameters=PAGE_PARAMETERS,
+        responses={200: s.LeadListResponse, **errors(400, 404)},
+        examples=[ex.LIST_RESPONSE],
+        tags=TAGS,
+    )
+    def get(self, request, org_id):
+        return paged(
+            message="Leads retrieved successfully",
+            key="leads",
+            serializer_class=s.LeadListItemSerializer,
+            queryset=self.filter_queryset(self.get_queryset()),
+            request=request,
+        )
+
+    @extend_schema(
+        operation_id="leads_create",
+        summary="Create a lead for an existing contact",
+        request=s.CreateLeadInput,
+        responses={201: s.LeadCreatedResponse, **errors(400, 404, 409)},
+        examples=[ex.CREATE_LEAD_REQUEST, ex.CREATE_LEAD_RESPONSE, ex.BAD_REQUEST, ex.LEAD_EXISTS],
+        tags=TAGS,
+    )
+    def post(self, request, org_id):
+        data = validated(s.CreateLeadInput, request, self.org)
+        lead = services.create_lead(org=self.org, actor=request.user, **data)
+        return created(message="Lead created successfully", lead=s.LeadSerializer(lead).data)
+
+
+class LeadWithContactView(OrgScopedAPIView):
+    @extend_schema(
+        operation_id="leads_create_with_contact",
+        summary="Create a lead and its contact",
+        description="A contact of the organization with the same email (case-insensitive) is reused.",
+        request=s.CreateLeadWithContactInput,
+        responses={201: s.LeadWithContactResponse, **errors(400, 404, 409)},
+        examples=[ex.WITH_CONTACT_REQUEST, ex.WITH_CONTACT_RESPONSE, ex.LEAD_EXISTS],
+        tags=TAGS,
+    )
+    def post(self, request, org_id):
+        data = validated(s.CreateLeadWithContactInput, request, self.org)
+        lead, contact = services.create_lead_with_contact(org=self.org, actor=request.user, **data)
+        return created(
+            message="Lead and contact created successfully",
+            lead=s.LeadSerializer(lead).data,
+            contact=s.ContactSerializer(contact).data,
+        )
+
+
+class LeadView(OrgScopedAPIView):
+    @extend_schema(
+        operation_id="leads_retrieve",
+        summary="Get a lead with its contact, stage and activities",
+        responses={200: s.LeadDetailResponse, **errors(404)},
+        examples=[ex.DETAIL_RESPONSE, ex.NOT_FOUND],
+        tags=TAGS,
+    )
+    def get(self, request, org_id, lead_id):
+        lead = selectors.lead_detail(org=self.org, lead_id=lead_id)
+        return ok(message="Lead retrieved successfully", lead=s.LeadDetailSerializer(lead).data)
+
+    @extend_schema(
+        operation_id="leads_update",
+        summary="Update a lead",
+        description="Only the fields sent change. Answers the whole lead, as GET does.",
+        request=s.UpdateLeadInput,
+        responses={200: s.LeadDetailResponse, **errors(400, 404)},
+        examples=[ex.UPDATE_REQUEST, ex.UPDATE_RESPONSE, ex.NOT_FOUND],
+        tags=TAGS,
+    )
+    def patch(self, request, org_id, lead_id):
+        selectors.lead_in_org(org=self.org, lead_id=lead_id)  # 404 before judging the body
+        changes = validated(s.UpdateLeadInput, request, self.org)
+        services.update_lead(org=self.org, actor=request.user, lead_id=lead_id, changes=changes)
+        lead = selectors.lead_detail(org=self.org, lead_id=lead_id)
+        return ok(message="Lead updated successfully", lead=s.LeadDetailSerializer(lead).data)
+
+    @extend_schema(
+        operation_id="leads_destroy",
+        summary="Delete a lead",
+        description="Its activities and stage history go with it; the contact stays.",
+        responses={200: s.MessageOnlyResponse, **errors(404)},
+        examples=[ex.DELETE_RESPONSE, ex.NOT_FOUND],
+        tags=TAGS,
+    )
+    def delete(self, request, org_id, lead_id):
+        services.delete_lead(org=self.org, actor=request.user, lead_id=lead_id)
+        return ok(message="Lead deleted successfully")
+
+
+class LeadActivitiesView(OrgScopedAPIView):
+    @extend_schema(
+        operation_id="leads_activities_list",
+        summary="List a lead's activities, newest first",
+        parameters=PAGE_PARAMETERS,
+        responses={200: s.ActivityListResponse, **errors(400, 404)},
+        tags=TAGS,
+    )
+    def get(self, request, org_id, lead_id):
+        lead = selectors.lead_in_org(org=self.org, lead_id=lead_id)
+        return paged(
+            message="Activities retrieved successfully",
+            key="activities",
+            serializer_class=s.ActivitySerializer,
+            queryset=selectors.lead_activities(lead=lead),
+            request=request,
+        )
+
+    @extend_schema(
+        operation_id="leads_activities_create",
+        summary="Add an activity to a lead",
+        request=s.AddActivityInput,
+        responses={201: s.ActivityResponse, **errors(400, 404)},
+        examples=[ex.ACTIVITY_REQUEST, ex.ACTIVITY_RESPONSE, ex.NOT_FOUND],
+        tags=TAGS,
+    )
+    def post(self, request, org_id, lead_id):
+        selectors.lead_in_org(org=self.org, lead_id=lead_id)
+        data = validated(s.AddActivityInput, request, self.org)
+        activity = services.add_activity(org=self.org, actor=request.user, lead_id=lead_id, **data)
+        return created(message="Activity added successfully", activity=s.ActivitySerializer(activity).data)
+
+
+class LeadHistoryView(OrgScopedAPIView):
+    @extend_schema(
+        operation_id="leads_history",
+        summary="A lead's stage visits, oldest first (its conversion path)",
+        responses={200: s.HistoryResponse, **errors(404)},
+        tags=TAGS,
+    )
+    def get(self, request, org_id, lead_id):
+        lead = selectors.lead_in_org(org=self.org, lead_id=lead_id)
+        visits = selectors.lead_history(lead=lead)
+        return ok(message="Lead history retrieved successfully", history=s.StageVisitSerializer(visits, many=True).data)
+
+
+class MoveStageView(OrgScopedAPIView):
+    @extend_schema(
+        operation_id="leads_move_stage",
+        summary="Move a lead to another stage of its pipeline",
+        description="Sets the stage's status too, when the stage has one, and records the move in the history.",
+        request=s.MoveStageInput,
+        responses={200: s.LeadMovedResponse, **errors(400, 404)},
+        examples=[ex.MOVE_REQUEST, ex.MOVE_RESPONSE, ex.NOT_FOUND],
+        tags=TAGS,
+    )
+    def post(self, request, org_id, lead_id):
+        selectors.lead_in_org(org=self.org, lead_id=lead_id)
+        data = validated(s.MoveStageInput, request, self.org)
+        lead = services.move_lead_to_stage(
+            org=self.org, actor=request.user, lead_id=lead_id, stage_id=data["stageId"], notes=data["notes"]
+        )
+        return ok(message="Lead moved to new stage successfully", lead=s.LeadStageSerializer(lead).data)
+
+
+class ConvertConversationView(OrgScopedAPIView):
+    @extend_schema(
+        operation_id="leads_convert_conversation",
+        summary="Convert a conversation into a lead",
+        description=(
+            "Makes (or reuses, by email) the contact from the conversation's participant and links the lead "
+            "to the conversation's social account and post. A conversation converts once (409 after)."
+        ),
+        request=s.ConvertConversationInput,
+        responses={201: s.LeadWithContactResponse, **errors(400, 404, 409)},
+        examples=[ex.CONVERT_REQUEST, ex.CONVERT_RESPONSE],
+        tags=TAGS,
+    )
+    def post(self, request, org_id):
+        data = validated(s.ConvertConversationInput, request, self.org)
+        lead, contact = services.convert_conversation(
+            org=self.org,
+            actor=request.user,
+            conversation_id=data["conversation"].pk,
+            pipeline=data["pipeline"],
+            source=data["source"],
+            value=data.get("value"),
+            notes=data["notes"],
+        )
+        return created(
+            message="Conversation converted to lead successfully",
+            lead=s.LeadSerializer(lead).data,
+            contact=s.ContactSerializer(contact).data,
+        )

@@ -1,0 +1,150 @@
+"""The lead list's query parameters (API.md, ``GET /leads/{orgId}``), as a django-filter FilterSet.
+
+Id filters choose among the request organization's rows only, so another
+organization's id is refused like an unknown one. Every bad value is a 400
+naming the parameter; nothing is silently ignored. Each filter and ordering
+is backed by an index of ``leads.models.Lead`` that starts with the organization.
+"""
+
+import django_filters
+from django.db.models import F, Q
+from django.db.models.expressions import OrderBy
+from django_filters.rest_framework import DjangoFilterBackend
+
+from pipelines.models import LeadStatus, Pipeline, Stage
+from vchata.accounts.models import Organization, User
+
+from .models import Campaign, Lead
+
+MAX_SEARCH = 200
+
+
+def _not_in_org(param: str, noun: str) -> dict[str, str]:
+    return {"invalid_choice": f"{param} does not match any {noun} in this organization"}
+
+
+def _text(param: str, max_length: int) -> dict[str, str]:
+    return {
+        "max_length": f"{param} must be at most {max_length} characters long",
+        "null_characters_not_allowed": f"{param} may not contain null characters",
+    }
+
+
+def _amount(param: str) -> dict[str, str]:
+    return {
+        "invalid": f"{param} must be a number",
+        "max_digits": f"{param} must be a number of at most 12 digits",
+        "max_decimal_places": f"{param} must have at most 2 decimal places",
+        "max_whole_digits": f"{param} must be a number of at most 12 digits",
+    }
+
+
+def _instant(param: str) -> dict[str, str]:
+    return {"invalid": f"{param} must be an ISO 8601 date or date-time, such as 2024-01-15T10:30:00Z"}
+
+
+class LeadOrdering(django_filters.OrderingFilter):
+    """``createdAt``/``updatedAt``/``value`` either way, ties broken by id in the same direction.
+
+    Leads without a value count as the lowest: first for ``value``, last for
+    ``-value``; that is one index (``lead_org_value_id_idx``) read either way.
+    """
+
+    def get_ordering_value(self, param: str) -> OrderBy:
+        descending = param.startswith("-")
+        field = self.param_map[param.lstrip("-")]
+        if field == "value":
+            return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_first=True)
+        return F(field).desc() if descending else F(field).asc()
+
+    def filter(self, qs, value):
+        params = value or ["-createdAt"]
+        ordering = [self.get_ordering_value(param) for param in params]
+        # A tie-breaker in the direction of the first key keeps pages stable and the index usable.
+        id_order = F("id").desc() if params[0].startswith("-") else F("id").asc()
+        return qs.order_by(*ordering, id_order)
+
+
+class LeadFilter(django_filters.FilterSet):
+    """Built per request with ``org=``: the id filters choose among that organization's rows."""
+
+    pipelineId = django_filters.ModelChoiceFilter(
+        field_name="pipeline", queryset=Pipeline.objects.none(), error_messages=_not_in_org("pipelineId", "pipeline")
+    )
+    stageId = django_filters.ModelChoiceFilter(
+        field_name="stage", queryset=Stage.objects.none(), error_messages=_not_in_org("stageId", "stage")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=LeadStatus.choices,
+        error_messages={"invalid_choice": f"status must be one of {', '.join(LeadStatus.values)}"},
+    )
+    source = django_filters.CharFilter(max_length=100, error_messages=_text("source", 100))
+    assignedToId = django_filters.ModelChoiceFilter(
+        field_name="assigned_to",
+        queryset=User.objects.none(),
+        error_messages=_not_in_org("assignedToId", "member"),
+    )
+    utmCampaign = django_filters.CharFilter(
+        field_name="utm_campaign", max_length=200, error_messages=_text("utmCampaign", 200)
+    )
+    campaignId = django_filters.ModelChoiceFilter(
+        field_name="campaign", queryset=Campaign.objects.none(), error_messages=_not_in_org("campaignId", "campaign")
+    )
+    minValue = django_filters.NumberFilter(
+        field_name="value", lookup_expr="gte", max_digits=12, decimal_places=2, error_messages=_amount("minValue")
+    )
+    maxValue = django_filters.NumberFilter(
+        field_name="value", lookup_expr="lte", max_digits=12, decimal_places=2, error_messages=_amount("maxValue")
+    )
+    createdAfter = django_filters.IsoDateTimeFilter(
+        field_name="created_at",
+        lookup_expr="gte",
+        error_messages=_instant("createdAfter"),
+        help_text="Leads created at or after this instant (a date means its midnight, UTC).",
+    )
+    createdBefore = django_filters.IsoDateTimeFilter(
+        field_name="created_at",
+        lookup_expr="lt",
+        error_messages=_instant("createdBefore"),
+        help_text="Leads created strictly before this instant (a date means its midnight, UTC).",
+    )
+    search = django_filters.CharFilter(
+        method="filter_search",
+        max_length=MAX_SEARCH,
+        error_messages=_text("search", MAX_SEARCH),
+        help_text="Case-insensitive text in the contact's name, email or company, or in the notes.",
+    )
+    ordering = LeadOrdering(
+        fields=(("created_at", "createdAt"), ("updated_at", "updatedAt"), ("value", "value")),
+        field_labels={"created_at": "Created", "updated_at": "Last updated", "value": "Value"},
+        error_messages={
+            "invalid_choice": "ordering must be one of createdAt, -createdAt, updatedAt, -updatedAt, value, -value"
+        },
+        help_text="Default -createdAt.",
+    )
+
+    class Meta:
+        model = Lead
+        fields = []
+
+    def __init__(self, *args, org: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["pipelineId"].queryset = Pipeline.objects.for_org(org)
+        self.filters["stageId"].queryset = Stage.objects.for_org(org)
+        self.filters["campaignId"].queryset = Campaign.objects.for_org(org)
+        self.filters["assignedToId"].queryset = User.objects.filter(memberships__organization=org)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(contact__name__icontains=value)
+            | Q(contact__email__icontains=value)
+            | Q(contact__company__icontains=value)
+            | Q(notes__icontains=value)
+        )
+
+
+class OrgFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that hands the view's organization to the FilterSet."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        return {**super().get_filterset_kwargs(request, queryset, view), "org": view.org}
