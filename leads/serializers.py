@@ -10,6 +10,7 @@ envelopes the schema shows.
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.db.models import Model, QuerySet
@@ -152,6 +153,23 @@ class MoneyField(serializers.DecimalField):
             return None
         amount = Decimal(amount)
         return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+class DateTimeInput(serializers.DateTimeField):
+    """An ISO 8601 date-time from 1900 on.
+
+    Earlier years are typos (``0383-07-07…``) and could not even be answered in
+    the contract's ``YYYY-MM-DDTHH:MM:SSZ`` form: strftime writes year 383 as
+    ``383`` (found by the schema fuzzer).
+    """
+
+    EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if parsed < self.EARLIEST:
+            raise ValidationError(f"{self.field_name} must be on or after 1900-01-01T00:00:00Z")
+        return parsed
 
 
 class JSONObjectField(serializers.DictField):
@@ -462,8 +480,8 @@ class CampaignInput(StrictInput):
         source="utm_campaign", max_length=200, help_text="The utmCampaign value of this campaign's leads."
     )
     budget = MoneyField(required=False, allow_null=True)
-    startsAt = serializers.DateTimeField(source="starts_at", required=False, allow_null=True)
-    endsAt = serializers.DateTimeField(source="ends_at", required=False, allow_null=True)
+    startsAt = DateTimeInput(source="starts_at", required=False, allow_null=True)
+    endsAt = DateTimeInput(source="ends_at", required=False, allow_null=True)
 
     def validate(self, attrs):
         starts, ends = attrs.get("starts_at"), attrs.get("ends_at")
@@ -554,7 +572,7 @@ class ParticipantInput(StrictInput):
 class MessageInput(StrictInput):
     direction = serializers.ChoiceField(choices=Message.Direction.choices)
     text = serializers.CharField(max_length=MAX_NOTES)
-    sentAt = serializers.DateTimeField(source="sent_at")
+    sentAt = DateTimeInput(source="sent_at")
 
 
 class ConversationInput(StrictInput):
