@@ -77,9 +77,9 @@ def test_twenty_concurrent_moves_leave_one_contiguous_stage_history(user, org):
         assert earlier.left_at == later.entered_at  # no gap, no overlap
     lead.refresh_from_db()
     assert lead.stage_id == visits[-1].stage_id
-    moves = list(Activity.objects.filter(lead=lead, type=Activity.Type.STAGE_CHANGED).order_by("created_at", "id"))
-    assert len(moves) == THREADS
-    assert [(m.metadata["fromStageId"], m.metadata["toStageId"]) for m in moves] == [
+    logged = list(Activity.objects.filter(lead=lead, type=Activity.Type.STAGE_CHANGED).order_by("created_at", "id"))
+    assert len(logged) == THREADS
+    assert [(m.metadata["fromStageId"], m.metadata["toStageId"]) for m in logged] == [
         (a.stage_id, b.stage_id) for a, b in pairwise(visits)
     ]
 
