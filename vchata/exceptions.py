@@ -123,6 +123,8 @@ def flatten_messages(detail, field: str = "") -> list[str]:
         for key, value in detail.items():
             if key in ("non_field_errors", "detail"):
                 sentences += flatten_messages(value, field)
+            elif isinstance(key, int):  # a list's per-item errors, keyed by index (stages[1].name)
+                sentences += flatten_messages(value, f"{field}[{key}]")
             else:
                 sentences += flatten_messages(value, f"{field}.{key}" if field else str(key))
         return sentences
