@@ -579,9 +579,7 @@ class ConversationInput(StrictInput):
     socialAccountId = OrgRefField(SocialAccount, source="social_account")
     contentPostId = OrgRefField(ContentPost, source="content_post", required=False, allow_null=True)
     participant = ParticipantInput()
-    messages = serializers.ListField(
-        child=MessageInput(), required=False, default=list, max_length=MAX_MESSAGES_PER_REQUEST
-    )
+    messages = MessageInput(many=True, required=False, default=list, max_length=MAX_MESSAGES_PER_REQUEST)
 
     def validate(self, attrs):
         post = attrs.get("content_post")

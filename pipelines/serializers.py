@@ -43,8 +43,8 @@ class StageSpecInput(StrictInput):
 class PipelineInput(StrictInput):
     name = serializers.CharField(max_length=120)
     isDefault = serializers.BooleanField(source="is_default", required=False, default=False)
-    stages = serializers.ListField(
-        child=StageSpecInput(),
+    stages = StageSpecInput(
+        many=True,
         required=False,
         allow_empty=False,
         max_length=MAX_STAGES,

@@ -1,12 +1,18 @@
 """The leads routes of API.md: create, with-contact, detail, update, delete, activities, history, move, convert."""
 
-import re
 from decimal import Decimal
 
 import pytest
 
 from conftest import client_for
 from leads.models import Activity, Contact, CustomField, Lead, StageVisit
+from leads.tests.api_support import (
+    TIMESTAMP,
+    error,
+    fast_password_hashing,  # noqa: F401  (autouse fixture)
+    leads_url,
+    problems,
+)
 from leads.tests.factories import (
     CampaignFactory,
     ContactFactory,
@@ -21,7 +27,6 @@ from vchata.accounts.tests.factories import OrganizationFactory, UserFactory, ad
 
 pytestmark = pytest.mark.django_db
 
-TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 LEAD_KEYS = {
     "id",
     "contactId",
@@ -48,24 +53,6 @@ LEAD_KEYS = {
     "createdAt",
     "updatedAt",
 }
-
-
-def leads_url(org, *parts: str) -> str:
-    return "/".join([f"/leads/{org.pk}", *parts])
-
-
-def error(response) -> list[str] | str:
-    body = response.json()
-    assert body["success"] is False
-    assert body["statusCode"] == response.status_code
-    return body["message"]
-
-
-def problems(response) -> list[str]:
-    """The sentences of a 400: a list, or one string when a service found the single problem."""
-    assert response.status_code == 400
-    message = error(response)
-    return message if isinstance(message, list) else [message]
 
 
 # --- create -------------------------------------------------------------------

@@ -1,0 +1,32 @@
+"""Helpers shared by the API tests of leads and pipelines."""
+
+import re
+
+import pytest
+
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Each test makes a few users; PBKDF2's million rounds would cost most of the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def leads_url(org, *parts: str) -> str:
+    return "/".join([f"/leads/{org.pk}", *parts])
+
+
+def error(response) -> list[str] | str:
+    """The message of an error envelope, after checking the envelope itself."""
+    body = response.json()
+    assert body["success"] is False
+    assert body["statusCode"] == response.status_code
+    return body["message"]
+
+
+def problems(response) -> list[str]:
+    """The sentences of a 400: a list, or one string when a service found the single problem."""
+    assert response.status_code == 400
+    message = error(response)
+    return message if isinstance(message, list) else [message]
