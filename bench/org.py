@@ -5,7 +5,7 @@ of the leads, so a 1,000,000-lead org has a 500,000-lead board), 40
 campaigns, 6 social accounts with 60 posts, and for every lead a contact, a
 stage history and activities consistent with its current stage:
 
-- contacts: 80 % of the lead count (some contacts are leads in two pipelines),
+- contacts: 80 % of the lead count (a fifth of them are leads in two pipelines),
   names from 60 first names × 900 generated surnames, ~2,000 companies;
 - sources skewed (website 34 %, facebook 20 %, instagram 14 %, …), 40 % of the
   leads from a campaign, the campaigns Zipf-like (the first few take most);
@@ -160,7 +160,6 @@ def generate(leads: int, *, log=print) -> BenchOrg:
         "n": leads,
         "contacts": max(1, int(leads * 0.8)),
         "big": int(leads * PIPELINES[0][1]),
-        "mid": int(leads * (PIPELINES[0][1] + PIPELINES[1][1])),
         "first": FIRST_NAMES,
         "heads": SURNAME_HEADS,
         "tails": SURNAME_TAILS,
@@ -253,15 +252,20 @@ FROM generate_series(0::bigint, %(contacts)s - 1) AS i,
      LATERAL (SELECT now() - interval '731 days' + (i::float / %(contacts)s) * interval '730 days' AS t) AS ts
 """
 
-# Pipeline by range of i; contact i within the pipeline's slice of contacts (unique per pipeline);
-# stage by share; status from the stage; created over two years in id order.
+# Lead i has contact i mod contacts: the last fifth of the leads reuse a contact, always in the next
+# pipeline of that contact's first lead, so (contact, pipeline) stays unique. Pipelines interleave in
+# time, by a hash of the first lead's number; the shares 15:6:5 of first leads come out as 50/30/20 %
+# after that shift. Stage by share; status from the stage; created over two years in id order.
 LEADS_SQL = """
 WITH g AS (
     SELECT i,
-           CASE WHEN i < %(big)s THEN 1 WHEN i < %(mid)s THEN 2 ELSE 3 END AS p,
+           CASE WHEN i < %(contacts)s THEN first_p ELSE first_p %% 3 + 1 END AS p,
            random() AS r_stage, random() AS r_touch, random() AS r_value, random() AS r_source,
            random() AS r_campaign, random() AS r_rep, random() AS r_note, random() AS r_social
-    FROM generate_series(0::bigint, %(n)s - 1) AS i
+    FROM generate_series(0::bigint, %(n)s - 1) AS i,
+         LATERAL (SELECT ((i %% %(contacts)s) * 2654435761 %% 4294967296) / 4294967296.0 AS r_pipeline) AS h,
+         LATERAL (SELECT CASE WHEN r_pipeline < 15 / 26.0 THEN 1 WHEN r_pipeline < 21 / 26.0 THEN 2 ELSE 3 END
+                  AS first_p) AS f
 ), shaped AS (
     SELECT g.*,
            CASE WHEN r_stage < 0.30 THEN 1 WHEN r_stage < 0.55 THEN 2 WHEN r_stage < 0.75 THEN 3
@@ -295,8 +299,7 @@ SELECT 'lead_' || lpad(to_hex(i), 26, '0'), %(org)s, created, touched, 'contact_
 FROM (
     SELECT shaped.*,
            least(created + r_touch * (now() - created), now()) AS touched,
-           CASE p WHEN 1 THEN i WHEN 2 THEN (i - %(big)s) + %(contacts)s / 4
-                  ELSE (i - %(mid)s) + %(contacts)s / 2 END %% %(contacts)s AS contact_no
+           i %% %(contacts)s AS contact_no
     FROM shaped
 ) AS s
 JOIN pipelines_stage AS st ON st.pipeline_id = (%(pipelines)s::text[])[p] AND st."order" = s.stage_order
