@@ -64,6 +64,7 @@ _REWRITES = [
     (re.compile(r"^This field may not be null\.$"), "{field} may not be null"),
     (re.compile(r"^This field may not be blank\.$"), "{field} may not be empty"),
     (re.compile(r"^This list may not be empty\.$"), "{field} may not be empty"),
+    (re.compile(r"^Ensure this field has no more than (\d+) elements\.$"), "{field} must have at most {0} items"),
     (
         re.compile(r"^Ensure this value is greater than or equal to (.+)\.$"),
         "{field} must be greater than or equal to {0}",
