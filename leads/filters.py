@@ -6,7 +6,10 @@ naming the parameter; nothing is silently ignored. Each filter and ordering
 is backed by an index of ``leads.models.Lead`` that starts with the organization.
 """
 
+from datetime import UTC
+
 import django_filters
+from django import forms
 from django.db.models import F, Q
 from django.db.models.expressions import OrderBy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -14,7 +17,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import Organization, User
 
-from .models import Campaign, Lead
+from .models import Campaign, Contact, Lead
 
 MAX_SEARCH = 200
 
@@ -41,6 +44,23 @@ def _amount(param: str) -> dict[str, str]:
 
 def _instant(param: str) -> dict[str, str]:
     return {"invalid": f"{param} must be an ISO 8601 date or date-time, such as 2024-01-15T10:30:00Z"}
+
+
+class InstantField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 instant that UTC can hold: ``9999-12-31T23:59:59-05:00`` is past year 9999 in UTC."""
+
+    def to_python(self, value):
+        instant = super().to_python(value)
+        if instant is None:
+            return None
+        try:
+            return instant.astimezone(UTC)
+        except OverflowError as exc:  # found by the bad-input sweep: was a 500 on SQLite
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    field_class = InstantField
 
 
 class LeadOrdering(django_filters.OrderingFilter):
@@ -96,13 +116,13 @@ class LeadFilter(django_filters.FilterSet):
     maxValue = django_filters.NumberFilter(
         field_name="value", lookup_expr="lte", max_digits=12, decimal_places=2, error_messages=_amount("maxValue")
     )
-    createdAfter = django_filters.IsoDateTimeFilter(
+    createdAfter = InstantFilter(
         field_name="created_at",
         lookup_expr="gte",
         error_messages=_instant("createdAfter"),
         help_text="Leads created at or after this instant (a date means its midnight, UTC).",
     )
-    createdBefore = django_filters.IsoDateTimeFilter(
+    createdBefore = InstantFilter(
         field_name="created_at",
         lookup_expr="lt",
         error_messages=_instant("createdBefore"),
@@ -129,18 +149,23 @@ class LeadFilter(django_filters.FilterSet):
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
+        self.org = org
         self.filters["pipelineId"].queryset = Pipeline.objects.for_org(org)
         self.filters["stageId"].queryset = Stage.objects.for_org(org)
         self.filters["campaignId"].queryset = Campaign.objects.for_org(org)
         self.filters["assignedToId"].queryset = User.objects.filter(memberships__organization=org)
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(
-            Q(contact__name__icontains=value)
-            | Q(contact__email__icontains=value)
-            | Q(contact__company__icontains=value)
-            | Q(notes__icontains=value)
+        # Two halves joined by UNION rather than one OR spanning leads and contacts:
+        # an OR across the join forces a scan of every lead of the organization,
+        # while each half can use its trigram index (migration 0003) on PostgreSQL.
+        leads = Lead.objects.for_org(self.org).order_by()
+        contacts = Contact.objects.for_org(self.org).filter(
+            Q(name__icontains=value) | Q(email__icontains=value) | Q(company__icontains=value)
         )
+        by_contact = leads.filter(contact__in=contacts.values("pk")).values("pk")
+        by_notes = leads.filter(notes__icontains=value).values("pk")
+        return queryset.filter(pk__in=by_contact.union(by_notes))
 
 
 class OrgFilterBackend(DjangoFilterBackend):
