@@ -51,7 +51,7 @@ def targets_q(rule: Rule) -> Q:
 
 def matching_leads(rule: Rule) -> QuerySet[Lead]:
     """Leads of the rule's pipeline it would change if its (event) trigger fired now."""
-    return Lead.objects.for_org(rule.organization).filter(targets_q(rule))
+    return Lead.objects.filter(organization_id=rule.organization_id).filter(targets_q(rule))
 
 
 def idle_leads(rule: Rule, *, now: datetime) -> QuerySet[Lead]:
@@ -64,7 +64,7 @@ def idle_leads(rule: Rule, *, now: datetime) -> QuerySet[Lead]:
     """
     already_ran = RuleRun.objects.filter(rule_id=rule.pk, lead_id=OuterRef("pk"), idle_since=OuterRef("idle_since"))
     leads = (
-        Lead.objects.for_org(rule.organization)
+        Lead.objects.filter(organization_id=rule.organization_id)
         .annotate(idle_since=Coalesce("last_activity_at", "created_at"))
         .filter(targets_q(rule), idle_since__lte=now - timedelta(days=rule.idle_days))
         .exclude(Exists(already_ran))

@@ -230,6 +230,16 @@ def test_preview_lists_the_leads_an_event_rule_would_change_and_changes_nothing(
     assert not RuleRun.objects.exists()
 
 
+def test_preview_query_count_does_not_grow_with_the_leads(api, org, pipeline, reps, django_assert_num_queries):
+    rule = make_rule(pipeline=pipeline, trigger="LEAD_CREATED", action="ASSIGN_TO", assignees=reps, is_active=False)
+    for _ in range(12):
+        LeadFactory(organization=org)
+    # user (JWT), membership, pipeline, rule, its condition stages, its assignees, count, page (+contact, stage)
+    with django_assert_num_queries(8):
+        response = api.post(rules_url(org, pipeline, rule.pk, "preview"))
+    assert len(response.json()["leads"]) == 12
+
+
 def test_preview_of_an_event_rule_matches_what_it_does_when_triggered(api, org, pipeline, stages, member):
     rule = make_rule(
         pipeline=pipeline,
