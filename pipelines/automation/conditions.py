@@ -3,6 +3,7 @@
 One definition serves the event engine (does this lead match?), the idle
 scheduler (which leads are due?) and the preview (which leads would it
 affect?), so a preview cannot disagree with what the rule then does.
+Leads are scoped by the rule's own organization id.
 """
 
 from datetime import datetime, timedelta
