@@ -1,17 +1,17 @@
 """Reads for the kanban board: column headers, one column's cards, and the change fingerprint.
 
-Every query here is bounded: headers are one aggregate over the pipeline's
-stages, a column is one ``LIMIT`` query walking the ``(stage, -updated_at)``
-index, and the fingerprint is one grouped aggregate. None of them grows with
-the number of cards shown.
+Every query here is bounded: the column headers are one query (an aggregate
+subquery per stage), a column is one ``LIMIT`` query walking the
+``(stage, -updated_at)`` index, and the fingerprint reads that index only.
+None of them grows with the number of cards shown.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import DecimalField, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from leads.models import Lead
@@ -102,33 +102,61 @@ def pipelines_for_switcher(*, org: Organization) -> QuerySet[Pipeline]:
     return Pipeline.objects.for_org(org).order_by("-is_default", "name").only("id", "name", "is_default")
 
 
+def _stage_leads(condition: Q | None = None) -> QuerySet[Lead]:
+    """The leads of the outer query's stage row (``OuterRef``), unordered.
+
+    The outer query is ``Stage.objects.for_org(org)``: a stage's leads are its org's.
+    """
+    return Lead.objects.filter(stage=OuterRef("pk")).filter(condition or Q()).order_by()
+
+
+def _per_stage(sql_function: str, column: str, output_field, condition: Q | None = None) -> Subquery:
+    """``(SELECT <fn>(<column>) FROM leads WHERE stage = <this stage>)`` as a stage annotation.
+
+    A correlated subquery per stage, with no GROUP BY, lets PostgreSQL answer
+    each from the ``(stage, -updated_at)`` index (a count without reading the
+    table), where joining stages to leads and grouping reads every lead of the
+    pipeline. ``Func`` rather than ``Count``/``Sum`` keeps Django from adding
+    the GROUP BY.
+    """
+    aggregate = Func(template=f"{sql_function}({column})", output_field=output_field)
+    return Subquery(_stage_leads(condition).annotate(result=aggregate).values("result"))
+
+
+def _column_state() -> dict:
+    """What the change fingerprint of a column is made of: its lead count and latest change.
+
+    The latest change is one index probe (ORDER BY updated_at DESC LIMIT 1).
+    """
+    return {
+        "all_count": _per_stage("COUNT", "*", IntegerField()),
+        "last_change": Subquery(_stage_leads().order_by("-updated_at").values("updated_at")[:1]),
+    }
+
+
 def board_columns(
     *,
     org: Organization,
     pipeline: Pipeline,
     viewer: User,
     filters: BoardFilters,
-    stage_ids: Iterable[str] | None = None,
 ) -> list[BoardColumn]:
-    """One column per stage, in order, with the filtered lead count and value total.
+    """One column per stage, in order, with the filtered lead count and value total: one query.
 
-    One aggregate query. The fingerprint is over all of the column's leads,
-    unfiltered, so it matches ``board_fingerprints``.
+    The fingerprint is over all of the column's leads, unfiltered, so it
+    matches ``board_fingerprints``.
     """
-    matching = filters.as_q(viewer=viewer, prefix="leads__")
+    matching = filters.as_q(viewer=viewer)
     stages = (
         Stage.objects.for_org(org)
         .filter(pipeline=pipeline)
         .annotate(
-            lead_count=Count("leads", filter=matching),
-            total_value=Sum("leads__value", filter=matching),
-            all_count=Count("leads"),
-            last_change=Max("leads__updated_at"),
+            lead_count=_per_stage("COUNT", "*", IntegerField(), matching),
+            total_value=_per_stage("SUM", "value", DecimalField(max_digits=14, decimal_places=2), matching),
+            **_column_state(),
         )
         .order_by("order")
     )
-    if stage_ids is not None:
-        stages = stages.filter(pk__in=list(stage_ids))
     return [
         BoardColumn(
             stage=stage,
@@ -141,18 +169,18 @@ def board_columns(
 
 
 def board_fingerprints(*, org: Organization, pipeline: Pipeline) -> dict[str, str]:
-    """``{stage_id: fingerprint}`` for every stage that holds leads, in one grouped aggregate.
+    """``{stage_id: fingerprint}`` for every stage of the pipeline, in one query.
 
-    This is what open boards poll, so it stays cheap: no joins, no filters.
+    This is what open boards poll every few seconds, so it reads indexes only:
+    no joins to contacts, no filters, no values.
     """
-    rows = (
-        Lead.objects.for_org(org)
+    stages = (
+        Stage.objects.for_org(org)
         .filter(pipeline=pipeline)
-        .values("stage_id")
-        .annotate(count=Count("id"), last_change=Max("updated_at"))
-        .order_by()
+        .annotate(**_column_state())
+        .values_list("id", "all_count", "last_change")
     )
-    return {row["stage_id"]: fingerprint_of(row["count"], row["last_change"]) for row in rows}
+    return {stage_id: fingerprint_of(count, last_change) for stage_id, count, last_change in stages}
 
 
 def empty_fingerprint() -> str:
@@ -209,16 +237,27 @@ def board_cards(
     return page, (encode_cursor(page[-1]) if has_more else None)
 
 
-def lead_sources(*, org: Organization) -> list[str]:
-    """The distinct sources of the org's leads, for the source filter (walks the (organization, source) index)."""
-    return list(
-        Lead.objects.for_org(org)
-        .exclude(source__isnull=True)
-        .exclude(source="")
-        .order_by("source")
-        .values_list("source", flat=True)
-        .distinct()[:100]
-    )
+def lead_sources(*, org: Organization, limit: int = 100) -> list[str]:
+    """The distinct sources of the org's leads, for the source filter.
+
+    A plain ``SELECT DISTINCT`` reads every lead of the org. This recursive
+    query hops from one source to the next along the ``(organization, source, …)``
+    index instead (a "loose index scan"), so it costs one index probe per
+    distinct source however many leads there are. Same SQL on PostgreSQL and SQLite.
+    """
+    table = connection.ops.quote_name(Lead._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE sources(source) AS (
+            SELECT MIN(source) FROM {table} WHERE organization_id = %s AND source > ''
+            UNION ALL
+            SELECT (SELECT MIN(source) FROM {table} WHERE organization_id = %s AND source > sources.source)
+            FROM sources WHERE sources.source IS NOT NULL
+        )
+        SELECT source FROM sources WHERE source IS NOT NULL LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, org.pk, limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def org_members(*, org: Organization) -> QuerySet[User]:

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from leads.models import Lead
 from leads.services import move_lead_to_stage
-from vchata.accounts.pages import OrgPageMixin
+from vchata.accounts.pages import OrgPageMixin, org_memberships
 from vchata.exceptions import DomainError
 
 from . import selectors
@@ -132,24 +132,45 @@ class BoardChangesView(BoardMixin, View):
         pipeline = get_object_or_404(Pipeline.objects.for_org(self.org).only("id", "name"), pk=pipeline_id)
         current = selectors.board_fingerprints(org=self.org, pipeline=pipeline)
         seen = dict(item.partition(":")[::2] for item in request.GET.getlist("fp"))
-        changed = {
-            stage_id
-            for stage_id, fingerprint in seen.items()
-            if current.get(stage_id, selectors.empty_fingerprint()) != fingerprint
-        }
-        if not changed and set(current) <= set(seen):
-            return HttpResponse(status=204)
-        columns = self.load_columns(pipeline, with_cards_for=changed)
-        if {column.stage.pk for column in columns} != set(seen):
-            # Stages were added, removed or reordered: only a full reload shows that correctly.
+        if set(current) != set(seen):
+            # Stages were added or removed: only a full reload shows that correctly.
             response = HttpResponse(status=204)
             response["HX-Refresh"] = "true"
             return response
+        changed = {stage_id for stage_id, fingerprint in current.items() if seen[stage_id] != fingerprint}
+        if not changed:
+            return HttpResponse(status=204)
+        columns = self.load_columns(pipeline, with_cards_for=changed)
         return render(request, "pipelines/_columns_oob.html", self.board_context(pipeline, columns, only=changed))
 
 
 class BoardMoveView(BoardMixin, View):
-    """``POST …/leads/<lead_id>/move/`` with ``stage``: the drop target and every card's "Move to…" form."""
+    """``…/leads/<lead_id>/move/``: every card's "Move to…" control, and where a drop is saved.
+
+    GET is the plain form (a page of its own without JS; htmx loads the bare
+    form into the card). POST with ``stage`` moves the lead: the same request
+    for a drop, a keyboard choice and a no-JS form post.
+    """
+
+    def get(self, request, org_id, pipeline_id, lead_id):
+        lead = get_object_or_404(
+            Lead.objects.for_org(self.org).select_related("contact", "stage", "pipeline"),
+            pk=lead_id,
+            pipeline_id=pipeline_id,
+        )
+        stages = Stage.objects.for_org(self.org).filter(pipeline_id=pipeline_id).order_by("order")
+        template = "pipelines/_move_form.html" if request.htmx else "pipelines/move.html"
+        context = {
+            "org": self.org,
+            "pipeline": lead.pipeline,
+            "lead": lead,
+            "stages": stages,
+            "filter_query": self.filter_query,
+            "nav": "board",
+        }
+        if not request.htmx:
+            context["memberships"] = org_memberships(request.user)
+        return render(request, template, context)
 
     def post(self, request, org_id, pipeline_id, lead_id):
         pipeline = get_object_or_404(Pipeline.objects.for_org(self.org).only("id", "name"), pk=pipeline_id)

@@ -429,3 +429,32 @@ def test_board_lists_what_runs_on_the_pipeline(browser, org, pipeline, stages):
     assert "What runs on this pipeline" in html
     assert "Qualify on a meeting" in html
     assert "Qualified" in html[html.index("Qualify on a meeting") :]
+
+
+def test_move_to_without_js_is_a_page_with_a_plain_form(browser, org, pipeline, stages):
+    lead = LeadFactory(organization=org, stage=stages[1])
+
+    response = browser.get(move_url(org, pipeline, lead) + "?q=acme")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html and f"Move {lead.contact.name}" in html
+    assert f'action="{move_url(org, pipeline, lead)}?q=acme"' in html
+    assert "csrfmiddlewaretoken" in html
+    assert f'<option value="{stages[1].pk}" selected>' in html
+
+
+def test_move_to_with_htmx_is_the_bare_form(browser, org, pipeline, stages):
+    lead = LeadFactory(organization=org, stage=stages[0])
+
+    html = browser.get(move_url(org, pipeline, lead), HTTP_HX_REQUEST="true").content.decode()
+
+    assert "<html" not in html
+    assert html.count("<option") == len(stages)
+    assert "autofocus" in html
+
+
+def test_move_to_form_of_another_orgs_lead_is_not_found(browser, org, pipeline, other_org):
+    foreign = LeadFactory(organization=other_org)
+
+    assert browser.get(move_url(org, pipeline, foreign)).status_code == 404

@@ -52,7 +52,7 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
-    var open = document.querySelector("details.menu[open], details.card__move[open]");
+    var open = document.querySelector("details.menu[open]");
     if (open) {
       open.removeAttribute("open");
       var summary = open.querySelector("summary");

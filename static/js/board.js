@@ -1,21 +1,21 @@
 // The kanban board: drag a card to another column to move the lead.
 //
-// A drop moves the card at once, then submits that card's own "Move to…" form
-// (the same form keyboard and no-JS users submit), so there is one server path.
-// The server answers with out-of-band swaps of the two columns; a failed move
-// puts the card back where it was and shows the server's message.
+// Every card has a "Move to…" link to a plain form (its own page without JS;
+// htmx loads it into the card). A drop posts to the same URL as that form, so
+// a drag, a keyboard choice and a no-JS post are one server path. The server
+// answers with out-of-band swaps of the two columns; a failed move puts the
+// card back where it was and shows the server's message.
 (function () {
   "use strict";
 
   var dragged = null;   // {card, from, next} while a card is being dragged
-  var pending = null;   // {card, from, next, leadId} while a move is being saved
-  var focusAfterMove = null;
+  var pending = null;   // {card, from, next} while a dropped card's move is being saved
 
   function columnOf(element) { return element.closest(".column[data-stage-id]"); }
-  function cardsOf(column) { return column.querySelector(".column__cards"); }
+  function moveUrl(card) { return card.querySelector(".card__move-link").href; }
 
   function putBack(move) {
-    if (!move || !move.from) return;
+    if (!move) return;
     if (move.next && move.next.parentNode === move.from) move.from.insertBefore(move.card, move.next);
     else move.from.appendChild(move.card);
     move.card.classList.remove("is-saving");
@@ -26,6 +26,14 @@
       column.classList.remove("is-drop-target");
     });
   }
+
+  function closeMoveForm(slot) {
+    slot.innerHTML = "";
+    var link = slot.parentNode.querySelector(".card__move-link");
+    if (link) link.focus();
+  }
+
+  // --- drag and drop ----------------------------------------------------------
 
   document.addEventListener("dragstart", function (event) {
     var card = event.target.closest && event.target.closest(".card[data-lead-id]");
@@ -68,45 +76,66 @@
     var move = dragged;
     dragged = null;
     move.card.classList.remove("is-dragging");
-    var fromColumn = columnOf(move.from);
-    if (fromColumn === column) return;
+    if (columnOf(move.from) === column) return;
 
-    var form = move.card.querySelector(".card__move-form");
-    var select = form && form.querySelector("select[name=stage]");
-    if (!select) return;
-    select.value = column.dataset.stageId;
-    var list = cardsOf(column);
+    var list = column.querySelector(".column__cards");
     var empty = list.querySelector(".column__empty");
     if (empty) empty.remove();
     list.insertBefore(move.card, list.firstElementChild);
     move.card.classList.add("is-saving");
-    pending = { card: move.card, from: move.from, next: move.next, leadId: move.card.dataset.leadId };
-    form.requestSubmit();
+    pending = move;
+    htmx.ajax("POST", moveUrl(move.card), {
+      source: move.card,
+      values: { stage: column.dataset.stageId },
+      swap: "none"
+    });
   });
 
-  function isMoveForm(element) {
-    return element && element.classList && element.classList.contains("card__move-form");
+  // --- the "Move to…" form inside a card ------------------------------------------
+
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest("[data-move-cancel]");
+    if (cancel) closeMoveForm(cancel.closest(".card__move-slot"));
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var slot = event.key === "Escape" && event.target.closest && event.target.closest(".card__move-slot");
+    if (slot) closeMoveForm(slot);
+  });
+
+  // --- requests: pause polling while busy, report failures -------------------------
+  //
+  // A move's form may be gone from the page by the time its answer is handled
+  // (the answer redraws its column), so requests are matched by their xhr.
+
+  var inflight = null;  // {xhr, leadId, byKeyboard} for the move being saved
+
+  function isMove(element) {
+    return element.matches(".card__move-form") || (pending !== null && element === pending.card);
   }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var element = event.detail.elt;
     if (element.id === "board-poll") {
-      // Don't redraw columns under someone mid-drag or mid-choice; the next poll catches up.
-      var busy = dragged || pending || (document.activeElement && document.activeElement.closest(".card__move[open]"));
-      if (busy) event.preventDefault();
+      // Don't redraw columns under someone mid-drag or choosing a stage; the next poll catches up.
+      var choosing = document.activeElement && document.activeElement.closest(".card__move-slot");
+      if (dragged || pending || choosing) event.preventDefault();
       return;
     }
-    if (isMoveForm(element)) {
-      var card = element.closest(".card");
-      focusAfterMove = card ? card.dataset.leadId : null;
+    if (isMove(element)) {
+      inflight = {
+        xhr: event.detail.xhr,
+        leadId: element.closest(".card").dataset.leadId,
+        byKeyboard: element.matches(".card__move-form")
+      };
     }
   });
 
   function failed(event, fallback) {
-    var element = event.detail.elt;
-    if (!isMoveForm(element)) return;
     var xhr = event.detail.xhr;
-    var type = xhr && xhr.getResponseHeader("Content-Type") || "";
+    if (!inflight || xhr !== inflight.xhr) return;
+    inflight = null;
+    var type = (xhr && xhr.getResponseHeader("Content-Type")) || "";
     var message = type.indexOf("text/plain") === 0 && xhr.responseText ? xhr.responseText : fallback;
     putBack(pending);
     pending = null;
@@ -121,14 +150,13 @@
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (!isMoveForm(event.detail.elt) || !event.detail.successful) return;
+    if (!inflight || event.detail.xhr !== inflight.xhr || !event.detail.successful) return;
+    var move = inflight;
+    inflight = null;
     pending = null;
-    var leadId = focusAfterMove;
-    focusAfterMove = null;
+    if (!move.byKeyboard) return;
     // The columns were just redrawn; keep keyboard users on the card they moved.
-    setTimeout(function () {
-      var summary = leadId && document.querySelector('.card[data-lead-id="' + leadId + '"] .card__move > summary');
-      if (summary && document.activeElement === document.body) summary.focus();
-    }, 60);
+    var link = document.querySelector('.card[data-lead-id="' + move.leadId + '"] .card__move-link');
+    if (link) link.focus();
   });
 })();

@@ -116,15 +116,14 @@ def test_move_a_card_with_the_keyboard(page, demo):
     lead = first_lead_in(stages[0])
     sign_in(page)
 
-    summary = page.locator(f'[data-lead-id="{lead.pk}"] .card__move > summary')
-    summary.focus()
-    page.keyboard.press("Enter")  # opens "Move to…"
-    page.keyboard.press("Tab")  # the stage select
+    link = page.get_by_role("link", name=f"Move {lead.contact.name} to another stage")
+    link.focus()
+    page.keyboard.press("Enter")  # loads the plain "Move to…" form into the card, focused on its select
     select = page.get_by_label(f"Stage for {lead.contact.name}")
     expect(select).to_be_focused()
     select.select_option(label=stages[2].name)
     page.keyboard.press("Tab")  # the Move button
-    expect(page.locator(f'[data-lead-id="{lead.pk}"]').get_by_role("button", name="Move")).to_be_focused()
+    expect(page.locator(f'[data-lead-id="{lead.pk}"]').get_by_role("button", name="Move", exact=True)).to_be_focused()
     with page.expect_response(lambda response: "/move/" in response.url):
         page.keyboard.press("Enter")
 
@@ -132,6 +131,29 @@ def test_move_a_card_with_the_keyboard(page, demo):
     assert lead.stage == stages[2]
     expect(column(page, stages[2]).locator(f'[data-lead-id="{lead.pk}"]')).to_be_visible()
     assert Activity.objects.filter(lead=lead, type=Activity.Type.STAGE_CHANGED).exists()
+    # Focus stays on the moved card, in its new column.
+    expect(
+        column(page, stages[2]).get_by_role("link", name=f"Move {lead.contact.name} to another stage")
+    ).to_be_focused()
+
+
+def test_move_to_works_without_javascript(chromium, live_server, demo):
+    user, pipeline = demo
+    stages = list(pipeline.stages.order_by("order"))
+    lead = first_lead_in(stages[0])
+    context = chromium.new_context(java_script_enabled=False, base_url=live_server.url)
+    page = context.new_page()
+    try:
+        sign_in(page)
+        page.get_by_role("link", name=f"Move {lead.contact.name} to another stage").click()
+        page.get_by_label(f"Stage for {lead.contact.name}").select_option(label=stages[1].name)
+        page.get_by_role("button", name="Move", exact=True).click()
+        expect(page.locator(".toast--success")).to_contain_text(f"Moved {lead.contact.name} to {stages[1].name}")
+        expect(column(page, stages[1]).locator(f'[data-lead-id="{lead.pk}"]')).to_be_visible()
+    finally:
+        context.close()
+    lead.refresh_from_db()
+    assert lead.stage == stages[1]
 
 
 def test_create_a_lead_from_the_form(page, demo, screenshot):
@@ -158,7 +180,7 @@ def test_log_an_activity_on_the_lead_page(page, demo, screenshot):
     lead = first_lead_in(pipeline.stages.order_by("order").first())
     sign_in(page)
 
-    page.locator(f'[data-lead-id="{lead.pk}"]').get_by_role("link", name=lead.contact.name).click()
+    page.locator(f'[data-lead-id="{lead.pk}"]').get_by_role("link", name=lead.contact.name, exact=True).click()
     expect(page.get_by_role("heading", name=lead.contact.name, level=1)).to_be_visible()
     page.get_by_label("Type").select_option(label="Call")
     page.get_by_label("What happened").fill("Discussed the renewal; sending a quote")
