@@ -2,7 +2,9 @@
 
 Every figure is computed by the database (conditional ``Count``, ``Sum``,
 ``Avg`` over ``values().annotate()`` groups); Python only rounds the handful
-of numbers that come back and puts stage or campaign names next to them.
+of numbers that come back, adds up per-stage rows into pipeline totals, and
+puts stage or campaign names next to them. The query count of a report does
+not depend on the number of leads (tests pin it).
 
 Definitions (the API schema repeats them):
 
