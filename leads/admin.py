@@ -362,6 +362,11 @@ class LeadAdmin(OrgScopedAdmin):
                 content_post=data.get("content_post"),
                 **{name: data.get(name) or None for name in NULLABLE_TEXT if name.startswith("utm_")},
             )
+            if data.get("status") and data["status"] != lead.status:
+                # A status chosen on the form wins over the one its stage sets.
+                update_lead(
+                    org=lead.organization, actor=request.user, lead_id=lead.pk, changes={"status": data["status"]}
+                )
             obj.pk = lead.pk
             obj._state.adding = False
             obj.refresh_from_db()

@@ -491,3 +491,24 @@ def test_export_keeps_formulas_from_running_in_spreadsheets(su, org):
     row = next(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert row["name"].startswith("'=")
     assert row["phone"] == "+1 555 0100"
+
+
+def test_a_status_chosen_when_adding_a_lead_wins_over_the_stages(su, org, pipeline, stages):
+    contact = ContactFactory(organization=org)
+
+    su.post(
+        "/admin/leads/lead/add/",
+        {
+            "organization": org.pk,
+            "contact": contact.pk,
+            "pipeline": pipeline.pk,
+            "stage": stages[0].pk,
+            "status": LeadStatus.CONTACTED,
+            "custom_fields": "{}",
+            **inline_management(*LEAD_INLINES),
+        },
+    )
+
+    lead = Lead.objects.get(contact=contact)
+    assert (lead.stage, lead.status) == (stages[0], LeadStatus.CONTACTED)
+    assert lead.activities.filter(type=Activity.Type.STATUS_CHANGED).exists()

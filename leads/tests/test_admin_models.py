@@ -1,11 +1,16 @@
 """Admins of the models around leads: scoping, inlines, read-only history, flat query counts."""
 
+from io import StringIO
+
 import pytest
 from django.contrib.admin.utils import quote
+from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from leads.management.commands import seed_demo
 from leads.models import Activity, Campaign, Contact, Message
 from leads.services import convert_conversation
 from leads.tests.admin_support import (  # noqa: F401  (fixture)
@@ -230,3 +235,15 @@ def test_deleting_a_contact_with_leads_is_refused(su, org):
     assert response.status_code == 200  # the "protected related objects" page
     assert Contact.objects.filter(pk=lead.contact_id).exists()
     assert Activity.objects.filter(lead=lead).exists()
+
+
+def test_seed_demo_prints_admin_logins_that_open_the_admin(db):
+    out = StringIO()
+    call_command("seed_demo", leads=3, stdout=out)
+    ops = Client()
+
+    assert f"{seed_demo.ADMIN_EMAIL} / {seed_demo.ADMIN_PASSWORD}" in out.getvalue()
+    assert f"{seed_demo.OPS_EMAIL} / {seed_demo.OPS_PASSWORD}" in out.getvalue()
+    assert ops.login(email=seed_demo.OPS_EMAIL, password=seed_demo.OPS_PASSWORD)
+    response = ops.get("/admin/leads/lead/")
+    assert response.status_code == 200 and "3 leads" in response.content.decode()
