@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, ProtectedError, Value, When
 
 from vchata.accounts.models import Organization, User
@@ -53,7 +53,14 @@ def create_default_pipeline(*, org: Organization) -> Pipeline:
 
 
 def _clear_default(org: Organization, keep: Pipeline | None = None) -> None:
-    others = Pipeline.objects.for_org(org).select_for_update().filter(is_default=True)
+    """Unset the org's default pipeline (but ``keep``), holding the org row until commit.
+
+    The org lock makes two concurrent "make default" calls run one after the
+    other, so the second sees and clears the first one's new default instead
+    of tripping the one-default-per-org constraint.
+    """
+    Organization.objects.select_for_update().filter(pk=org.pk).first()
+    others = Pipeline.objects.for_org(org).filter(is_default=True)
     if keep is not None:
         others = others.exclude(pk=keep.pk)
     others.update(is_default=False)
@@ -113,7 +120,7 @@ def delete_pipeline(*, org: Organization, actor: User | None, pipeline_id: str) 
     try:
         with transaction.atomic():
             pipeline.delete()
-    except ProtectedError as exc:  # a lead created since the check
+    except (ProtectedError, IntegrityError) as exc:  # a lead created since the check
         raise Conflict(PIPELINE_HAS_LEADS) from exc
 
 
@@ -176,7 +183,7 @@ def delete_stage(*, org: Organization, actor: User | None, pipeline_id: str, sta
     try:
         with transaction.atomic():
             stage.delete()
-    except ProtectedError as exc:  # a lead moved in since the check
+    except (ProtectedError, IntegrityError) as exc:  # a lead moved in since the check
         raise Conflict(STAGE_HAS_LEADS) from exc
     _renumber(pipeline, ids)
 

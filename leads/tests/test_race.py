@@ -24,7 +24,7 @@ LEAD_EXISTS = "Lead already exists for this contact and pipeline"
 @pytest.fixture(autouse=True)
 def postgres_only():
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, so two inserts never race")
+        pytest.skip("needs PostgreSQL: SQLite serialises writers, so requests never overlap there")
 
 
 def in_thread(target) -> tuple[threading.Thread, dict]:
