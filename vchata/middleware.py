@@ -27,6 +27,10 @@ class ApiErrorMiddleware:
 
     def __call__(self, request):
         api = is_api_path(request.path)
+        if api and request.META.get("HTTP_TRANSFER_ENCODING"):
+            # Django reads a body only up to Content-Length: a chunked body would
+            # silently arrive empty ("email is required"), so say what is wrong.
+            return error_response(411, "Send the request body with a Content-Length header, not chunked")
         if api and self._too_large(request):
             return error_response(413, f"Request body exceeds {settings.API_MAX_BODY_BYTES} bytes")
         response = self.get_response(request)

@@ -1,8 +1,25 @@
 """Fixtures for the reliability tests: real throttle rates, PostgreSQL-only marks."""
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
+import requests
 from django.core.cache import cache
 from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Every test makes users; the production hasher would be most of the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -25,3 +42,61 @@ def throttle_rates(settings):
 def postgres_only(db):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (row locks and real concurrent connections)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int = 2):
+    """Serve the project with gunicorn on a free loopback port; yields its base URL.
+
+    For what only a real server shows (several workers, chunked bodies); the
+    routes these tests use answer before touching the database.
+    """
+    port = free_port()
+    full_env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "gunicorn-test-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": "sqlite:///:memory:",
+        **env,
+    }
+    full_env.pop("PYTEST_CURRENT_TEST", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "vchata.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "-k",
+            "gthread",
+        ],
+        cwd=ROOT,
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(f"{url}/health", timeout=5)
+                break
+            except requests.RequestException:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
