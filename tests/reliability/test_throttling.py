@@ -1,6 +1,9 @@
 """Throttles per anonymous IP, per user, and the stricter ``auth`` scope on sign-up and token."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from conftest import client_for
@@ -90,7 +93,28 @@ def test_sign_up_shares_the_auth_count_and_a_throttled_sign_up_creates_nothing(a
     assert not User.objects.filter(email="new@example.com").exists()
 
 
-def test_throttle_counters_live_in_the_configured_cache(anon, throttle_rates):
+def test_throttle_counters_live_in_the_configured_cache_one_per_window(anon, throttle_rates):
     throttle_rates(anon="5/minute")
-    refresh_garbage(anon)
-    assert cache.get("throttle_anon_127.0.0.1") is not None
+    with time_machine.travel(datetime(2024, 1, 15, 10, 30, 15, tzinfo=UTC), tick=False):
+        refresh_garbage(anon)
+        refresh_garbage(anon)
+        window = int(datetime(2024, 1, 15, 10, 30, tzinfo=UTC).timestamp() // 60)
+        assert cache.get(f"throttle_anon_127.0.0.1:{window}") == 2
+
+
+def test_retry_after_is_the_rest_of_the_window(anon, throttle_rates):
+    throttle_rates(anon="1/minute")
+    with time_machine.travel(datetime(2024, 1, 15, 10, 30, 15, tzinfo=UTC), tick=False):
+        refresh_garbage(anon)
+        response = refresh_garbage(anon)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "45"
+
+
+def test_a_new_window_starts_a_new_count(anon, throttle_rates):
+    throttle_rates(anon="1/minute")
+    with time_machine.travel(datetime(2024, 1, 15, 10, 30, 59, tzinfo=UTC), tick=False):
+        refresh_garbage(anon)
+        assert refresh_garbage(anon).status_code == 429
+    with time_machine.travel(datetime(2024, 1, 15, 10, 31, 0, tzinfo=UTC), tick=False):
+        assert refresh_garbage(anon).status_code == 401
