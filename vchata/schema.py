@@ -29,3 +29,25 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     """Envelope responses for the given status codes (401 and 429 are always added)."""
     wanted = sorted(set(codes) | {401, 429})
     return {code: OpenApiResponse(ErrorEnvelope, description=_ERROR_TEXT.get(code, "Error")) for code in wanted}
+
+
+# Errors the middleware and the parser give any route that takes a body, before its view runs.
+_BODY_ERRORS = {
+    "400": "Malformed JSON, or JSON the API cannot store (NUL, lone surrogates, out-of-range numbers, deep nesting)",
+    "411": "Chunked request body: send it with a Content-Length header",
+    "413": _ERROR_TEXT[413],
+    "415": _ERROR_TEXT[415],
+}
+
+
+def document_body_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation with a request body documents 400/411/413/415."""
+    envelope = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in _BODY_ERRORS.items():
+                responses.setdefault(code, {"description": description, "content": envelope})
+    return result

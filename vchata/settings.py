@@ -261,6 +261,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/",
     "SECURITY": [{"jwtAuth": []}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vchata.schema.document_body_errors",
+    ],
     # Two choice sets share the field name "role": name both, or the schema gets "Role6d0Enum".
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "vchata.accounts.models.Membership.Role",
