@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.pages import OrgPageMixin
-from vchata.exceptions import Conflict, DomainError
+from vchata.exceptions import Conflict, DomainError, NotFound
 
 from . import services
 from .forms import ActivityForm, AssignForm, LeadEditForm, NewLeadForm, StageForm, StatusForm
@@ -58,6 +58,21 @@ def status_target_stage(lead: Lead, stages: list[Stage], status: str) -> Stage |
 
 class LeadPageMixin(OrgPageMixin):
     template_name = "leads/lead_detail.html"
+
+    def post(self, request, *args, **kwargs):
+        """Run the subclass's ``change()``; a rule the service enforces comes back as a message, never a 500.
+
+        The forms already refuse what they can see is wrong; this catches what
+        only the service can know (say, the lead was deleted a moment ago).
+        """
+        try:
+            return self.change(request)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            for message in domain_messages(exc):
+                messages.error(request, message)
+            return redirect(self.lead_url())
 
     def get_lead(self) -> Lead:
         if not hasattr(self, "lead"):
@@ -126,13 +141,13 @@ class LeadPageMixin(OrgPageMixin):
 
 
 class LeadDetailView(LeadPageMixin, TemplateView):
-    pass
+    http_method_names = ["get", "head", "options"]
 
 
 class LeadActivityView(LeadPageMixin, TemplateView):
     http_method_names = ["post"]
 
-    def post(self, request, org_id, lead_id):
+    def change(self, request):
         lead = self.get_lead()
         form = ActivityForm(request.POST)
         if not form.is_valid():
@@ -151,7 +166,7 @@ class LeadActivityView(LeadPageMixin, TemplateView):
 class LeadEditView(LeadPageMixin, TemplateView):
     http_method_names = ["post"]
 
-    def post(self, request, org_id, lead_id):
+    def change(self, request):
         lead = self.get_lead()
         definitions = CustomField.objects.for_org(self.org).order_by("label")
         form = LeadEditForm(request.POST, org=self.org, lead=lead, custom_fields=definitions)
@@ -174,7 +189,7 @@ class LeadEditView(LeadPageMixin, TemplateView):
 class LeadAssignView(LeadPageMixin, TemplateView):
     http_method_names = ["post"]
 
-    def post(self, request, org_id, lead_id):
+    def change(self, request):
         lead = self.get_lead()
         form = AssignForm(request.POST, org=self.org, lead=lead)
         if not form.is_valid():
@@ -188,7 +203,7 @@ class LeadAssignView(LeadPageMixin, TemplateView):
 class LeadStageView(LeadPageMixin, TemplateView):
     http_method_names = ["post"]
 
-    def post(self, request, org_id, lead_id):
+    def change(self, request):
         lead = self.get_lead()
         form = StageForm(request.POST, org=self.org, lead=lead)
         if not form.is_valid():
@@ -207,7 +222,7 @@ class LeadStatusView(LeadPageMixin, TemplateView):
     http_method_names = ["post"]
     labels = {LeadStatus.CONVERTED: "converted", LeadStatus.LOST: "lost"}
 
-    def post(self, request, org_id, lead_id):
+    def change(self, request):
         lead = self.get_lead()
         form = StatusForm(request.POST)
         if not form.is_valid():

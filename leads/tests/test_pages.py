@@ -402,3 +402,24 @@ def test_new_lead_in_another_org_is_not_found(browser, other_org):
 
     assert response.status_code == 404
     assert not Lead.objects.exists()
+
+
+def test_the_lead_page_itself_takes_no_posts(browser, org):
+    lead = LeadFactory(organization=org)
+
+    assert browser.post(lead_url(org, lead), {"type": "NOTE"}).status_code == 405
+
+
+def test_a_service_refusal_comes_back_as_a_message(browser, org, stages, member, monkeypatch):
+    lead = LeadFactory(organization=org)
+    from leads import services
+    from vchata.exceptions import InvalidInput
+
+    def refuse(**kwargs):
+        raise InvalidInput(["assignedToId does not match any member of this organization"])
+
+    monkeypatch.setattr(services, "update_lead", refuse)  # as if the member left the org a moment ago
+    response = browser.post(lead_url(org, lead, "lead-assign"), {"assigned_to": member.pk}, follow=True)
+
+    assert response.status_code == 200
+    assert "does not match any member" in response.content.decode()
