@@ -3,9 +3,13 @@
 from io import StringIO
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.utils import quote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple, ForeignKeyRawIdWidget
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db import connection
+from django.forms import ModelChoiceField
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -247,3 +251,29 @@ def test_seed_demo_prints_admin_logins_that_open_the_admin(db):
     assert ops.login(email=seed_demo.OPS_EMAIL, password=seed_demo.OPS_PASSWORD)
     response = ops.get("/admin/leads/lead/")
     assert response.status_code == 200 and "3 leads" in response.content.decode()
+
+
+def test_every_foreign_key_field_in_the_admin_is_an_autocomplete_or_raw_id(db, rf):
+    """No form of ours renders a <select> of every row of a table that grows with the business."""
+    request = rf.get("/admin/")
+    request.user = superuser()
+    bounded = {Group, Permission}  # filter_horizontal on the user form: fixed small tables
+    unbounded_selects = []
+    for model, model_admin in admin.site._registry.items():
+        # Read-only admins (history) render values, never widgets.
+        if model._meta.app_label not in {"accounts", "leads", "pipelines"} or getattr(model_admin, "read_only", False):
+            continue
+        forms = [model_admin.get_form(request)] + [
+            inline.get_formset(request).form for inline in model_admin.get_inline_instances(request)
+        ]
+        for form in forms:
+            for name, field in form.base_fields.items():
+                widget = getattr(field.widget, "widget", field.widget)
+                if (
+                    isinstance(field, ModelChoiceField)
+                    and field.queryset.model not in bounded
+                    and not isinstance(widget, AutocompleteSelect | AutocompleteSelectMultiple | ForeignKeyRawIdWidget)
+                ):
+                    unbounded_selects.append(f"{form.__name__}.{name}")
+
+    assert unbounded_selects == []
