@@ -8,6 +8,17 @@ from vchata.accounts.models import Membership
 from vchata.accounts.tests.factories import OrganizationFactory, UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
