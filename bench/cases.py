@@ -8,7 +8,7 @@ import orjson
 
 from . import floors
 from .client import InProcess, Request
-from .measure import Result, count_queries, time_calls
+from .measure import Result, count_queries, time_pair
 from .scenario import Scenario
 
 LIST_DETAIL_BOARD = 2.0
@@ -172,8 +172,7 @@ def run_cases(s: Scenario, *, repeats: int, only: str = "") -> list[tuple[Result
         if case.compare:
             agreement = "same" if _same(client.send(case.request()).body, case.floor()) else "DIFFERS"
         queries = count_queries(client, case.request(), expect=case.expect)
-        app = time_calls(lambda case=case: client.send(case.request()), repeats)
-        floor = time_calls(case.floor, repeats)
+        app, floor = time_pair(lambda case=case: client.send(case.request()), case.floor, repeats)
         result = Result(case.name, app, floor, queries, case.target)
         results.append((result, agreement))
         print(f"  {case.name:<34} app {app.median_ms:8.2f} ms   floor {floor.median_ms:8.2f} ms", flush=True)

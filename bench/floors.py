@@ -293,7 +293,7 @@ def create_with_contact(org_id: str, actor_id: str, pipeline_id: str, contact: d
     now = datetime.now(UTC)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id FROM leads_contact WHERE organization_id = %s AND lower(email) = lower(%s)",
+            "SELECT id FROM leads_contact WHERE organization_id = %s AND email <> '' AND lower(email) = lower(%s)",
             [org_id, contact["email"]],
         )
         found = cursor.fetchone()

@@ -34,22 +34,23 @@ class Result:
         return self.ratio <= self.target
 
 
-def time_calls(call: Callable[[], object], repeats: int, warmup: int = 3) -> Timing:
-    """Median and p95 of ``repeats`` calls, after ``warmup`` untimed ones; GC off while timing."""
+def time_pair(app: Callable[[], object], floor: Callable[[], object], repeats: int, warmup: int = 3):
+    """Median and p95 of each of two calls, alternated so both see the same machine; GC off while timing."""
     for _ in range(warmup):
-        call()
-    samples = []
+        app()
+        floor()
+    samples: tuple[list[int], list[int]] = ([], [])
     gc.collect()
     gc.disable()
     try:
         for _ in range(repeats):
-            start = time.perf_counter_ns()
-            call()
-            samples.append(time.perf_counter_ns() - start)
+            for call, kept in ((app, samples[0]), (floor, samples[1])):
+                start = time.perf_counter_ns()
+                call()
+                kept.append(time.perf_counter_ns() - start)
     finally:
         gc.enable()
-    median, p95 = summarize(samples)
-    return Timing(median, p95)
+    return tuple(Timing(*summarize(kept)) for kept in samples)
 
 
 def count_queries(client: InProcess, request: Request, expect: int = 200) -> int:

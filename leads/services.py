@@ -94,6 +94,14 @@ def _emit_all(events: list[LeadEvent]) -> None:
 # --- contacts ---------------------------------------------------------------
 
 
+def _contact_by_email(org: Organization, email: str) -> Contact | None:
+    # Written to match the partial unique index (organization, lower(email)) WHERE email <> '', and
+    # unordered (at most one row matches): with an ORDER BY (``first()`` adds one) PostgreSQL walked
+    # every contact of the organization in that order instead, 4.5 s at 800,000 contacts.
+    matches = Contact.objects.for_org(org).exclude(email="").annotate(email_ci=Lower("email"))
+    return next(iter(matches.filter(email_ci=email.lower()).order_by()[:1]), None)
+
+
 def find_or_create_contact(
     *, org: Organization, name: str, email: str = "", phone: str = "", company: str = ""
 ) -> tuple[Contact, bool]:
@@ -104,7 +112,7 @@ def find_or_create_contact(
     """
     email = (email or "").strip()
     if email:
-        existing = Contact.objects.for_org(org).annotate(email_ci=Lower("email")).filter(email_ci=email.lower()).first()
+        existing = _contact_by_email(org, email)
         if existing:
             return existing, False
     try:
@@ -113,7 +121,7 @@ def find_or_create_contact(
                 organization=org, name=name, email=email, phone=phone or "", company=company or ""
             )
     except IntegrityError:
-        contact = Contact.objects.for_org(org).annotate(email_ci=Lower("email")).filter(email_ci=email.lower()).first()
+        contact = _contact_by_email(org, email)
         if contact is None:
             raise
         return contact, False
