@@ -53,5 +53,11 @@ bench-analytics: $(VENV)/.dev
 	DATABASE_URL=$(ANALYTICS_DB) $(BIN)/python bench/fill.py --leads $(ANALYTICS_LEADS)
 	DATABASE_URL=$(ANALYTICS_DB) $(BIN)/python bench/analytics.py
 
+## bench: the performance benchmark of issue 9 on PostgreSQL database vchata_perf (made once, 1,000,000 leads)
+BENCH_DB   ?= postgres://postgres@127.0.0.1:5432/vchata_perf
+BENCH_ARGS ?=
+bench: $(VENV)/.dev
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles artifacts
