@@ -249,6 +249,9 @@ class Lead(OrgOwned):
             models.Index(
                 fields=["organization", "pipeline", "-created_at", "-id"], name="lead_org_pipeline_created2_idx"
             ),
+            # stageId: the count is an index-only scan and the first page an ordered walk
+            # (without it: a bitmap heap scan over every lead of the stage, 0.4 s at 125,000).
+            models.Index(fields=["organization", "stage", "-created_at", "-id"], name="lead_org_stage_created_idx"),
             models.Index(fields=["stage", "-updated_at"], name="lead_stage_updated_idx"),
         ]
 
