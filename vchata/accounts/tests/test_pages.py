@@ -136,3 +136,13 @@ def test_org_home_of_another_org_is_not_found(user, org, other_org):
     client.force_login(user)
 
     assert client.get(reverse("org-home", kwargs={"org_id": other_org.pk})).status_code == 404
+
+
+def test_a_missing_page_is_a_friendly_404(user):
+    client = Client()
+    client.force_login(user)
+
+    response = client.get("/app/org_00000000000000000000000000/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
