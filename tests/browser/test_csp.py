@@ -1,19 +1,13 @@
 """The Content-Security-Policy does not break what people use: a real Chromium renders the pages
 and Swagger UI without a single CSP violation."""
 
-import os
-
 import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
 from leads.tests.factories import ContactFactory, LeadFactory
-from tests.browser.conftest import CHROMIUM, chromium, page  # noqa: F401  (Playwright fixtures)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def csp_violations(tab) -> list[str]:
@@ -23,7 +17,7 @@ def csp_violations(tab) -> list[str]:
     return messages
 
 
-def test_swagger_ui_renders_its_operations_under_its_policy(page):  # noqa: F811
+def test_swagger_ui_renders_its_operations_under_its_policy(page):
     messages = csp_violations(page)
     page.goto("/api/docs")
     page.locator(".opblock").first.wait_for()
@@ -31,15 +25,14 @@ def test_swagger_ui_renders_its_operations_under_its_policy(page):  # noqa: F811
     assert not [m for m in messages if "Content Security Policy" in m or "Refused" in m], messages
 
 
-def test_the_login_page_loads_without_csp_violations(page):  # noqa: F811
+def test_the_login_page_loads_without_csp_violations(page):
     messages = csp_violations(page)
     page.goto("/login")
     page.wait_for_load_state("networkidle")
     assert not [m for m in messages if "Content Security Policy" in m or "Refused" in m], messages
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_sales_pages_run_no_injected_script_and_break_no_policy(page, live_server, user, org, pipeline):  # noqa: F811
+def test_the_sales_pages_run_no_injected_script_and_break_no_policy(page, live_server, user, org, pipeline):
     contact = ContactFactory(
         organization=org, name="<script>alert('name')</script>", company="<img src=x onerror=alert(2)>"
     )
