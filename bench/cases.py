@@ -179,6 +179,19 @@ def run_cases(s: Scenario, *, repeats: int, only: str = "") -> list[tuple[Result
     return results
 
 
+def fixed_costs(s: Scenario, *, repeats: int) -> str:
+    """What every request pays before any work of its own: the stack, then authentication and membership."""
+    client = InProcess(s.token, s.session_cookie)
+    bare = Request("GET", "/bench/ceiling")
+    me = Request("GET", "/auth/me")
+    bare_time, me_time = time_pair(lambda: client.send(bare), lambda: client.send(me), repeats)
+    return (
+        "Fixed cost per request, in-process: "
+        f"bare Django view {bare_time.median_ms:.2f} ms (p95 {bare_time.p95_ms:.2f}); "
+        f"GET /auth/me (JWT, user, memberships) {me_time.median_ms:.2f} ms (p95 {me_time.p95_ms:.2f})"
+    )
+
+
 def latency_table(results: list[tuple[Result, str]]) -> str:
     header = (
         f"| {'case':<34} | {'app median':>10} | {'app p95':>9} | {'queries':>7} | {'floor median':>12} | "

@@ -62,11 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nDatabase {database_name()}: {found.lead_count:,} leads in {bench_org.ORG_NAME}; ", end="")
     print(f"board pipeline holds {scenario.board_leads:,}; search {scenario.search!r} matches {scenario.search_hits:,}")
 
-    from bench.cases import latency_table, run_cases
+    from bench.cases import fixed_costs, latency_table, run_cases
 
     results = run_cases(scenario, repeats=args.repeats, only=args.only)
     print()
     print(latency_table(results))
+    print(fixed_costs(scenario, repeats=args.repeats * 5))
 
     if not args.skip_http and not args.only:
         from bench.http_runs import memory_run, throughput_run
