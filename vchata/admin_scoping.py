@@ -208,7 +208,10 @@ class OrgScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
         if obj is not None and "organization" in form.base_fields:
             # Disabled rather than read-only so constraints that start with
             # ``organization`` are still validated by the form.
-            form.base_fields["organization"].disabled = True
+            field = form.base_fields["organization"]
+            field.disabled = True
+            for flag in ("can_add_related", "can_change_related", "can_delete_related", "can_view_related"):
+                setattr(field.widget, flag, False)  # the wrapper's icons: nothing to pick
         return form
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -227,6 +230,15 @@ class ScopedInline(ScopedFieldsMixin, admin.TabularInline):
 
     extra = 0
     read_only = False
+    # Set when the parent can be seen by someone who must not see all its rows
+    # (a member's memberships in orgs the viewer doesn't run).
+    org_lookup: str | None = None
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if self.org_lookup is None or request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.org_lookup}__in": managed_org_ids(request)})
 
     def has_view_permission(self, request, obj=None):
         return may_administer(request)
@@ -260,6 +272,10 @@ class HistoryInline(ScopedInline):
     cap = 25
     can_delete = False
     formset = CappedInlineFormSet
+    classes = ["history-inline"]
+
+    class Media:
+        css = {"all": ["admin/vchata/history.css"]}
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

@@ -49,6 +49,7 @@ def test_admin_signs_in_and_finds_a_lead_in_two_clicks(page, ops_admin, leads, s
     page.wait_for_selector("#lead_form")
     assert "Cara Dee" in page.inner_text("#lead_form")
     assert "Lead created" in page.inner_text("#activities-group")
+    screenshot(page, "admin-lead-change")
     # The contact picker is select2 loaded from our own static files, allowed by the page's CSP.
     page.click("#lead_form .field-contact .select2-selection")
     page.fill(".select2-search__field", "Ben")

@@ -50,6 +50,7 @@ class UserEditForm(EmailNormalizingMixin, UserChangeForm):
 class UserMembershipInline(ScopedInline):
     model = Membership
     form = InlineConstraintsForm
+    org_lookup = "organization"
     fk_name = "user"
     fields = ("organization", "role", "created_at")
     readonly_fields = ("created_at",)

@@ -14,7 +14,7 @@ from leads.tests.admin_support import (  # noqa: F401  (fixture)
 )
 from pipelines.models import Pipeline
 from vchata.accounts.models import Membership, Organization, User
-from vchata.accounts.tests.factories import PASSWORD, UserFactory
+from vchata.accounts.tests.factories import PASSWORD, UserFactory, add_membership
 
 
 @pytest.fixture
@@ -215,3 +215,12 @@ def test_org_admin_sees_members_of_their_org_read_only(staff, org, member, other
     assert not member.is_superuser
     assert staff.get(f"/admin/accounts/user/{quote(outsider.pk)}/change/").status_code == 404
     assert staff.get(f"/admin/accounts/user/{quote(outsider.pk)}/password/").status_code in (403, 404)
+
+
+def test_org_admin_does_not_see_a_members_other_organizations(staff, org, member, other_org):
+    add_membership(other_org, member)
+
+    body = staff.get(f"/admin/accounts/user/{quote(member.pk)}/change/").content.decode()
+
+    assert org.name in body
+    assert other_org.name not in body
