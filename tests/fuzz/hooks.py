@@ -8,6 +8,7 @@ strategies, so a seeded run makes the same requests every time.
 """
 
 import re
+from collections import Counter, defaultdict
 
 import schemathesis
 from hypothesis import strategies as st
@@ -16,6 +17,8 @@ from .world import World
 
 # Set by the ``fuzz_world`` fixture before each operation's test runs.
 CURRENT: dict[str, World] = {}
+# operation label -> status code class ("2xx", "4xx", ...) -> responses; summarised after the run.
+ANSWERS: defaultdict[str, Counter] = defaultdict(Counter)
 
 # URL kwarg / field stem (snake_case) -> the world's kind of id.
 KIND_ALIASES = {
@@ -107,3 +110,8 @@ def flatmap_body(context, body):
 @schemathesis.hook
 def flatmap_query(context, query):
     return _with_world_ids(query)
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    ANSWERS[case.operation.label][f"{response.status_code // 100}xx"] += 1

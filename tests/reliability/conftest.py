@@ -68,7 +68,8 @@ def gunicorn(env: dict[str, str], workers: int = 2):
         "DATABASE_URL": "sqlite:///:memory:",
         **env,
     }
-    full_env.pop("PYTEST_CURRENT_TEST", None)
+    for harness_only in ("PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        full_env.pop(harness_only, None)
     process = subprocess.Popen(
         [
             sys.executable,
