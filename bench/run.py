@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="run only the cases whose name contains this")
     parser.add_argument("--skip-http", action="store_true", help="skip the gunicorn throughput and memory runs")
     parser.add_argument("--memory-requests", type=int, default=10_000)
+    parser.add_argument("--http-only", action="store_true", help="only the gunicorn throughput and memory runs")
     args = parser.parse_args(argv)
 
     from bench.database import database_name, ensure_database
@@ -64,10 +65,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.cases import fixed_costs, latency_table, run_cases
 
-    results = run_cases(scenario, repeats=args.repeats, only=args.only)
-    print()
-    print(latency_table(results))
-    print(fixed_costs(scenario, repeats=args.repeats * 5))
+    if not args.http_only:
+        results = run_cases(scenario, repeats=args.repeats, only=args.only)
+        print()
+        print(latency_table(results))
+        print(fixed_costs(scenario, repeats=args.repeats * 5))
 
     if not args.skip_http and not args.only:
         from bench.http_runs import memory_run, throughput_run

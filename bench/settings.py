@@ -16,3 +16,8 @@ from vchata.settings import *  # noqa: E402,F403
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench.urls"
+
+# BENCH_DB_POOL=1: psycopg's connection pool instead of persistent connections, to compare the two.
+if os.environ.get("BENCH_DB_POOL") == "1":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 (Django requires it with a pool)
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 2}  # noqa: F405
