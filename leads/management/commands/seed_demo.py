@@ -228,12 +228,14 @@ class Command(BaseCommand):
     def _spread_in_time(lead: Lead, created: "timezone.datetime", rng: random.Random) -> None:
         """Back-date a freshly seeded lead so the demo has history: stage visits days apart."""
         visits = list(StageVisit.objects.filter(lead=lead).order_by("entered_at", "id"))
-        moment = created
-        for visit in visits:
-            visit.entered_at = moment
-            moment = moment + timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 23))
+        # Entry times spread between creation and now (never in the future).
+        span = timezone.now() - created
+        offsets = [0.0] + sorted(rng.uniform(0.05, 0.95) for _ in visits[1:])
+        entries = [created + span * offset for offset in offsets]
+        for visit, entered, left in zip(visits, entries, entries[1:] + [None], strict=True):
+            visit.entered_at = entered
             if visit.left_at is not None:
-                visit.left_at = moment
+                visit.left_at = left
             visit.save(update_fields=["entered_at", "left_at"])
         last = visits[-1].entered_at
         lead.refresh_from_db(fields=["status"])
