@@ -54,7 +54,7 @@ def build_world() -> World:
     pipeline = org.pipeline_set.get(is_default=True)
     stages = list(pipeline.stages.order_by("order"))
     second = create_pipeline(org=org, name="Partners")
-    contacts = ContactFactory.create_batch(3, organization=org)
+    contacts = ContactFactory.create_batch(4, organization=org)  # the last one has no lead yet
     campaign = CampaignFactory(organization=org, utm_campaign="spring_sale")
     account = SocialAccountFactory(organization=org)
     post = ContentPostFactory(social_account=account, organization=org)
@@ -71,17 +71,18 @@ def build_world() -> World:
         pipeline=pipeline, trigger=RuleTrigger.LEAD_CREATED, action=RuleAction.ASSIGN_TO, action_user=teammate
     )
 
+    # DELETE operations get these; the stage and the rule are in the doomed pipeline, as their paths say.
+    doomed = create_pipeline(org=org, name="Doomed")
     victims = {
         "lead": LeadFactory(organization=org, contact=contacts[2]).pk,
-        "pipeline": create_pipeline(org=org, name="Doomed").pk,
+        "pipeline": doomed.pk,
+        "stage": doomed.stages.order_by("order").last().pk,
         "campaign": CampaignFactory(organization=org).pk,
         "field": CustomFieldFactory(organization=org).pk,
         "rule": make_rule(
-            pipeline=pipeline, trigger=RuleTrigger.LEAD_CREATED, action=RuleAction.SET_STATUS, action_status="CONTACTED"
+            pipeline=doomed, trigger=RuleTrigger.LEAD_CREATED, action=RuleAction.SET_STATUS, action_status="CONTACTED"
         ).pk,
     }
-    # A stage without leads, in the pinned pipeline, that DELETE may take.
-    victims["stage"] = pipeline.stages.create(organization=org, name="Spare", order=99).pk
 
     foreign = LeadFactory(organization=outsider_org)
     return World(
@@ -91,7 +92,7 @@ def build_world() -> World:
             "lead": [lead.pk, other_lead.pk, foreign.pk],
             "pipeline": [pipeline.pk, second.pk, foreign.pipeline_id],
             "stage": [stages[2].pk, stages[0].pk, second.stages.order_by("order").first().pk, foreign.stage_id],
-            "contact": [contacts[2].pk, contacts[0].pk, foreign.contact_id],
+            "contact": [contacts[3].pk, contacts[0].pk, foreign.contact_id],
             "campaign": [campaign.pk],
             "social": [account.pk],
             "post": [post.pk],
