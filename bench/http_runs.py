@@ -40,25 +40,33 @@ def throughput_run(s, *, seconds: int = 10) -> dict:
 SLOW_CASES = ("analytics: pipeline", "analytics: funnel", "board page", "list: page 10,000")
 
 
-def memory_run(s, *, requests: int = 10_000, clients: int = 4) -> dict:
-    """RSS of each worker after a warm-up, then after ``requests`` mixed requests of the benchmark's cases."""
+def memory_run(s, *, requests: int = 10_000, clients: int = 4, readings: int = 4, warmup: int = 1_000) -> dict:
+    """Each worker's RSS after a warm-up and then every ``requests / readings`` mixed requests.
+
+    Flat means: it stops growing once the warm-up has filled the allocator and
+    the per-process caches; a leak keeps growing with every reading.
+    """
     port = free_port()
     every = [case for case in build_cases(s) if not case.name.startswith("board live")]
     cases = [case for case in every if not case.name.startswith(SLOW_CASES)]
     with gunicorn(port=port, workers=WORKERS) as master:
-        _drive(port, s, every, total=len(every) * 4, clients=clients)  # warm-up: every code path in each worker
+        _drive(port, s, every, total=len(every) * 4, clients=clients)  # every code path in each worker
+        _drive(port, s, cases, total=warmup, clients=clients)
         pids = worker_pids(master)
-        before = {pid: rss_kib(pid) for pid in pids}
-        _drive(port, s, cases, total=requests, clients=clients)
-        after = {pid: rss_kib(pid) for pid in pids}
-    print(f"Memory: {requests:,} mixed requests ({len(cases)} kinds, {clients} clients) over {WORKERS} workers")
-    print(f"(not in the mix, only in the warm-up: {', '.join(SLOW_CASES)})")
-    print(f"| {'worker':<8} | {'RSS before':>11} | {'RSS after':>10} | {'change':>9} |")
-    print(f"|{'-' * 10}|{'-' * 13}|{'-' * 12}|{'-' * 11}|")
+        series = {pid: [rss_kib(pid)] for pid in pids}
+        for _ in range(readings):
+            _drive(port, s, cases, total=requests // readings, clients=clients)
+            for pid in pids:
+                series[pid].append(rss_kib(pid))
+    step = requests // readings
+    print(f"Memory: {requests:,} mixed requests ({len(cases)} kinds, {clients} clients) over {WORKERS} workers,")
+    print(f"after a warm-up of {warmup:,}; not in the mix, only in the warm-up: {', '.join(SLOW_CASES)}")
+    header = " | ".join(f"{n * step:>7,}" for n in range(readings + 1))
+    print(f"| worker | RSS (MB) after … requests: {header} |")
     for pid in pids:
-        change = after[pid] - before[pid]
-        print(f"| {pid:<8} | {before[pid] / 1024:8.1f} MB | {after[pid] / 1024:7.1f} MB | {change / 1024:+6.1f} MB |")
-    return {"before": before, "after": after}
+        cells = " | ".join(f"{kib / 1024:7.1f}" for kib in series[pid])
+        print(f"| {pid:<6} | {'':<27}{cells} |")
+    return series
 
 
 def _drive(port: int, s, cases, *, total: int, clients: int) -> None:
