@@ -32,6 +32,8 @@ class Migration(migrations.Migration):
     operations = [
         AddIndexConcurrentlyOnPostgres(
             model_name="lead",
-            index=models.Index(fields=["organization", "stage", "-created_at", "-id"], name="lead_org_stage_created_idx"),
+            index=models.Index(
+                fields=["organization", "stage", "-created_at", "-id"], name="lead_org_stage_created_idx"
+            ),
         ),
     ]
