@@ -173,6 +173,10 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's JSON parser, also refusing what could not be stored or sent back (vchata/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["vchata.parsers.StrictJSONParser"],
+    # No OPTIONS self-description: the OpenAPI schema documents the API, and DRF's
+    # metadata needs a serializer_class that views with input/output serializers
+    # don't have (OPTIONS /leads/{orgId} was a 500, found by the fuzzer). OPTIONS is a 405.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "vchata.exceptions.envelope_exception_handler",

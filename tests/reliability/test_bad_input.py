@@ -297,3 +297,11 @@ def test_injection_strings_are_escaped_on_the_lead_page_and_the_board(client, us
         if "leads/" in url:
             assert '<img src=x onerror="alert(1)">' not in html
             assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+
+@pytest.mark.parametrize("path", [*LISTS, "/leads/{org}/{lead}", "/auth/me", "/leads/{org}/stats"])
+def test_options_is_a_405_envelope_not_a_500(api, ids, path):
+    """DRF's OPTIONS metadata needs a serializer_class some views lack (fuzzer: OPTIONS /leads/{orgId} was a 500)."""
+    response = api.options(path.format(**ids))
+    assert response.status_code == 405
+    assert response.json()["error"] == "Method Not Allowed"
