@@ -47,7 +47,7 @@ CONFIG = SchemathesisConfig.from_dict(
         "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "database": "none", "no-shrink": True},
         "phases": {
             "stateful": {"enabled": False},
-            "coverage": {"generation": {"mode": os.environ.get("FUZZ_COVERAGE_MODE", "positive")}},
+            "coverage": {"generation": {"mode": os.environ.get("FUZZ_COVERAGE_MODE", "all")}},
         },
     }
 )
