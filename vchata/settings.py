@@ -274,10 +274,9 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "vchata.schema.document_body_errors",
     ],
-    # Two choice sets share the field name "role": name both, or the schema gets "Role6d0Enum".
+    # Two choice sets share the field name "role": name the full one, or the schema gets "Role6d0Enum".
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "vchata.accounts.models.Membership.Role",
-        "NewMemberRoleEnum": [("ADMIN", "Admin"), ("MEMBER", "Member")],
         # "type" is an activity's type and a custom field's type.
         "ActivityTypeEnum": "leads.models.Activity.Type",
         "LoggedActivityTypeEnum": "leads.models.LOGGED_ACTIVITY_CHOICES",
