@@ -2,15 +2,15 @@
 
 from rest_framework import serializers
 
+from vchata.money import MoneyOutputField
+
 CONVERSION_RATE = "Leads whose status is CONVERTED ÷ leads × 100, one decimal; 0 when there are no leads."
 AVERAGE_VALUE = "Mean value of the leads that have a value (2 decimals at most); 0 when none has one."
 TOTAL_VALUE = "Sum of the leads' values (2 decimals at most); leads without a value add nothing."
 
 
-def money(source: str, help_text: str) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=None, decimal_places=2, coerce_to_string=False, source=source, help_text=help_text
-    )
+def money(source: str, help_text: str) -> MoneyOutputField:
+    return MoneyOutputField(source=source, help_text=help_text)
 
 
 def percent(source: str, help_text: str = CONVERSION_RATE, **kwargs) -> serializers.FloatField:

@@ -22,6 +22,7 @@ from rest_framework.settings import api_settings
 
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import Organization, User
+from vchata.money import json_amount
 from vchata.pagination import PaginationSerializer
 from vchata.serialization import CompiledOutputMixin
 
@@ -149,11 +150,7 @@ class MoneyField(serializers.DecimalField):
         return super().to_internal_value(data)
 
     def to_representation(self, value):
-        amount = super().to_representation(value)
-        if amount is None:
-            return None
-        amount = Decimal(amount)
-        return int(amount) if amount == amount.to_integral_value() else float(amount)
+        return json_amount(super().to_representation(value))
 
 
 class DateTimeInput(serializers.DateTimeField):
