@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 
 from vchata.accounts.models import Organization
 from vchata.exceptions import NotFound
+from vchata.inputs import validated
 from vchata.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from vchata.responses import created, ok
 from vchata.schema import errors
@@ -50,12 +51,6 @@ def pipeline_with_stages(*, org: Organization, pipeline_id: str) -> Pipeline:
     return pipeline
 
 
-def validated(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class PipelinesView(OrgScopedAPIView):
     @extend_schema(
         operation_id="pipelines_list",
@@ -81,7 +76,7 @@ class PipelinesView(OrgScopedAPIView):
         tags=TAGS,
     )
     def post(self, request, org_id):
-        data = validated(s.PipelineInput, request)
+        data = validated(s.PipelineInput, request.data)
         pipeline = services.create_pipeline(org=self.org, **data)
         pipeline = pipeline_with_stages(org=self.org, pipeline_id=pipeline.pk)
         return created(message="Pipeline created successfully", pipeline=s.PipelineSerializer(pipeline).data)
@@ -107,7 +102,7 @@ class PipelineView(OrgScopedAPIView):
     )
     def patch(self, request, org_id, pipeline_id):
         pipeline_with_stages(org=self.org, pipeline_id=pipeline_id)
-        changes = validated(s.PipelineUpdateInput, request)
+        changes = validated(s.PipelineUpdateInput, request.data)
         services.update_pipeline(org=self.org, actor=request.user, pipeline_id=pipeline_id, changes=changes)
         pipeline = pipeline_with_stages(org=self.org, pipeline_id=pipeline_id)
         return ok(message="Pipeline updated successfully", pipeline=s.PipelineSerializer(pipeline).data)
@@ -134,7 +129,7 @@ class StagesView(OrgScopedAPIView):
     )
     def post(self, request, org_id, pipeline_id):
         pipeline_with_stages(org=self.org, pipeline_id=pipeline_id)
-        data = validated(s.StageInput, request)
+        data = validated(s.StageInput, request.data)
         stage = services.create_stage(org=self.org, actor=request.user, pipeline_id=pipeline_id, **data)
         return created(message="Stage created successfully", stage=s.StageSerializer(stage).data)
 
@@ -151,7 +146,7 @@ class StageView(OrgScopedAPIView):
         pipeline = pipeline_with_stages(org=self.org, pipeline_id=pipeline_id)
         if not any(stage.pk == stage_id for stage in pipeline.ordered_stages):
             raise NotFound(services.STAGE_NOT_FOUND)
-        changes = validated(s.StageUpdateInput, request)
+        changes = validated(s.StageUpdateInput, request.data)
         stage = services.update_stage(
             org=self.org, actor=request.user, pipeline_id=pipeline_id, stage_id=stage_id, changes=changes
         )
@@ -179,7 +174,7 @@ class StageReorderView(OrgScopedAPIView):
     )
     def post(self, request, org_id, pipeline_id):
         pipeline_with_stages(org=self.org, pipeline_id=pipeline_id)
-        data = validated(s.ReorderStagesInput, request)
+        data = validated(s.ReorderStagesInput, request.data)
         services.reorder_stages(org=self.org, actor=request.user, pipeline_id=pipeline_id, **data)
         pipeline = pipeline_with_stages(org=self.org, pipeline_id=pipeline_id)
         return ok(message="Stages reordered successfully", pipeline=s.PipelineSerializer(pipeline).data)

@@ -4,16 +4,15 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from vchata.inputs import validated as validated_input
 from vchata.pagination import Page, paginate
 from vchata.responses import ok
 from vchata.tenancy import OrgScopedMixin
 
 
 def validated(serializer_class: type[serializers.Serializer], request, org) -> dict:
-    """The body checked by ``serializer_class``; any problem is a 400 listing each one."""
-    serializer = serializer_class(data=request.data, context={"org": org, "request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    """The body checked by ``serializer_class``, which resolves ids through ``org``."""
+    return validated_input(serializer_class, request.data, org=org, request=request)
 
 
 def paged(*, message: str, key: str, serializer_class, queryset, request) -> Response:

@@ -9,6 +9,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from vchata.exceptions import Forbidden, InvalidInput
+from vchata.inputs import validated
 from vchata.responses import created, ok
 from vchata.schema import errors
 from vchata.tenancy import OrgScopedAPIView
@@ -16,12 +17,6 @@ from vchata.tenancy import OrgScopedAPIView
 from . import serializers as s
 from .models import Membership
 from .services import add_member, create_organization, sign_up
-
-
-def validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def tokens_for(user) -> dict[str, str]:
