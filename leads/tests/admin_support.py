@@ -2,17 +2,10 @@
 
 import re
 
-import pytest
 from django.test import Client
 
 from vchata.accounts.models import Membership
 from vchata.accounts.tests.factories import UserFactory, add_membership
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Import into a test module: these tests make many users, and real hashing is slow by design."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def superuser():

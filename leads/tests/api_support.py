@@ -2,15 +2,7 @@
 
 import re
 
-import pytest
-
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Each test makes a few users; PBKDF2's million rounds would cost most of the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def leads_url(org, *parts: str) -> str:

@@ -12,10 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from leads import events
 from leads.models import Activity, Lead, StageVisit
 from leads.services import add_activity
-from leads.tests.admin_support import (  # noqa: F401  (fixture)
+from leads.tests.admin_support import (
     autocomplete_ids,
     changelist_ids,
-    fast_password_hashing,
     inline_management,
     logged_in,
     org_admin,

@@ -8,8 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from leads import events
 from leads.importing import MAX_ROWS, plan_import, run_import
 from leads.models import Activity, Contact, CustomField, Lead, StageVisit
-from leads.tests.admin_support import (  # noqa: F401  (fixture)
-    fast_password_hashing,
+from leads.tests.admin_support import (
     logged_in,
     org_admin,
     superuser,

@@ -17,9 +17,8 @@ from django.utils import timezone
 from leads.management.commands import seed_demo
 from leads.models import Activity, Campaign, Contact, Message
 from leads.services import convert_conversation
-from leads.tests.admin_support import (  # noqa: F401  (fixture)
+from leads.tests.admin_support import (
     autocomplete_ids,
-    fast_password_hashing,
     inline_management,
     logged_in,
     org_admin,

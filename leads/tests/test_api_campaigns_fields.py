@@ -7,7 +7,6 @@ from leads.models import Campaign, CustomField, Lead
 from leads.tests.api_support import (
     TIMESTAMP,
     error,
-    fast_password_hashing,  # noqa: F401  (autouse fixture)
     leads_url,
     problems,
 )

@@ -8,7 +8,6 @@ from leads.services import convert_conversation
 from leads.tests.api_support import (
     TIMESTAMP,
     error,
-    fast_password_hashing,  # noqa: F401  (autouse fixture)
     problems,
 )
 from leads.tests.factories import ContentPostFactory, ConversationFactory, MessageFactory, SocialAccountFactory

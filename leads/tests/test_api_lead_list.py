@@ -9,7 +9,6 @@ from leads.models import Lead
 from leads.services import add_activity
 from leads.tests.api_support import (
     error,
-    fast_password_hashing,  # noqa: F401  (autouse fixture)
     leads_url,
     problems,
 )

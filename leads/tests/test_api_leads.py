@@ -9,7 +9,6 @@ from leads.models import Activity, Contact, CustomField, Lead, StageVisit
 from leads.tests.api_support import (
     TIMESTAMP,
     error,
-    fast_password_hashing,  # noqa: F401  (autouse fixture)
     leads_url,
     problems,
 )

@@ -13,7 +13,6 @@ from django.db import connection, transaction
 from conftest import client_for
 from leads.models import Activity, Lead, StageVisit
 from leads.services import create_lead
-from leads.tests.api_support import fast_password_hashing  # noqa: F401  (autouse fixture)
 from leads.tests.factories import ContactFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

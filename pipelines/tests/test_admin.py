@@ -5,9 +5,8 @@ from django.contrib.admin.utils import quote
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from leads.tests.admin_support import (  # noqa: F401  (fixture)
+from leads.tests.admin_support import (
     autocomplete_ids,
-    fast_password_hashing,
     inline_management,
     logged_in,
     org_admin,

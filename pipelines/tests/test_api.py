@@ -5,7 +5,6 @@ import pytest
 from conftest import client_for
 from leads.tests.api_support import (
     error,
-    fast_password_hashing,  # noqa: F401  (autouse fixture)
     problems,
 )
 from leads.tests.factories import LeadFactory

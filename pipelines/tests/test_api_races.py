@@ -5,7 +5,6 @@ import threading
 import pytest
 
 from conftest import client_for
-from leads.tests.api_support import fast_password_hashing  # noqa: F401  (autouse fixture)
 from leads.tests.test_race import in_thread, postgres_only  # noqa: F401  (autouse fixture)
 from pipelines.models import Pipeline, Stage
 from pipelines.services import create_pipeline

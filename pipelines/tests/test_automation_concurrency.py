@@ -32,11 +32,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reps(org):
     users = [UserFactory(name=name) for name in ("Ann", "Bob", "Cy")]

@@ -22,12 +22,6 @@ T = Rule.Trigger
 A = Rule.Action
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Every user the fixtures make would otherwise cost a full PBKDF2 run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def booked(org, pipeline):
     """An extra stage without a status, so moving there changes nothing but the stage."""

@@ -21,11 +21,6 @@ T = Rule.Trigger
 A = Rule.Action
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def start(time_machine):
     """Freeze the clock; answer the starting instant. Tests move it with ``time_machine.shift``."""

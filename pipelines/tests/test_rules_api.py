@@ -13,12 +13,6 @@ from vchata.accounts.models import Membership
 from vchata.accounts.tests.factories import OrganizationFactory, UserFactory, add_membership
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Every user the fixtures make would otherwise cost a full PBKDF2 run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def rules_url(org, pipeline, *rest):
     return "/".join([f"/pipelines/{org.pk}/{pipeline.pk}/rules", *rest])
 

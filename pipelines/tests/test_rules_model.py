@@ -14,11 +14,6 @@ T = Rule.Trigger
 A = Rule.Action
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def booked(org, pipeline):
     return Stage.objects.create(organization=org, pipeline=pipeline, name="Meeting booked", order=6)

@@ -55,9 +55,7 @@ schema = schemathesis.openapi.from_dict(RAW_SCHEMA, config=CONFIG)
 
 
 @pytest.fixture
-def fuzz_world(live_server, transactional_db, settings):
-    # Every world makes a few users: a slow password hash would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def fuzz_world(live_server, transactional_db):
     assert live_server.url.startswith(("http://localhost:", "http://127.0.0.1:"))  # loopback only
     built = build_world()
     hooks.CURRENT["world"] = built

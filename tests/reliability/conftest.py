@@ -16,12 +16,6 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Every test makes users; the production hasher would be most of the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def throttle_rates(settings):
     """``throttle_rates(anon="3/minute", ...)`` sets real rates (the suite runs unthrottled) on a clean counter."""

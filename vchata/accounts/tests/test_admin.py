@@ -4,9 +4,8 @@ import pytest
 from django.contrib.admin.utils import quote
 from django.test import Client
 
-from leads.tests.admin_support import (  # noqa: F401  (fixture)
+from leads.tests.admin_support import (
     autocomplete_ids,
-    fast_password_hashing,
     inline_management,
     logged_in,
     org_admin,
