@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from vchata.money import MoneyOutputField
+from vchata.schema import envelope
 
 CONVERSION_RATE = "Leads whose status is CONVERTED ÷ leads × 100, one decimal; 0 when there are no leads."
 AVERAGE_VALUE = "Mean value of the leads that have a value (2 decimals at most); 0 when none has one."
@@ -108,31 +109,16 @@ class FunnelSerializer(serializers.Serializer):
 
 
 # Envelopes, for the schema.
-class LeadStatsResponse(serializers.Serializer):
-    success = serializers.BooleanField()
-    stats = LeadStatsSerializer()
-    message = serializers.CharField()
+LeadStatsResponse = envelope("LeadStatsResponse", stats=LeadStatsSerializer())
 
 
-class SourceAnalyticsResponse(serializers.Serializer):
-    success = serializers.BooleanField()
-    sources = SourceAnalyticsSerializer(many=True)
-    message = serializers.CharField()
+SourceAnalyticsResponse = envelope("SourceAnalyticsResponse", sources=SourceAnalyticsSerializer(many=True))
 
 
-class CampaignAnalyticsResponse(serializers.Serializer):
-    success = serializers.BooleanField()
-    campaigns = CampaignAnalyticsSerializer(many=True)
-    message = serializers.CharField()
+CampaignAnalyticsResponse = envelope("CampaignAnalyticsResponse", campaigns=CampaignAnalyticsSerializer(many=True))
 
 
-class PipelineAnalyticsResponse(serializers.Serializer):
-    success = serializers.BooleanField()
-    pipeline = PipelineAnalyticsSerializer()
-    message = serializers.CharField()
+PipelineAnalyticsResponse = envelope("PipelineAnalyticsResponse", pipeline=PipelineAnalyticsSerializer())
 
 
-class FunnelResponse(serializers.Serializer):
-    success = serializers.BooleanField()
-    funnel = FunnelSerializer()
-    message = serializers.CharField()
+FunnelResponse = envelope("FunnelResponse", funnel=FunnelSerializer())

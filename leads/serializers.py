@@ -23,7 +23,7 @@ from rest_framework.settings import api_settings
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import Organization, User
 from vchata.money import json_amount
-from vchata.pagination import PaginationSerializer
+from vchata.schema import envelope, paged
 from vchata.serialization import CompiledOutputMixin
 
 from .models import (
@@ -182,16 +182,6 @@ class JSONObjectField(serializers.DictField):
         if len(json.dumps(value, default=str)) > self.max_chars:
             raise ValidationError(f"{self.field_name} must be at most {self.max_chars} characters long as JSON")
         return value
-
-
-def envelope(name: str, **payload: serializers.Field) -> type[serializers.Serializer]:
-    """The success envelope ``{success, <payload…>, message}`` as a named schema component."""
-    fields = {"success": serializers.BooleanField(default=True), **payload, "message": serializers.CharField()}
-    return type(name, (serializers.Serializer,), fields)
-
-
-def paged(name: str, key: str, item: serializers.Serializer) -> type[serializers.Serializer]:
-    return envelope(name, **{key: item, "pagination": PaginationSerializer()})
 
 
 # --- output: leads ------------------------------------------------------------

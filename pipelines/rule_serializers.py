@@ -18,7 +18,7 @@ from rest_framework.settings import api_settings
 
 from leads.models import Lead
 from vchata.accounts.models import User
-from vchata.pagination import PaginationSerializer
+from vchata.schema import envelope, paged
 
 from .models import LeadStatus, Rule, RuleAction, RuleTrigger, Stage, logged_activity_types
 
@@ -420,17 +420,10 @@ class RuleSerializer(serializers.Serializer):
         ).data
 
 
-class RuleResponse(serializers.Serializer):
-    success = serializers.BooleanField(default=True)
-    rule = RuleSerializer()
-    message = serializers.CharField()
+RuleResponse = envelope("RuleResponse", rule=RuleSerializer())
 
 
-class RulesResponse(serializers.Serializer):
-    success = serializers.BooleanField(default=True)
-    rules = RuleSerializer(many=True)
-    pagination = PaginationSerializer()
-    message = serializers.CharField()
+RulesResponse = paged("RulesResponse", "rules", RuleSerializer(many=True))
 
 
 class PreviewLeadSerializer(serializers.Serializer):
@@ -449,9 +442,9 @@ class PreviewLeadSerializer(serializers.Serializer):
     )
 
 
-class RulePreviewResponse(serializers.Serializer):
-    success = serializers.BooleanField(default=True)
-    rule = RuleSerializer()
-    leads = PreviewLeadSerializer(many=True, help_text="Leads the rule would change now; nothing is changed.")
-    pagination = PaginationSerializer()
-    message = serializers.CharField()
+RulePreviewResponse = paged(
+    "RulePreviewResponse",
+    "leads",
+    PreviewLeadSerializer(many=True, help_text="Leads the rule would change now; nothing is changed."),
+    rule=RuleSerializer(),
+)

@@ -8,7 +8,8 @@ model field names through ``source=``; the views hand the result to
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from leads.serializers import StrictInput, envelope, paged
+from leads.serializers import StrictInput
+from vchata.schema import envelope, paged
 
 from .models import LeadStatus
 

@@ -3,6 +3,8 @@
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from vchata.pagination import PaginationSerializer
+
 ErrorEnvelope = inline_serializer(
     name="ErrorEnvelope",
     fields={
@@ -51,3 +53,16 @@ def document_body_errors(result, generator, request, public):
             for code, description in _BODY_ERRORS.items():
                 responses.setdefault(code, {"description": description, "content": envelope})
     return result
+
+
+def envelope(name: str, **payload: serializers.Field) -> type[serializers.Serializer]:
+    """The success envelope ``{success, <payload…>, message}`` as a named schema component."""
+    fields = {"success": serializers.BooleanField(), **payload, "message": serializers.CharField()}
+    return type(name, (serializers.Serializer,), fields)
+
+
+def paged(
+    name: str, key: str, item: serializers.Serializer, **extra: serializers.Field
+) -> type[serializers.Serializer]:
+    """The list envelope: ``{success, <key>: [...], pagination, message}``."""
+    return envelope(name, **extra, **{key: item, "pagination": PaginationSerializer()})

@@ -4,6 +4,8 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from vchata.schema import envelope
+
 from .models import Membership, Organization, User
 
 
@@ -60,43 +62,28 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 # Response shapes, for the schema.
-class SignupResponse(serializers.Serializer):
-    success = serializers.BooleanField()
-    user = UserSerializer()
-    organization = OrganizationSerializer()
-    access = serializers.CharField()
-    refresh = serializers.CharField()
-    message = serializers.CharField()
+SignupResponse = envelope(
+    "SignupResponse",
+    user=UserSerializer(),
+    organization=OrganizationSerializer(),
+    access=serializers.CharField(),
+    refresh=serializers.CharField(),
+)
 
 
-class MeResponse(serializers.Serializer):
-    success = serializers.BooleanField()
-    user = UserSerializer()
-    organizations = MyOrganizationSerializer(many=True)
-    message = serializers.CharField()
+MeResponse = envelope("MeResponse", user=UserSerializer(), organizations=MyOrganizationSerializer(many=True))
 
 
-class OrganizationResponse(serializers.Serializer):
-    success = serializers.BooleanField()
-    organization = OrganizationSerializer()
-    message = serializers.CharField()
+OrganizationResponse = envelope("OrganizationResponse", organization=OrganizationSerializer())
 
 
-class MemberResponse(serializers.Serializer):
-    success = serializers.BooleanField()
-    member = MemberSerializer()
-    message = serializers.CharField()
+MemberResponse = envelope("MemberResponse", member=MemberSerializer())
 
 
-class MembersResponse(serializers.Serializer):
-    success = serializers.BooleanField()
-    members = MemberSerializer(many=True)
-    message = serializers.CharField()
+MembersResponse = envelope("MembersResponse", members=MemberSerializer(many=True))
 
 
-class MessageResponse(serializers.Serializer):
-    success = serializers.BooleanField()
-    message = serializers.CharField()
+MessageResponse = envelope("MessageResponse")
 
 
 class TokenRefreshInput(TokenRefreshSerializer):
