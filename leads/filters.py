@@ -16,10 +16,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import Organization, User
+from vchata.pagination import KeysetOrder
 
 from .models import Campaign, Contact, Lead
 
 MAX_SEARCH = 200
+DEFAULT_ORDERING = "-createdAt"
 
 
 def _not_in_org(param: str, noun: str) -> dict[str, str]:
@@ -78,7 +80,7 @@ class LeadOrdering(django_filters.OrderingFilter):
         return F(field).desc() if descending else F(field).asc()
 
     def filter(self, qs, value):
-        params = value or ["-createdAt"]
+        params = value or [DEFAULT_ORDERING]
         ordering = [self.get_ordering_value(param) for param in params]
         # A tie-breaker in the direction of the first key keeps pages stable and the index usable.
         id_order = F("id").desc() if params[0].startswith("-") else F("id").asc()
@@ -166,6 +168,30 @@ class LeadFilter(django_filters.FilterSet):
         by_contact = leads.filter(contact__in=contacts.values("pk")).values("pk")
         by_notes = leads.filter(notes__icontains=value).values("pk")
         return queryset.filter(pk__in=by_contact.union(by_notes))
+
+
+# Each single ordering of the list as a keyset for ``cursor`` (vchata.pagination):
+# the same key, direction and NULL placement as LeadOrdering sorts by.
+LEAD_KEYSETS = {
+    param: KeysetOrder(param, field, descending=param.startswith("-"), nulls_lowest=field == "value")
+    for name, field in (("createdAt", "created_at"), ("updatedAt", "updated_at"), ("value", "value"))
+    for param in (name, f"-{name}")
+}
+
+
+def lead_keyset(query_params) -> KeysetOrder | None:
+    """The keyset of the request's (already validated) ordering; None for several keys, which have no cursor."""
+    params = [param.strip() for param in (query_params.get("ordering") or "").split(",") if param.strip()]
+    params = params or [DEFAULT_ORDERING]
+    return LEAD_KEYSETS.get(params[0]) if len(params) == 1 else None
+
+
+# Every parameter that narrows the list (not page, limit, ordering or cursor): the cached total's key.
+COUNTED_PARAMS = tuple(name for name in LeadFilter.base_filters if name != "ordering")
+
+
+def count_filters(query_params) -> list[tuple[str, list[str]]]:
+    return [(name, query_params.getlist(name)) for name in COUNTED_PARAMS if name in query_params]
 
 
 class OrgFilterBackend(DjangoFilterBackend):

@@ -23,6 +23,7 @@ from rest_framework.settings import api_settings
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import Organization, User
 from vchata.money import json_amount
+from vchata.pagination import CursorPaginationSerializer
 from vchata.schema import envelope, paged
 from vchata.serialization import CompiledOutputMixin
 
@@ -586,7 +587,9 @@ class ConversationInput(StrictInput):
 
 LeadCreatedResponse = envelope("LeadCreatedResponse", lead=LeadSerializer())
 LeadWithContactResponse = envelope("LeadWithContactResponse", lead=LeadSerializer(), contact=ContactSerializer())
-LeadListResponse = paged("LeadListResponse", "leads", LeadListItemSerializer(many=True))
+LeadListResponse = paged(
+    "LeadListResponse", "leads", LeadListItemSerializer(many=True), pagination=CursorPaginationSerializer()
+)
 LeadDetailResponse = envelope("LeadDetailResponse", lead=LeadDetailSerializer())
 LeadMovedResponse = envelope("LeadMovedResponse", lead=LeadStageSerializer())
 MessageOnlyResponse = envelope("MessageOnlyResponse")

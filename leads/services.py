@@ -19,6 +19,7 @@ from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import Organization, User
 from vchata.exceptions import Conflict, InvalidInput, NotFound
 
+from .counting import bump_lead_counts
 from .custom_fields import validate_custom_fields
 from .events import EventKind, LeadEvent, emit
 from .models import (
@@ -564,6 +565,7 @@ def delete_custom_field(*, org: Organization, actor: User | None, field_id: str)
             batch = []
     if batch:
         Lead.objects.bulk_update(batch, ["custom_fields"])
+    bump_lead_counts(org.pk)  # bulk_update sends no save signal
     field.delete()
 
 

@@ -62,7 +62,15 @@ def envelope(name: str, **payload: serializers.Field) -> type[serializers.Serial
 
 
 def paged(
-    name: str, key: str, item: serializers.Serializer, **extra: serializers.Field
+    name: str,
+    key: str,
+    item: serializers.Serializer,
+    *,
+    pagination: serializers.Serializer | None = None,
+    **extra: serializers.Field,
 ) -> type[serializers.Serializer]:
-    """The list envelope: ``{success, <key>: [...], pagination, message}``."""
-    return envelope(name, **extra, **{key: item, "pagination": PaginationSerializer()})
+    """The list envelope: ``{success, <key>: [...], pagination, message}``.
+
+    ``pagination``: ``CursorPaginationSerializer()`` for a list that takes ``cursor``.
+    """
+    return envelope(name, **extra, **{key: item, "pagination": pagination or PaginationSerializer()})

@@ -160,6 +160,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Lets several deployments (or test runs) share one Redis without mixing throttle counters.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
+# The lead list's exact total is kept in that cache (vchata/counts.py) when
+# counting costs something: totals below LEAD_COUNT_CACHE_MIN are counted live
+# on every request. The TTL only bounds a missed invalidation (cache down during a write).
+LEAD_COUNT_CACHE_MIN = int(os.environ.get("LEAD_COUNT_CACHE_MIN", "5000"))
+LEAD_COUNT_CACHE_TTL = int(os.environ.get("LEAD_COUNT_CACHE_TTL", "600"))
 
 # Largest request body the API accepts; larger ones get a 413 envelope.
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(1024 * 1024)))

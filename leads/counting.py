@@ -1,0 +1,86 @@
+"""The lead list's cached total (``vchata.counts``) and the writes that invalidate it.
+
+Any write that can change the number of an organization's leads matching some
+filter bumps that organization's generation when it commits:
+
+- a lead saved or deleted (but not a save of ``last_activity_at`` alone, which
+  every logged activity does and no filter reads);
+- a contact renamed or deleted (``search`` matches its name, email, company);
+- a row deleted whose deletion cascades onto leads or sets their link to NULL
+  (organization, campaign, social account, post, conversation, assignee), and
+  pipelines and stages, which protect their leads but are bumped for safety;
+- queryset writes (``update``/``bulk_update``/raw SQL) send no signal: the
+  code making them calls ``bump_lead_counts`` itself.
+"""
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save, pre_delete
+
+from vchata.counts import CountCache
+
+lead_counts = CountCache("leads")
+
+# Saves of only these fields (add_activity's) leave every filtered count as it was.
+_COUNT_NEUTRAL_FIELDS = frozenset({"last_activity_at", "updated_at"})
+
+
+def bump_lead_counts(org_id: str) -> None:
+    """Forget the organization's cached lead totals once the current transaction commits."""
+    lead_counts.bump(org_id)
+
+
+def lead_total(queryset: QuerySet, *, org_id: str, filters) -> int:
+    return lead_counts.count(
+        queryset,
+        scope_id=org_id,
+        filters=filters,
+        min_cached=settings.LEAD_COUNT_CACHE_MIN,
+        timeout=settings.LEAD_COUNT_CACHE_TTL,
+    )
+
+
+def _lead_saved(sender, instance, update_fields=None, **kwargs):
+    if update_fields is not None and set(update_fields) <= _COUNT_NEUTRAL_FIELDS:
+        return
+    bump_lead_counts(instance.organization_id)
+
+
+def _contact_saved(sender, instance, created=False, **kwargs):
+    if not created:  # a new contact has no lead yet
+        bump_lead_counts(instance.organization_id)
+
+
+def _org_row_deleted(sender, instance, **kwargs):
+    bump_lead_counts(instance.organization_id)
+
+
+def _organization_deleted(sender, instance, **kwargs):
+    bump_lead_counts(instance.pk)
+
+
+def _user_deleting(sender, instance, **kwargs):
+    # Deleting a user sets assigned_to NULL on their leads with one UPDATE and no signal.
+    from .models import Lead
+
+    org_ids = Lead.objects.filter(assigned_to=instance).order_by().values_list("organization_id", flat=True)
+    for org_id in set(org_ids):
+        bump_lead_counts(org_id)
+
+
+def connect_signals() -> None:
+    from django.contrib.auth import get_user_model
+
+    from pipelines.models import Pipeline, Stage
+    from vchata.accounts.models import Organization
+
+    from .models import Campaign, Contact, ContentPost, Conversation, Lead, SocialAccount
+
+    uid = "leads.counting"
+    post_save.connect(_lead_saved, sender=Lead, dispatch_uid=f"{uid}.lead_saved")
+    post_delete.connect(_org_row_deleted, sender=Lead, dispatch_uid=f"{uid}.lead_deleted")
+    post_save.connect(_contact_saved, sender=Contact, dispatch_uid=f"{uid}.contact_saved")
+    for model in (Contact, Campaign, SocialAccount, ContentPost, Conversation, Pipeline, Stage):
+        post_delete.connect(_org_row_deleted, sender=model, dispatch_uid=f"{uid}.{model.__name__}_deleted")
+    post_delete.connect(_organization_deleted, sender=Organization, dispatch_uid=f"{uid}.organization_deleted")
+    pre_delete.connect(_user_deleting, sender=get_user_model(), dispatch_uid=f"{uid}.user_deleting")

@@ -1,0 +1,117 @@
+"""Exact COUNTs served from the cache, dropped by a per-scope generation token.
+
+A list's ``total`` is an exact ``COUNT(*)``: at a million rows that is ~45 ms
+of a ~50 ms request. The count of a (scope, filters) pair is kept in the
+default cache (Redis in production) *together with the generation of the
+scope it was computed under*; it is served only while that generation is still
+the scope's current one. Every write that can change any count of the scope
+replaces the generation with a fresh random token once its transaction commits
+(``bump``), which kills every count computed before in one cache write.
+
+Why it stays exact:
+
+- the generation is read *before* the COUNT runs, so a write that commits
+  while the COUNT runs bumps the generation after our read: the entry we then
+  store carries the old generation and is never served;
+- a bump is a new random token, never an incremented number, so a generation
+  key evicted from the cache cannot come back as a value an old entry holds;
+- a missing generation is created with ``add`` (only if still absent): if a
+  bump got there first, nothing is stored.
+
+Counts below ``min_cached`` are cheap and are always computed live. A TTL
+bounds how long a missed bump (the cache down for that one write) can show.
+"""
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+logger = logging.getLogger("vchata.counts")
+
+
+@dataclass(frozen=True)
+class CountCache:
+    """Cached exact counts for one kind of list, invalidated per scope (an organization, say)."""
+
+    namespace: str
+
+    def generation_key(self, scope_id: str) -> str:
+        return f"{self.namespace}-gen:{scope_id}"
+
+    def count_key(self, scope_id: str, filters: Iterable[tuple[str, list[str]]]) -> str:
+        # Sorted so the same filters in another order share one entry; hashed so a long search fits any key limit.
+        normalized = repr(sorted((name, sorted(values)) for name, values in filters))
+        digest = hashlib.sha256(normalized.encode()).hexdigest()[:32]
+        return f"{self.namespace}-count:{scope_id}:{digest}"
+
+    def count(
+        self,
+        queryset: QuerySet,
+        *,
+        scope_id: str,
+        filters: Iterable[tuple[str, list[str]]],
+        min_cached: int,
+        timeout: int,
+    ) -> int:
+        """``queryset.count()``, from the cache when an entry of the current generation is there."""
+        generation_key = self.generation_key(scope_id)
+        count_key = self.count_key(scope_id, filters)
+        try:
+            found = cache.get_many([generation_key, count_key])
+        except Exception:  # the cache is an optimisation: down, the count is live
+            logger.exception("Count cache unreadable; counting live")
+            return queryset.count()
+        generation = found.get(generation_key)
+        entry = found.get(count_key)
+        if generation is not None and isinstance(entry, tuple) and len(entry) == 2 and entry[0] == generation:
+            return entry[1]
+
+        total = queryset.count()
+        if total < min_cached:
+            return total
+        try:
+            if generation is None:
+                generation = secrets.token_urlsafe(12)
+                if not cache.add(generation_key, generation, timeout=None):
+                    return total  # a write bumped it meanwhile: this count may predate it
+            cache.set(count_key, (generation, total), timeout=timeout)
+        except Exception:
+            logger.exception("Count cache unwritable; count not kept")
+        return total
+
+    def bump(self, scope_id: str) -> None:
+        """Drop every cached count of the scope once the current transaction commits (now, outside one).
+
+        Many writes in one transaction (an import, a bulk action) bump once:
+        the scopes waiting for this transaction's commit are remembered on the
+        connection next to the list of commit hooks they were queued on.
+        """
+        if not connection.in_atomic_block:
+            self._new_generation(scope_id)
+            return
+        hooks = connection.run_on_commit
+        pending = getattr(connection, "_count_bumps_pending", None)
+        # Django replaces the hook list on commit and on (savepoint) rollback,
+        # so another list means our earlier bump was run or thrown away.
+        if pending is None or pending[0] is not hooks:
+            pending = (hooks, set())
+            connection._count_bumps_pending = pending
+        key = (self.namespace, scope_id)
+        if key in pending[1]:
+            return
+        pending[1].add(key)
+
+        def run():
+            pending[1].discard(key)
+            self._new_generation(scope_id)
+
+        transaction.on_commit(run, robust=True)
+
+    def _new_generation(self, scope_id: str) -> None:
+        cache.set(self.generation_key(scope_id), secrets.token_urlsafe(12), timeout=None)
