@@ -7,17 +7,30 @@ stage history and activities consistent with its current stage:
 
 - contacts: 80 % of the lead count (a fifth of them are leads in two pipelines),
   names from 60 first names × 900 generated surnames, ~2,000 companies;
-- sources skewed (website 34 %, facebook 20 %, instagram 14 %, …), 40 % of the
-  leads from a campaign, the campaigns Zipf-like (the first few take most);
+- sources skewed (website 34 %, facebook 20 %, instagram 14 %, …, none 2 %);
+  40 % of the leads carry a utm campaign key, Zipf-like over 48 keys (the
+  first few take most; the last 8 match no campaign of the org), half of
+  those also have their key's campaign set, and 5 % have a campaign set by
+  hand without any utm;
+- values on 70 % of the leads, spread log-uniformly from about 55 to 7,300;
+  80 % of the leads assigned to the owner or a rep;
 - stages: New 30 %, Qualified 25 %, Contacted 20 %, Converted 15 %, Lost 10 %,
-  every lead with one stage visit per stage it went through (the last one
-  open) and a STAGE_CHANGED activity per move, CREATED, CONVERTED, and a call
-  or note on 30 % of them; created over two years;
+  the status always the stage's, ``converted_at`` set exactly on converted
+  leads (when they entered Converted); every lead with one stage visit per
+  stage it went through (the last one open): lost from New, Qualified or
+  Contacted, a tenth of the leads past Qualified skipped it and another tenth
+  went back to it once; a STAGE_CHANGED activity per move, CREATED, CONVERTED,
+  and a call or note on 30 % of them; ``last_activity_at`` the latest of
+  those; created over two years;
 - one lead with 200 activities (the lead-detail case).
 
 Rows are made by ``INSERT … SELECT generate_series`` on the server: no row
-crosses the wire, so a million leads take a few minutes, not hours. Users,
-the org and its pipelines are made through the services, as the product makes them.
+crosses the wire, so a million leads take minutes, not hours. Users, the org
+and its pipelines are made through the services, as the product makes them.
+Ids are the prefix and a zero-padded hexadecimal row number (hex digits are
+Crockford base32 digits, so they are well-formed ids that sort in creation
+order); they are the same in every run, so a database holds one such org:
+``find()`` returns it, ``generate()`` makes it.
 """
 
 import time
@@ -37,6 +50,8 @@ ORG_NAME = "Bench Corp"
 PIPELINES = (("Sales Pipeline", 0.5), ("Partnerships", 0.3), ("Renewals", 0.2))
 REPS = 20
 CAMPAIGNS = 40
+# utm keys campaign_00 … campaign_47: the org runs campaigns for the first 40, the rest reach it untracked.
+UTM_KEYS = 48
 DETAIL_ACTIVITIES = 200
 
 
@@ -67,7 +82,7 @@ COMPANY_TAILS = _words(
 )
 COMPANY_SUFFIXES = ["Inc", "Ltd", "GmbH", "LLC"]
 DOMAINS = ["example.com", "mail.test", "corp.test", "inbox.test", "post.test"]
-# (source, cumulative share): website 34 %, facebook 20 %, …
+# (source, cumulative share): website 34 %, facebook 20 %, …, and 2 % with no source (typed in by hand).
 SOURCES = (
     ("website", 0.34),
     ("facebook", 0.54),
@@ -77,9 +92,9 @@ SOURCES = (
     ("linkedin", 0.90),
     ("email", 0.94),
     ("event", 0.96),
-    ("tiktok", 0.98),
-    ("cold_call", 0.99),
-    ("partner", 1.00),
+    ("tiktok", 0.97),
+    ("cold_call", 0.98),
+    (None, 1.00),
 )
 NOTE_WORDS = [
     "pricing",
@@ -116,7 +131,11 @@ def find() -> BenchOrg | None:
 
 
 def generate(leads: int, *, log=print) -> BenchOrg:
-    """Make the org and its ``leads`` leads; returns it. The database should not hold one already."""
+    """Make the org and its ``leads`` leads; returns it. The database must not hold one already (see ``find``)."""
+    if leads < 1:
+        raise ValueError("leads must be positive")
+    if find() is not None:
+        raise RuntimeError(f"the database already holds {ORG_NAME}: use find(), or a fresh database")
     started = time.monotonic()
 
     def step(label: str, sql: str, params: dict) -> None:
@@ -170,11 +189,12 @@ def generate(leads: int, *, log=print) -> BenchOrg:
         "pipelines": [p.pk for p in pipelines],
         "reps": [owner.pk] + [rep.pk for rep in reps],
         "campaigns": [c.pk for c in campaigns],
-        "campaign_keys": [c.utm_campaign for c in campaigns],
+        "campaign_keys": [f"campaign_{n:02d}" for n in range(UTM_KEYS)],
         "sources": [name for name, _ in SOURCES],
         # width_bucket: how many of the cut points r is at or past, so the source's index is that + 1.
         "source_cut": [cut for _, cut in SOURCES[:-1]],
         "campaign_count": CAMPAIGNS,
+        "utm_key_count": UTM_KEYS,
         "accounts": [a.pk for a in accounts],
         "posts": [p.pk for p in posts],
         "words": NOTE_WORDS,
@@ -227,7 +247,8 @@ WHERE t.relname = ANY(%s) AND NOT x.indisunique AND NOT x.indisprimary
 
 def _detail_lead(cursor, params: dict) -> str:
     cursor.execute(
-        "UPDATE leads_lead SET notes = 'benchmark: the lead with 200 activities' "
+        # Its last touch point (DETAIL_SQL) is at its last change.
+        "UPDATE leads_lead SET notes = 'benchmark: the lead with 200 activities', last_activity_at = updated_at "
         "WHERE id = (SELECT id FROM leads_lead WHERE organization_id = %(org)s "
         "AND pipeline_id = (%(pipelines)s::text[])[1] ORDER BY id OFFSET %(big)s / 2 LIMIT 1) RETURNING id",
         params,
@@ -256,6 +277,9 @@ FROM generate_series(0::bigint, %(contacts)s - 1) AS i,
 # pipeline of that contact's first lead, so (contact, pipeline) stays unique. Pipelines interleave in
 # time, by a hash of the first lead's number; the shares 15:6:5 of first leads come out as 50/30/20 %
 # after that shift. Stage by share; status from the stage; created over two years in id order.
+# r_campaign < 0.4: a utm key (campaign set too below 0.2); 0.4 to 0.45: a campaign set by hand, no utm.
+# The last activity is the lead's last stage move or its call (CALLS_SQL picks the same leads by
+# the same hash), else its creation.
 LEADS_SQL = """
 WITH g AS (
     SELECT i,
@@ -271,8 +295,10 @@ WITH g AS (
            CASE WHEN r_stage < 0.30 THEN 1 WHEN r_stage < 0.55 THEN 2 WHEN r_stage < 0.75 THEN 3
                 WHEN r_stage < 0.90 THEN 4 ELSE 5 END AS stage_order,
            now() - interval '730 days' + (i::float / %(n)s) * interval '729 days' AS created,
-           1 + width_bucket(r_source, (%(source_cut)s::float8[])) AS source_index,
-           1 + floor(%(campaign_count)s * power(r_campaign / 0.4, 2.5))::int AS campaign_index
+           (%(sources)s::text[])[1 + width_bucket(r_source, (%(source_cut)s::float8[]))] AS source,
+           1 + floor(%(utm_key_count)s * power(r_campaign / 0.4, 2.5))::int AS key_index,
+           1 + floor(%(campaign_count)s * (r_campaign - 0.4) / 0.05)::int AS hand_index,
+           'lead_' || lpad(to_hex(i), 26, '0') AS lead_id
     FROM g
 )
 INSERT INTO leads_lead (
@@ -280,43 +306,56 @@ INSERT INTO leads_lead (
     utm_source, utm_medium, utm_campaign, utm_term, utm_content, assigned_to_id, campaign_id, social_account_id,
     content_post_id, conversation_id, converted_at, custom_fields, last_activity_at
 )
-SELECT 'lead_' || lpad(to_hex(i), 26, '0'), %(org)s, created, touched, 'contact_' || lpad(to_hex(contact_no), 26, '0'),
-       (%(pipelines)s::text[])[p], st.id, st.status, (%(sources)s::text[])[source_index],
+SELECT lead_id, %(org)s, created, touched, 'contact_' || lpad(to_hex(contact_no), 26, '0'),
+       (%(pipelines)s::text[])[p], st.id, st.status, source,
        CASE WHEN r_value < 0.7 THEN round((exp(4 + r_value * 7))::numeric, 2) END,
        CASE WHEN r_note < 0.25
             THEN 'Asked about ' || (%(words)s::text[])[1 + (i %% cardinality((%(words)s::text[])))] ELSE '' END,
-       CASE WHEN r_campaign < 0.4 THEN (%(sources)s::text[])[source_index] END,
-       CASE WHEN r_campaign < 0.4 THEN 'cpc' END,
-       CASE WHEN r_campaign < 0.4 THEN (%(campaign_keys)s::text[])[campaign_index] END,
+       CASE WHEN r_campaign < 0.4 THEN source END,
+       CASE WHEN r_campaign >= 0.4 THEN NULL
+            WHEN source = 'google_ads' THEN 'cpc' WHEN source = 'email' THEN 'email'
+            WHEN source IN ('facebook', 'instagram', 'linkedin', 'tiktok') THEN 'paid_social' ELSE 'organic' END,
+       CASE WHEN r_campaign < 0.4 THEN (%(campaign_keys)s::text[])[key_index] END,
        NULL, NULL,
        CASE WHEN r_rep < 0.8 THEN (%(reps)s::text[])[1 + floor(r_rep / 0.8 * cardinality((%(reps)s::text[])))::int] END,
-       CASE WHEN r_campaign < 0.2 THEN (%(campaigns)s::text[])[campaign_index] END,
+       -- Past the org's campaigns the array gives NULL: a key nobody registered.
+       CASE WHEN r_campaign < 0.2 THEN (%(campaigns)s::text[])[key_index]
+            WHEN r_campaign >= 0.4 AND r_campaign < 0.45 THEN (%(campaigns)s::text[])[hand_index] END,
        CASE WHEN r_social < 0.05 THEN (%(accounts)s::text[])[1 + (i %% cardinality((%(accounts)s::text[])))] END,
        CASE WHEN r_social < 0.05 THEN (%(posts)s::text[])[1 + (i %% cardinality((%(posts)s::text[])))] END,
        NULL,
        CASE WHEN st.status = 'CONVERTED' THEN touched END,
-       '{}'::jsonb, touched
+       '{}'::jsonb, CASE WHEN stage_order > 1 OR called THEN touched ELSE created END
 FROM (
     SELECT shaped.*,
            least(created + r_touch * (now() - created), now()) AS touched,
-           i %% %(contacts)s AS contact_no
+           i %% %(contacts)s AS contact_no,
+           (hashtext(lead_id || ':call') & 2147483647) %% 10 < 3 AS called
     FROM shaped
 ) AS s
 JOIN pipelines_stage AS st ON st.pipeline_id = (%(pipelines)s::text[])[p] AND st."order" = s.stage_order
 """
 
-# One visit per stage the lead went through: New → … → its stage (Lost: New → Qualified → Lost),
-# spaced evenly between creation and the last change; the last one still open.
+# One visit per stage the lead went through, spaced evenly between creation and the last change; the
+# last one still open. The route to its stage (board order: New, Qualified, Contacted, Converted,
+# Lost) is picked by a hash of the lead: lost from New, Qualified or Contacted alike, and of the
+# leads past Qualified a tenth skipped it and a tenth went back to it once; the rest went straight.
 _PATH = """
 SELECT l.id AS lead_id, l.pipeline_id, l.created_at, l.updated_at, l.organization_id, step.stage_order, step.j,
-       cardinality(path) AS m
+       cardinality(r.path) AS m
 FROM leads_lead AS l
 JOIN pipelines_stage AS cur ON cur.id = l.stage_id
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN cur."order" = 5 THEN ARRAY[1, 2, 5]
-                ELSE (SELECT array_agg(x) FROM generate_series(1, cur."order") x) END AS path
-) AS route
-CROSS JOIN LATERAL unnest(route.path) WITH ORDINALITY AS step(stage_order, j)
+CROSS JOIN LATERAL (SELECT hashtext(l.id) & 2147483647 AS h) AS lead_hash
+JOIN (VALUES (1, 0, ARRAY[1]), (2, 0, ARRAY[1, 2]),
+             (3, 0, ARRAY[1, 2, 3]), (3, 1, ARRAY[1, 3]), (3, 2, ARRAY[1, 2, 3, 2, 3]),
+             (4, 0, ARRAY[1, 2, 3, 4]), (4, 1, ARRAY[1, 3, 4]), (4, 2, ARRAY[1, 2, 3, 2, 3, 4]),
+             (5, 0, ARRAY[1, 5]), (5, 1, ARRAY[1, 2, 5]), (5, 2, ARRAY[1, 2, 3, 5])
+     ) AS r(last_order, variant, path)
+  ON r.last_order = cur."order"
+ AND r.variant = CASE WHEN cur."order" = 5 THEN h %% 3
+                      WHEN cur."order" >= 3 AND h %% 10 < 2 THEN 1 + h %% 10
+                      ELSE 0 END
+CROSS JOIN LATERAL unnest(r.path) WITH ORDINALITY AS step(stage_order, j)
 WHERE l.organization_id = %(org)s
 """
 
@@ -365,20 +404,22 @@ CALLS_SQL = """
 INSERT INTO leads_activity (id, organization_id, created_at, updated_at, lead_id, type, description, metadata, actor_id)
 SELECT 'activity_d' || substr(l.id, 7), l.organization_id, l.updated_at, l.updated_at, l.id,
        CASE WHEN random() < 0.5 THEN 'CALL' ELSE 'NOTE' END,
-       'Followed up about ' || (%(words)s::text[])[1 + (abs(hashtext(l.id)) %% 10)],
+       'Followed up about ' || (%(words)s::text[])[1 + (hashtext(l.id) & 2147483647) %% 10],
        '{}'::jsonb, l.assigned_to_id
 FROM leads_lead AS l
-WHERE l.organization_id = %(org)s AND random() < 0.3
+WHERE l.organization_id = %(org)s AND (hashtext(l.id || ':call') & 2147483647) %% 10 < 3
 """
 
+# The touch points that bring the lead to DETAIL_ACTIVITIES activities, spread over its life,
+# the last one at its last change.
 DETAIL_SQL = """
+WITH missing AS (SELECT %(k)s - count(*)::int AS n FROM leads_activity WHERE lead_id = %(lead)s)
 INSERT INTO leads_activity (id, organization_id, created_at, updated_at, lead_id, type, description, metadata, actor_id)
 SELECT 'activity_e' || lpad(to_hex(k), 25, '0'), l.organization_id,
-       l.created_at + (l.updated_at - l.created_at) * (k::float / (%(k)s + 1)),
-       l.created_at + (l.updated_at - l.created_at) * (k::float / (%(k)s + 1)), l.id,
+       l.created_at + (l.updated_at - l.created_at) * (k::float / m.n),
+       l.created_at + (l.updated_at - l.created_at) * (k::float / m.n), l.id,
        (ARRAY['CALL', 'NOTE', 'EMAIL_SENT', 'EMAIL_RECEIVED', 'MEETING'])[1 + k %% 5],
        'Touch point ' || k, jsonb_build_object('n', k), l.assigned_to_id
-FROM leads_lead AS l, generate_series(1, %(k)s - (
-    SELECT count(*) FROM leads_activity WHERE lead_id = %(lead)s)::int) AS k
+FROM leads_lead AS l, missing AS m, generate_series(1, m.n) AS k
 WHERE l.id = %(lead)s
 """
