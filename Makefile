@@ -45,13 +45,13 @@ format: $(VENV)/.dev
 browsers:
 	@bash scripts/ensure-chromium
 
-## bench-analytics: add an org of ANALYTICS_LEADS leads (default 100000) to PostgreSQL, time the analytics routes vs SQL
+## bench-analytics: time the analytics routes vs SQL on the org of bench/org.py (ANALYTICS_LEADS leads, made once)
 ANALYTICS_DB    ?= postgres://postgres@127.0.0.1:5432/vchata_bench
 ANALYTICS_LEADS ?= 100000
+ANALYTICS_ARGS  ?=
 .PHONY: bench-analytics
 bench-analytics: $(VENV)/.dev
-	DATABASE_URL=$(ANALYTICS_DB) $(BIN)/python bench/fill.py --leads $(ANALYTICS_LEADS)
-	DATABASE_URL=$(ANALYTICS_DB) $(BIN)/python bench/analytics.py
+	DATABASE_URL=$(ANALYTICS_DB) $(BIN)/python bench/analytics.py --leads $(ANALYTICS_LEADS) $(ANALYTICS_ARGS)
 
 ## bench: the performance benchmark of issue 9 on PostgreSQL database vchata_perf (made once, 1,000,000 leads)
 BENCH_DB   ?= postgres://postgres@127.0.0.1:5432/vchata_perf

@@ -1,15 +1,19 @@
 """Time each analytics route against one hand-written SQL query computing the same figures.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/vchata_bench \\
-        .venv/bin/python bench/analytics.py [--org org_…] [--repeat 15]
+        .venv/bin/python bench/analytics.py [--leads 100000] [--fresh] [--repeat 15]
 
-Fill the database first with ``bench/fill.py``. The org defaults to the one
-with the most leads. Each route goes through the whole stack (Django test
-client: JWT authentication, membership, throttles, selectors, serializers,
-JSON); each SQL query runs on the same connection. The two alternate, after
-warm-up runs, and the script prints median and p95 of each and the ratio of
-the medians (target: at most 1.5). It also checks that the route and the SQL
-give the same answer, so the comparison is between equals.
+(``make bench-analytics``.) The organization is the benchmark's, ``bench/org.py``:
+the first run creates the database (``vchata_bench`` unless DATABASE_URL
+says otherwise), migrates it and generates the org with ``--leads`` leads;
+later runs reuse it (``--fresh`` drops the database and starts again). Each
+route goes through the whole stack (Django test client: JWT authentication,
+membership, throttles, selectors, serializers, JSON); each SQL query runs on
+the same connection. The two alternate, after warm-up runs, and the script
+prints median and p95 of each and the ratio of the medians (target: at most
+1.5). It also checks that the route and the SQL give the same answer, so the
+comparison is between equals. The pipeline and funnel reports cover the
+org's default pipeline, half of its leads.
 """
 
 import argparse
@@ -23,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vchata.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vchata_bench")
 # Production-like settings, with room for a long run: no DEBUG query log, no throttle in the way.
 os.environ["DEBUG"] = "0"
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
@@ -231,38 +236,47 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--org", help="organization id (default: the one with the most leads)")
+    parser.add_argument("--leads", type=int, default=100_000, help="leads of the generated org (default 100,000)")
+    parser.add_argument("--fresh", action="store_true", help="drop the database and generate the org again")
     parser.add_argument("--repeat", type=int, default=15, help="timed runs of each (default 15)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs first (default 2)")
     parser.add_argument("--only", nargs="*", help="only these reports: " + " ".join(c[0] for c in CASES))
     args = parser.parse_args(argv)
+    if args.leads < 1:
+        parser.error("--leads must be positive")
 
+    import dj_database_url
+
+    if "postgresql" not in dj_database_url.parse(os.environ["DATABASE_URL"])["ENGINE"]:
+        raise SystemExit("DATABASE_URL must point at PostgreSQL (e.g. postgres://postgres@127.0.0.1:5432/vchata_bench)")
+    from bench.database import database_name, ensure_database
+
+    ensure_database(fresh=args.fresh)
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection
-    from django.db.models import Count
 
+    from bench import org as bench_org
     from conftest import client_for
-    from leads.models import Lead
-    from pipelines.models import Pipeline
-    from vchata.accounts.models import Membership, Organization
 
-    if connection.vendor != "postgresql":
-        raise SystemExit("DATABASE_URL must point at the PostgreSQL database bench/fill.py filled")
-    if args.org:
-        org = Organization.objects.get(pk=args.org)
-    else:
-        busiest = Lead.objects.values("organization").annotate(n=Count("*")).order_by("-n").first()
-        if busiest is None:
-            raise SystemExit("no leads: run bench/fill.py first")
-        org = Organization.objects.get(pk=busiest["organization"])
-    owner = Membership.objects.filter(organization=org, role=Membership.Role.OWNER).select_related("user").first().user
-    client = client_for(owner)
+    call_command("migrate", verbosity=0)
+    bench = bench_org.find()
+    if bench is None:
+        bench = bench_org.generate(args.leads)
+        print()
+    elif not args.leads * 0.99 <= bench.lead_count <= args.leads * 1.05:
+        print(f"{database_name()} holds {bench.lead_count:,} leads, not {args.leads:,}: add --fresh to regenerate.")
+        return 2
+    org = bench.org
+    client = client_for(bench.owner)
     # The per-pipeline reports cover the default pipeline; its id is a parameter of their SQL.
-    pipeline = Pipeline.objects.get(organization=org, is_default=True)
-    lead_count = Lead.objects.filter(organization=org).count()
-    print(f"{org.pk} ({org.name}): {lead_count:,} leads; {args.warmup} warm-up + {args.repeat} timed runs each\n")
+    pipeline = bench.pipelines[0]
+    print(
+        f"{database_name()}, {org.pk} ({org.name}): {bench.lead_count:,} leads, {pipeline.name} holds "
+        f"{pipeline.leads.count():,}; {args.warmup} warm-up + {args.repeat} timed runs each\n"
+    )
 
     header = f"{'report':<10} {'route median':>13} {'p95':>9} {'SQL median':>11} {'p95':>9} {'ratio':>6}  same answer"
     print(header)
