@@ -11,6 +11,7 @@ from django.db import models
 from rest_framework import viewsets
 from rest_framework.views import APIView
 
+from vchata.authentication import TokenOnlyJWTAuthentication, check_user, load_user
 from vchata.exceptions import InvalidInput, NotFound
 
 if TYPE_CHECKING:
@@ -80,15 +81,33 @@ class OrgScopedMixin:
 
     org_url_kwarg = "org_id"
 
+    def get_authenticators(self):
+        # The token is checked up front; the user row comes with the membership
+        # (vchata/authentication.py). The schema pass keeps the default class: it is the
+        # same bearer scheme, and two classes under one scheme name confuse drf-spectacular.
+        if getattr(self, "swagger_fake_view", False):
+            return super().get_authenticators()
+        return [TokenOnlyJWTAuthentication()]
+
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)  # authentication and permissions first
+        super().initial(request, *args, **kwargs)  # token, permissions and throttles first
         if getattr(self, "swagger_fake_view", False):
             return
-        membership = membership_for(request.user, kwargs[self.org_url_kwarg])
+        membership = _membership_with_user(request.user.pk, kwargs[self.org_url_kwarg])
         if membership is None:
+            load_user(request.auth)  # a missing, inactive or revoked user is a 401, not a 404
             raise NotFound(ORG_NOT_FOUND)
+        check_user(membership.user, request.auth)
+        request.user = membership.user  # the model instance, for services and throttles downstream
         self.membership = membership
         self.org = membership.organization
+
+
+def _membership_with_user(user_id, org_id: str):
+    from vchata.accounts.models import Membership
+
+    memberships = Membership.objects.select_related("organization", "user")
+    return memberships.filter(user_id=user_id, organization_id=org_id).first()
 
 
 class OrgScopedAPIView(OrgScopedMixin, APIView):

@@ -262,13 +262,13 @@ def test_another_orgs_leads_and_campaigns_never_count(other_org, history):
 
 # --- query counts --------------------------------------------------------------
 
-# Every route: the JWT's user, the membership (with its org); then the report's own queries.
+# Every route: the membership (with its org and user, one query); then the report's own queries.
 QUERIES = {
-    "stats": 3,  # + one aggregate
-    "analytics/sources": 3,  # + one GROUP BY source
-    "analytics/campaigns": 4,  # + the org's campaigns, + one GROUP BY campaign
-    "analytics/pipeline": 6,  # + default pipeline, stages, leads per stage, time in stage
-    "analytics/funnel": 6,  # + default pipeline, stages, per-lead progress counted per step, open leads
+    "stats": 2,  # + one aggregate
+    "analytics/sources": 2,  # + one GROUP BY source
+    "analytics/campaigns": 3,  # + the org's campaigns, + one GROUP BY campaign
+    "analytics/pipeline": 5,  # + default pipeline, stages, leads per stage, time in stage
+    "analytics/funnel": 5,  # + default pipeline, stages, per-lead progress counted per step, open leads
 }
 
 

@@ -143,8 +143,8 @@ def test_rule_list_is_in_evaluation_order_with_a_flat_query_count(
             assignees=reps,
             condition_stages=stages[:2],
         )
-    # user (JWT), membership, pipeline, count, page of rules (+stages, user), condition stages, assignees (+users)
-    with django_assert_num_queries(7):
+    # membership (+org, user), pipeline, count, page of rules (+stages, user), condition stages, assignees (+users)
+    with django_assert_num_queries(6):
         response = api.get(rules_url(org, pipeline))
     assert response.status_code == 200
     assert [rule["name"] for rule in response.json()["rules"]] == ["rule 1", "rule 2", "rule 3"]
@@ -228,8 +228,8 @@ def test_preview_query_count_does_not_grow_with_the_leads(api, org, pipeline, re
     rule = make_rule(pipeline=pipeline, trigger="LEAD_CREATED", action="ASSIGN_TO", assignees=reps, is_active=False)
     for _ in range(12):
         LeadFactory(organization=org)
-    # user (JWT), membership, pipeline, rule, its condition stages, its assignees, count, page (+contact, stage)
-    with django_assert_num_queries(8):
+    # membership (+org, user), pipeline, rule, its condition stages, its assignees, count, page (+contact, stage)
+    with django_assert_num_queries(7):
         response = api.post(rules_url(org, pipeline, rule.pk, "preview"))
     assert len(response.json()["leads"]) == 12
 
