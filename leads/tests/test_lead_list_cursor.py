@@ -9,8 +9,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
+from leads import selectors
+from leads.filters import LEAD_KEYSETS, LeadFilter
 from leads.models import Lead
 from leads.tests.api_support import leads_url, problems
 from leads.tests.factories import LeadFactory
@@ -176,3 +179,32 @@ def test_a_bad_filter_with_a_cursor_is_still_a_400_naming_the_filter(api, org, l
     response = api.get(f"{leads_url(org)}?minValue=cheap&cursor={_cursor(api, org)}")
 
     assert problems(response) == ["minValue must be a number"]
+
+
+# --- the plan ---------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("ordering", "index", "condition"),
+    [
+        ("-createdAt", "lead_org_created_idx", "ROW(created_at, (id)::text) <"),
+        ("createdAt", "lead_org_created_idx", "ROW(created_at, (id)::text) >"),
+        ("-updatedAt", "lead_org_updated_id_idx", "ROW(updated_at, (id)::text) <"),
+        ("value", "lead_org_value_id_idx", "ROW(value, (id)::text) >"),
+        ("-value", "lead_org_value_id_idx", "ROW(value, (id)::text) <"),
+    ],
+)
+def test_a_cursor_page_is_a_range_of_the_orderings_index(org, leads, ordering, index, condition):
+    queryset = LeadFilter(data=QueryDict(f"ordering={ordering}"), queryset=selectors.lead_list(org=org), org=org).qs
+    order = LEAD_KEYSETS[ordering]
+    last = queryset.filter(**{f"{order.field}__isnull": False})[2]
+    (segment, *_) = order.beyond(queryset, order.key_of(last), last.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a dozen rows would be read whole otherwise
+        plan = segment[:21].explain()
+
+    index_scan = next(line for line in plan.splitlines() if f"using {index} on leads_lead" in line)
+    assert "Index Scan" in index_scan
+    assert condition in plan.split(index_scan, 1)[1].splitlines()[1]  # the scan's Index Cond
+    assert "Sort" not in plan
