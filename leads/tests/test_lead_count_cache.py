@@ -38,6 +38,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def cache_every_count(settings):
+    settings.LEAD_COUNT_CACHE = True
     settings.LEAD_COUNT_CACHE_MIN = 0
     cache.clear()
 
@@ -81,6 +82,13 @@ def test_the_second_request_runs_no_count(api, org, django_assert_num_queries):
 
 def test_small_totals_are_counted_live_and_not_kept(api, org, settings):
     settings.LEAD_COUNT_CACHE_MIN = 5
+    LeadFactory.create_batch(3, organization=org)
+
+    assert [_get(api, org, "") for _ in range(2)] == [(3, True), (3, True)]
+
+
+def test_without_the_cache_every_request_counts(api, org, settings):
+    settings.LEAD_COUNT_CACHE = False
     LeadFactory.create_batch(3, organization=org)
 
     assert [_get(api, org, "") for _ in range(2)] == [(3, True), (3, True)]

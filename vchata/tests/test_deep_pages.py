@@ -41,3 +41,22 @@ def test_page_past_the_end_is_empty_without_a_page_query(contacts, django_assert
         page = _page(contacts, 5)
     assert page.items == []
     assert page.meta == {"total": 7, "page": 5, "limit": 2, "hasMore": False}
+
+
+def test_a_given_counter_replaces_the_count_query(contacts, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the page only: the total comes from the counter (the lead list's cache)
+        page = pagination.paginate(contacts, QueryDict("page=2&limit=2"), count=lambda queryset: 7)
+    assert page.meta == {"total": 7, "page": 2, "limit": 2, "hasMore": True}
+
+
+def test_a_deep_page_by_cursor_is_one_query_without_offset(contacts, django_assert_num_queries):
+    by_name = pagination.KeysetOrder("name", "name", descending=False)
+    before_last = contacts[5]
+    cursor = pagination.encode_cursor(by_name, before_last, offset=6)
+
+    with django_assert_num_queries(2) as queries:  # COUNT, then the rows after the cursor's (name, id)
+        page = pagination.paginate_with_cursor(contacts, QueryDict(f"limit=2&cursor={cursor}"), order=by_name)
+
+    assert [c.pk for c in page.items] == [contacts.last().pk]
+    assert page.meta == {"total": 7, "page": 4, "limit": 2, "hasMore": False, "nextCursor": None}
+    assert "OFFSET" not in queries.captured_queries[-1]["sql"]
