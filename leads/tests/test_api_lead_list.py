@@ -42,7 +42,7 @@ def test_list_answers_the_documented_shape(api, org, stages):
     payload = response.json()
     assert payload["success"] is True
     assert payload["message"] == "Leads retrieved successfully"
-    assert payload["pagination"] == {"total": 1, "page": 1, "limit": 10, "hasMore": False}
+    assert payload["pagination"] == {"total": 1, "page": 1, "limit": 10, "hasMore": False, "nextCursor": None}
     (item,) = payload["leads"]
     assert (item["id"], item["value"], item["status"], item["stageId"]) == (lead.pk, 1500, "QUALIFIED", stages[1].pk)
     assert item["contact"] == {
@@ -294,9 +294,16 @@ def test_pages_split_the_ordered_list_without_overlap(api, org):
     last = api.get(leads_url(org) + "?limit=2&page=3").json()
 
     assert [lead["id"] for lead in first["leads"]] == newest_first[:2]
-    assert first["pagination"] == {"total": 5, "page": 1, "limit": 2, "hasMore": True}
+    assert first["pagination"] == {
+        "total": 5,
+        "page": 1,
+        "limit": 2,
+        "hasMore": True,
+        "nextCursor": first["pagination"]["nextCursor"],
+    }
+    assert first["pagination"]["nextCursor"]
     assert [lead["id"] for lead in last["leads"]] == newest_first[4:]
-    assert last["pagination"] == {"total": 5, "page": 3, "limit": 2, "hasMore": False}
+    assert last["pagination"] == {"total": 5, "page": 3, "limit": 2, "hasMore": False, "nextCursor": None}
 
 
 def test_a_page_past_the_end_is_empty(api, org):
@@ -305,7 +312,7 @@ def test_a_page_past_the_end_is_empty(api, org):
     payload = api.get(leads_url(org) + "?page=9").json()
 
     assert payload["leads"] == []
-    assert payload["pagination"] == {"total": 1, "page": 9, "limit": 20, "hasMore": False}
+    assert payload["pagination"] == {"total": 1, "page": 9, "limit": 20, "hasMore": False, "nextCursor": None}
 
 
 # --- query counts -------------------------------------------------------------------
