@@ -11,6 +11,9 @@ filter bumps that organization's generation when it commits:
   pipelines and stages, which protect their leads but are bumped for safety;
 - queryset writes (``update``/``bulk_update``/raw SQL) send no signal: the
   code making them calls ``bump_lead_counts`` itself.
+
+``lead_changes`` is bumped by every save or delete of a lead or a stage; open
+boards poll it (``pipelines.selectors.board_fingerprints``).
 """
 
 from django.conf import settings
@@ -20,6 +23,10 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from vchata.counts import CountCache
 
 lead_counts = CountCache("leads")
+# Any change to any of the org's leads, or to a pipeline's set of stages: what open boards
+# poll for (``pipelines.selectors.board_fingerprints``). Unlike the totals, a logged activity
+# counts: it moves the lead's ``updated_at`` and so its column's fingerprint.
+lead_changes = CountCache("lead-changes")
 
 # Saves of only these fields (add_activity's) leave every filtered count as it was.
 _COUNT_NEUTRAL_FIELDS = frozenset({"last_activity_at", "updated_at"})
@@ -28,6 +35,10 @@ _COUNT_NEUTRAL_FIELDS = frozenset({"last_activity_at", "updated_at"})
 def bump_lead_counts(org_id: str) -> None:
     """Forget the organization's cached lead totals once the current transaction commits."""
     lead_counts.bump(org_id)
+
+
+def _lead_changed(sender, instance, **kwargs):
+    lead_changes.bump(instance.organization_id)
 
 
 def lead_total(queryset: QuerySet, *, org_id: str, filters) -> int:
@@ -86,4 +97,7 @@ def connect_signals() -> None:
     for model in (Contact, Campaign, SocialAccount, ContentPost, Conversation, Pipeline, Stage):
         post_delete.connect(_org_row_deleted, sender=model, dispatch_uid=f"{uid}.{model.__name__}_deleted")
     post_delete.connect(_organization_deleted, sender=Organization, dispatch_uid=f"{uid}.organization_deleted")
+    for model in (Lead, Stage):
+        for signal in (post_save, post_delete):
+            signal.connect(_lead_changed, sender=model, dispatch_uid=f"{uid}.{model.__name__}_changed")
     pre_delete.connect(_user_deleting, sender=get_user_model(), dispatch_uid=f"{uid}.user_deleting")

@@ -18,6 +18,9 @@ Why it stays exact:
 - a missing generation is created with ``add`` (only if still absent): if a
   bump got there first, nothing is stored.
 
+``remember`` keeps any other value derived from the scope's rows the same way
+(the board's column fingerprints, ``pipelines.selectors``).
+
 Counts below ``min_cached`` are cheap and are always computed live. A TTL
 bounds how long a missed bump (the cache down for that one write) can show.
 """
@@ -25,19 +28,21 @@ bounds how long a missed bump (the cache down for that one write) can show.
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
 logger = logging.getLogger("vchata.counts")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class CountCache:
-    """Cached exact counts for one kind of list, invalidated per scope (an organization, say)."""
+    """Cached exact counts (or other derived values) for one kind of data, invalidated per scope (an org, say)."""
 
     namespace: str
 
@@ -60,30 +65,39 @@ class CountCache:
         timeout: int,
     ) -> int:
         """``queryset.count()``, from the cache when an entry of the current generation is there."""
+        return self.remember(
+            scope_id,
+            self.count_key(scope_id, filters),
+            queryset.count,
+            keep=lambda total: total >= min_cached,
+            timeout=timeout,
+        )
+
+    def remember(self, scope_id: str, key: str, compute: Callable[[], T], *, keep=None, timeout: int) -> T:
+        """``compute()``, or what it gave under the scope's current generation (kept when ``keep(value)``)."""
         generation_key = self.generation_key(scope_id)
-        count_key = self.count_key(scope_id, filters)
         try:
-            found = cache.get_many([generation_key, count_key])
-        except Exception:  # the cache is an optimisation: down, the count is live
-            logger.exception("Count cache unreadable; counting live")
-            return queryset.count()
+            found = cache.get_many([generation_key, key])
+        except Exception:  # the cache is an optimisation: down, the value is computed live
+            logger.exception("Generation cache unreadable; computing live")
+            return compute()
         generation = found.get(generation_key)
-        entry = found.get(count_key)
+        entry = found.get(key)
         if generation is not None and isinstance(entry, tuple) and len(entry) == 2 and entry[0] == generation:
             return entry[1]
 
-        total = queryset.count()
-        if total < min_cached:
-            return total
+        value = compute()
+        if keep is not None and not keep(value):
+            return value
         try:
             if generation is None:
                 generation = secrets.token_urlsafe(12)
                 if not cache.add(generation_key, generation, timeout=None):
-                    return total  # a write bumped it meanwhile: this count may predate it
-            cache.set(count_key, (generation, total), timeout=timeout)
+                    return value  # a write bumped it meanwhile: this value may predate it
+            cache.set(key, (generation, value), timeout=timeout)
         except Exception:
-            logger.exception("Count cache unwritable; count not kept")
-        return total
+            logger.exception("Generation cache unwritable; value not kept")
+        return value
 
     def bump(self, scope_id: str) -> None:
         """Drop every cached count of the scope once the current transaction commits (now, outside one).
