@@ -1,10 +1,14 @@
 """The measured cases: each request to the app next to its floor, and the table they make."""
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import orjson
+
+from leads.models import Lead
+from vchata.pagination import decode_cursor
 
 from . import floors
 from .client import InProcess, Request
@@ -48,10 +52,21 @@ def build_cases(s: Scenario) -> list[Case]:
         return Case(name, lambda: Request("GET", f"{leads}/{route}", query), floor, ANALYTICS)
 
     pipeline_query = f"pipelineId={s.board_pipeline_id}"
+    # What an up-to-date board sends, read once when the poll cases start (after the write cases ran).
+    poll_query = functools.cache(lambda: _fingerprint_query(s))
+    deep_cursor = _cursor_of_page(s, 10_000)
+    position = decode_cursor(deep_cursor, floors.NEWEST_FIRST, Lead)
+    deep_position = (position.key, position.pk, position.offset)
     return [
         Case(
             "list: first page, limit 50",
             lambda: Request("GET", leads, "limit=50"),
+            lambda: floors.lead_list(s.org_id),
+            LIST_DETAIL_BOARD,
+        ),
+        Case(
+            "list: first page, total not cached",
+            lambda: _forget_totals(s, Request("GET", leads, "limit=50")),
             lambda: floors.lead_list(s.org_id),
             LIST_DETAIL_BOARD,
         ),
@@ -77,6 +92,12 @@ def build_cases(s: Scenario) -> list[Case]:
             "list: page 10,000 (linearity)",
             lambda: Request("GET", leads, "page=10000&limit=50"),
             lambda: floors.lead_list(s.org_id, page=10000),
+            LIST_DETAIL_BOARD,
+        ),
+        Case(
+            "list: page 10,000 by cursor",
+            lambda: Request("GET", leads, f"limit=50&cursor={deep_cursor}"),
+            lambda: floors.lead_list(s.org_id, after=deep_position),
             LIST_DETAIL_BOARD,
         ),
         Case(
@@ -135,13 +156,43 @@ def build_cases(s: Scenario) -> list[Case]:
         ),
         Case(
             "board live-update poll",
-            lambda: Request("GET", f"{board}changes/", _fingerprint_query(s)),
+            lambda: Request("GET", f"{board}changes/", poll_query()),
+            lambda: floors.board_changes(s.org_id, s.board_pipeline_id),
+            LIST_DETAIL_BOARD,
+            expect=204,
+            compare=False,
+        ),
+        Case(
+            "board poll, right after a write",
+            lambda: _forget_board(s, Request("GET", f"{board}changes/", poll_query())),
             lambda: floors.board_changes(s.org_id, s.board_pipeline_id),
             LIST_DETAIL_BOARD,
             expect=204,
             compare=False,
         ),
     ]
+
+
+def _forget_totals(s: Scenario, request: Request) -> Request:
+    """As after any lead write: the org's cached totals are gone, so the request counts live."""
+    from leads.counting import lead_counts
+
+    lead_counts.bump(s.org_id)
+    return request
+
+
+def _forget_board(s: Scenario, request: Request) -> Request:
+    """As after any lead write: the org's cached board fingerprints are gone, so the poll recounts."""
+    from leads.counting import lead_changes
+
+    lead_changes.bump(s.org_id)
+    return request
+
+
+def _cursor_of_page(s: Scenario, page: int) -> str:
+    """The nextCursor the app gives on the page before ``page``: what a client walking by cursor would hold."""
+    reply = InProcess(s.token).send(Request("GET", f"/leads/{s.org_id}", f"page={page - 1}&limit=50"))
+    return reply.json()["pagination"]["nextCursor"]
 
 
 def _fingerprint_query(s: Scenario) -> str:

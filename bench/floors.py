@@ -9,14 +9,18 @@ implementation must spend.
 
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 import orjson
 from django.db import connection, transaction
 
 from vchata.ids import new_id
+from vchata.pagination import KeysetOrder, encode_cursor
 
 DUMP = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS
 DEFERRED_JOIN_OFFSET = 1000
+# The list's default ordering; its cursors are signed by the app's own encoder so the answers compare equal.
+NEWEST_FIRST = KeysetOrder(param="-createdAt", field="created_at", descending=True)
 
 
 def dumps(payload) -> bytes:
@@ -140,7 +144,16 @@ def _social(row) -> tuple[dict | None, dict | None]:
     return account, post
 
 
-def lead_list(org_id: str, *, page: int = 1, limit: int = 50, stage_id: str | None = None, search: str = "") -> bytes:
+def lead_list(
+    org_id: str,
+    *,
+    page: int = 1,
+    limit: int = 50,
+    stage_id: str | None = None,
+    search: str = "",
+    after: tuple[datetime, str, int] | None = None,
+) -> bytes:
+    """A page by ``page`` (OFFSET), or by ``after`` = (created_at, id, rows before) of the previous page's last row."""
     where, params = ["l.organization_id = %s"], [org_id]
     if stage_id:
         where.append("l.stage_id = %s")
@@ -159,22 +172,33 @@ def lead_list(org_id: str, *, page: int = 1, limit: int = 50, stage_id: str | No
         params += [org_id, org_id, pattern, pattern, pattern, org_id, pattern]
     condition = " AND ".join(where)
     total = _rows(f"SELECT count(*) FROM leads_lead AS l WHERE {condition}", params)[0][0]
-    offset = (page - 1) * limit
     order = "ORDER BY l.created_at DESC, l.id DESC"
-    if offset >= total:
-        rows = []
-    elif offset >= DEFERRED_JOIN_OFFSET:
-        # Deep pages: skip index entries (an index-only walk), then read and join only the page's rows.
+    if after is not None:
+        # Keyset: the index range after the previous page's last row, one row more to know if a page follows.
+        created_at, last_id, offset = after
+        page = offset // limit + 1
         rows = _rows(
-            f"SELECT {LEAD_COLUMNS} FROM leads_lead AS l {LEAD_JOINS} WHERE l.id IN ("
-            f"SELECT l.id FROM leads_lead AS l WHERE {condition} {order} LIMIT %s OFFSET %s) {order}",
-            [*params, limit, offset],
+            f"SELECT {LEAD_COLUMNS} FROM leads_lead AS l {LEAD_JOINS} WHERE {condition} "
+            f"AND (l.created_at, l.id) < (%s, %s) {order} LIMIT %s",
+            [*params, created_at, last_id, limit + 1],
         )
     else:
-        rows = _rows(
-            f"SELECT {LEAD_COLUMNS} FROM leads_lead AS l {LEAD_JOINS} WHERE {condition} {order} LIMIT %s OFFSET %s",
-            [*params, limit, offset],
-        )
+        offset = (page - 1) * limit
+        if offset >= total:
+            rows = []
+        elif offset >= DEFERRED_JOIN_OFFSET:
+            # Deep pages: skip index entries (an index-only walk), then read and join only the page's rows.
+            rows = _rows(
+                f"SELECT {LEAD_COLUMNS} FROM leads_lead AS l {LEAD_JOINS} WHERE l.id IN ("
+                f"SELECT l.id FROM leads_lead AS l WHERE {condition} {order} LIMIT %s OFFSET %s) {order}",
+                [*params, limit + 1, offset],
+            )
+        else:
+            rows = _rows(
+                f"SELECT {LEAD_COLUMNS} FROM leads_lead AS l {LEAD_JOINS} WHERE {condition} {order} LIMIT %s OFFSET %s",
+                [*params, limit + 1, offset],
+            )
+    has_more, rows = len(rows) > limit, rows[:limit]
     leads = []
     for row in rows:
         lead = _lead(row)
@@ -190,14 +214,12 @@ def lead_list(org_id: str, *, page: int = 1, limit: int = 50, stage_id: str | No
             "contentPost": post,
         }
         leads.append(lead)
-    return dumps(
-        {
-            "success": True,
-            "leads": leads,
-            "pagination": {"total": total, "page": page, "limit": limit, "hasMore": page * limit < total},
-            "message": "Leads retrieved successfully",
-        }
-    )
+    next_cursor = None
+    if has_more:
+        last = SimpleNamespace(created_at=rows[-1][21], pk=rows[-1][0])
+        next_cursor = encode_cursor(NEWEST_FIRST, last, offset + len(rows))
+    pagination = {"total": total, "page": page, "limit": limit, "hasMore": has_more, "nextCursor": next_cursor}
+    return dumps({"success": True, "leads": leads, "pagination": pagination, "message": "Leads retrieved successfully"})
 
 
 def lead_detail(org_id: str, lead_id: str, activities: int = 100) -> bytes:

@@ -24,4 +24,3 @@ ROOT_URLCONF = "bench.urls"
 if os.environ.get("BENCH_DB_POOL") == "1":
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 (Django requires it with a pool)
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 2}  # noqa: F405
-
