@@ -47,7 +47,7 @@ def memory_run(s, *, requests: int = 10_000, clients: int = 4, readings: int = 4
     the per-process caches; a leak keeps growing with every reading.
     """
     port = free_port()
-    every = [case for case in build_cases(s) if not case.name.startswith("board live")]
+    every = [case for case in build_cases(s) if not case.name.startswith(("board live", "board poll"))]
     cases = [case for case in every if not case.name.startswith(SLOW_CASES)]
     with gunicorn(port=port, workers=WORKERS) as master:
         _drive(port, s, every, total=len(every) * 4, clients=clients)  # every code path in each worker
