@@ -105,6 +105,7 @@ def instances(replica_snapshot):
         "THROTTLE_AUTH_RATE": f"{AUTH_RATE}/minute",
         "THROTTLE_USER_RATE": "100000/minute",
         "THROTTLE_ANON_RATE": "100000/minute",
+        "LEAD_COUNT_CACHE_MIN": "0",  # cache every lead total, so step 5 checks it across instances
     }
     port_a, port_b = free_port(), free_port()
     env_b = {**shared, "DATABASE_REPLICA_URL": _database_url(replica_snapshot)}
@@ -219,7 +220,13 @@ def test_two_instances_act_as_one(instances, org, pipeline, stages, token, sessi
     assert on_b["stats"]["totalLeads"] == 0
     assert listed_on_b["pagination"]["total"] == CONTACTS
 
-    # 5. One throttle for both: AUTH_RATE sign-in attempts per minute per IP in all, whichever instance answers.
+    # 5. A lead total B keeps in the shared cache is dropped by a write through A.
+    total_on_b = Http(port_b, token).send(Request("GET", leads_path)).json()["pagination"]["total"]
+    late = Request("POST", f"{leads_path}/with-contact", body={"contact": {"name": "Late"}, "pipelineId": pipeline.pk})
+    assert Http(port_a, token).send(late).status == 201
+    assert Http(port_b, token).send(Request("GET", leads_path)).json()["pagination"]["total"] == total_on_b + 1
+
+    # 6. One throttle for both: AUTH_RATE sign-in attempts per minute per IP in all, whichever instance answers.
     attempts = [
         Request("POST", "/auth/token", body={"email": "nobody@example.com", "password": "wrong-password"})
         for _ in range(AUTH_RATE + 4)
