@@ -1,10 +1,12 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from vchata.accounts.models import Membership
+from vchata.accounts.pages import CURRENT_ORG_SESSION_KEY
 from vchata.accounts.tests.factories import OrganizationFactory, UserFactory
 
 
@@ -69,3 +71,14 @@ def member(org):
     user = UserFactory()
     Membership.objects.create(organization=org, user=user, role=Membership.Role.MEMBER)
     return user
+
+
+@pytest.fixture
+def browser(user, org):
+    """A browser signed in as ``user`` with ``org`` as the current organization, as after a first visit."""
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[CURRENT_ORG_SESSION_KEY] = org.pk  # later pages don't rewrite the session
+    session.save()
+    return client

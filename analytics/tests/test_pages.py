@@ -8,19 +8,8 @@ from django.urls import reverse
 
 from analytics.tests.conftest import bulk_leads
 from pipelines.services import create_pipeline
-from vchata.accounts.pages import CURRENT_ORG_SESSION_KEY
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browser(user, org):
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[CURRENT_ORG_SESSION_KEY] = org.pk
-    session.save()
-    return client
 
 
 def dashboard_url(org) -> str:

@@ -20,19 +20,8 @@ from leads.tests.factories import (
 )
 from pipelines.models import LeadStatus
 from pipelines.services import create_pipeline
-from vchata.accounts.pages import CURRENT_ORG_SESSION_KEY
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browser(user, org):
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[CURRENT_ORG_SESSION_KEY] = org.pk
-    session.save()
-    return client
 
 
 def lead_url(org, lead, name="lead-detail"):

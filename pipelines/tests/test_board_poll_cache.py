@@ -6,7 +6,6 @@ generation moves when a write commits.
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -14,7 +13,6 @@ from leads import services as lead_services
 from leads.tests.factories import LeadFactory
 from pipelines.selectors import board_fingerprints
 from pipelines.services import create_stage
-from vchata.accounts.pages import CURRENT_ORG_SESSION_KEY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,16 +23,6 @@ def shared_cache(settings):
 
     settings.LEAD_COUNT_CACHE = True
     cache.clear()
-
-
-@pytest.fixture
-def browser(user, org):
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[CURRENT_ORG_SESSION_KEY] = org.pk
-    session.save()
-    return client
 
 
 def poll(browser, org, pipeline, seen: dict[str, str]):

@@ -13,20 +13,9 @@ from leads.models import Activity, Lead
 from leads.tests.factories import ContactFactory, LeadFactory
 from pipelines.selectors import CARDS_PER_PAGE, board_fingerprints
 from pipelines.services import create_pipeline
-from vchata.accounts.pages import CURRENT_ORG_SESSION_KEY
 from vchata.accounts.tests.factories import OrganizationFactory, add_membership
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browser(user, org):
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[CURRENT_ORG_SESSION_KEY] = org.pk  # as after a first visit: later pages don't rewrite the session
-    session.save()
-    return client
 
 
 def board_url(org, pipeline, **query):
