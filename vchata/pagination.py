@@ -58,13 +58,7 @@ class CursorPage(Page):
 
     @property
     def meta(self) -> dict:
-        return {
-            "total": self.total,
-            "page": self.page,
-            "limit": self.limit,
-            "hasMore": self.has_more,
-            "nextCursor": self.next_cursor,
-        }
+        return super().meta | {"hasMore": self.has_more, "nextCursor": self.next_cursor}
 
 
 def page_params(query_params) -> tuple[int, int]:
