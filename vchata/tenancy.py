@@ -36,16 +36,16 @@ class OrgOwned(models.Model):
         abstract = True
 
 
-def membership_for(user: "User", org_id: str):
+def membership_of(user_id, org_id: str):
+    """The user's membership of the org with the organization and the user, in one query; None if not a member."""
     from vchata.accounts.models import Membership
 
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Membership.objects.select_related("organization").filter(user=user, organization_id=org_id).first()
+    memberships = Membership.objects.select_related("organization", "user")
+    return memberships.filter(user_id=user_id, organization_id=org_id).first()
 
 
 def org_for_member(user: "User", org_id: str) -> "Organization":
-    membership = membership_for(user, org_id)
+    membership = membership_of(user.pk, org_id) if getattr(user, "is_authenticated", False) else None
     if membership is None:
         # Same answer for "no such org" and "not yours": ids must not be probed.
         raise NotFound(ORG_NOT_FOUND)
@@ -93,7 +93,7 @@ class OrgScopedMixin:
         super().initial(request, *args, **kwargs)  # token, permissions and throttles first
         if getattr(self, "swagger_fake_view", False):
             return
-        membership = _membership_with_user(request.user.pk, kwargs[self.org_url_kwarg])
+        membership = membership_of(request.user.pk, kwargs[self.org_url_kwarg])
         if membership is None:
             load_user(request.auth)  # a missing, inactive or revoked user is a 401, not a 404
             raise NotFound(ORG_NOT_FOUND)
@@ -101,13 +101,6 @@ class OrgScopedMixin:
         request.user = membership.user  # the model instance, for services and throttles downstream
         self.membership = membership
         self.org = membership.organization
-
-
-def _membership_with_user(user_id, org_id: str):
-    from vchata.accounts.models import Membership
-
-    memberships = Membership.objects.select_related("organization", "user")
-    return memberships.filter(user_id=user_id, organization_id=org_id).first()
 
 
 class OrgScopedAPIView(OrgScopedMixin, APIView):

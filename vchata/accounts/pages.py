@@ -1,6 +1,6 @@
 """The base for browser pages under ``/app/<org_id>/``: session login, then org membership.
 
-Pages resolve the organization exactly as the API does (``org_for_member``),
+Pages resolve the organization with the same query as the API (``membership_of``),
 so another org's URL is a plain 404 page, never a hint that it exists.
 """
 
