@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from leads.counting import lead_changes, lead_counts
 from leads.models import Lead
+from vchata.counts import CountCache
 from vchata.pagination import decode_cursor
 
 from . import floors
@@ -66,7 +68,7 @@ def build_cases(s: Scenario) -> list[Case]:
         ),
         Case(
             "list: first page, total not cached",
-            lambda: _forget_totals(s, Request("GET", leads, "limit=50")),
+            lambda: _after_a_write(lead_counts, s, Request("GET", leads, "limit=50")),
             lambda: floors.lead_list(s.org_id),
             LIST_DETAIL_BOARD,
         ),
@@ -164,7 +166,7 @@ def build_cases(s: Scenario) -> list[Case]:
         ),
         Case(
             "board poll, right after a write",
-            lambda: _forget_board(s, Request("GET", f"{board}changes/", poll_query())),
+            lambda: _after_a_write(lead_changes, s, Request("GET", f"{board}changes/", poll_query())),
             lambda: floors.board_changes(s.org_id, s.board_pipeline_id),
             LIST_DETAIL_BOARD,
             expect=204,
@@ -173,19 +175,9 @@ def build_cases(s: Scenario) -> list[Case]:
     ]
 
 
-def _forget_totals(s: Scenario, request: Request) -> Request:
-    """As after any lead write: the org's cached totals are gone, so the request counts live."""
-    from leads.counting import lead_counts
-
-    lead_counts.bump(s.org_id)
-    return request
-
-
-def _forget_board(s: Scenario, request: Request) -> Request:
-    """As after any lead write: the org's cached board fingerprints are gone, so the poll recounts."""
-    from leads.counting import lead_changes
-
-    lead_changes.bump(s.org_id)
+def _after_a_write(generation: CountCache, s: Scenario, request: Request) -> Request:
+    """``request`` as it comes right after a lead write: what the org kept under ``generation`` is gone."""
+    generation.bump(s.org_id)
     return request
 
 
@@ -197,7 +189,6 @@ def _cursor_of_page(s: Scenario, page: int) -> str:
 
 def _fingerprint_query(s: Scenario) -> str:
     """The poll of a board that is up to date (the common case: nothing changed, 204)."""
-    from leads.models import Lead
     from pipelines import selectors
 
     org = Lead.objects.get(pk=s.detail_lead_id).organization
