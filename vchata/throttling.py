@@ -1,16 +1,24 @@
 """Request throttles: per anonymous IP, per user, and per scope (``throttle_scope = "auth"``).
 
-DRF's throttles decide who is counted (the IP, the user, the scope); two
+DRF's throttles decide who is counted (the IP, the user, the scope); three
 things differ here:
 
-- Counting is one atomic ``cache.incr`` on a fixed window. DRF's own
-  throttles read a list of timestamps, append, and write it back, so
-  concurrent requests on several workers overwrite each other's entries and
-  more than the limit get through: exactly what a credential-stuffing client
-  sending in parallel would exploit.
+- Counting is one atomic ``cache.incr``. DRF's own throttles read a list of
+  timestamps, append, and write it back, so concurrent requests on several
+  workers overwrite each other's entries and more than the limit get
+  through: exactly what a credential-stuffing client sending in parallel
+  would exploit.
+- The window slides. A fixed window lets a client spend its whole allowance
+  at the end of one minute and again at the start of the next: twice the
+  limit in a second. The count of the previous window is weighed by how much
+  of it still lies within the last ``duration`` seconds (the sliding-window
+  counter), which keeps any such burst to the limit with two counters a key.
 - The rates are read from settings on every request. DRF copies
   ``DEFAULT_THROTTLE_RATES`` into a class attribute at import, so a changed
   setting (a test's ``settings`` fixture, for one) would never reach it.
+
+Only served requests are counted: a refused one is taken back, so a client
+that slows down gets in again as the allowance frees up.
 
 Counters live in Django's default cache, which is Redis whenever ``REDIS_URL``
 is set, so every worker and every app server counts against the same limit.
@@ -18,12 +26,33 @@ A throttled request gets the 429 envelope with ``Retry-After``
 (``vchata.exceptions``).
 """
 
+import math
+
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
 
-class FixedWindowThrottle(throttling.SimpleRateThrottle):
-    """At most ``num_requests`` per key in each window of ``duration`` seconds, counted atomically."""
+def weighted_count(previous: int, current: int, elapsed: float) -> float:
+    """Requests in the last window's length: all of this window's, and the share of the previous
+    window's still within reach, assuming those were spread evenly over it."""
+    return previous * (1 - elapsed) + current
+
+
+def seconds_until_allowed(previous: int, current: int, elapsed: float, limit: int, duration: int) -> float:
+    """How long until one more request fits, with ``current`` served so far in this window and
+    ``previous`` in the one before, ``elapsed`` (0..1) of this window gone."""
+    if current < limit and previous:
+        # Later in this window, once the previous window's share has shrunk enough.
+        frees_at = 1 - (limit - 1 - current) / previous
+        if frees_at < 1:
+            return max(frees_at - elapsed, 0) * duration
+    # In the next window this one becomes the previous, weighed down from whole.
+    frees_at_next = 1 - (limit - 1) / current if current else 0
+    return (1 - elapsed + max(frees_at_next, 0)) * duration
+
+
+class SlidingWindowThrottle(throttling.SimpleRateThrottle):
+    """At most ``num_requests`` in any ``duration`` seconds per key (a sliding-window counter)."""
 
     @property
     def THROTTLE_RATES(self) -> dict[str, str | None]:  # DRF reads this name
@@ -35,30 +64,41 @@ class FixedWindowThrottle(throttling.SimpleRateThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
-        now = self.timer()
-        window = int(now // self.duration)
-        self.wait_seconds = (window + 1) * self.duration - now
-        counter = f"{key}:{window}"
-        # add() is a no-op when the counter exists; the extra second outlives clock skew between workers.
-        self.cache.add(counter, 0, self.duration + 1)
+        window, into = divmod(self.timer(), self.duration)
+        elapsed = into / self.duration
+        counter = f"{key}:{int(window)}"
+        current = self._count_one(counter)
+        previous = self.cache.get(f"{key}:{int(window) - 1}", 0)
+        if weighted_count(previous, current, elapsed) <= self.num_requests:
+            return True
+        self.cache.decr(counter)  # refused, so not counted
+        # Others refused at the same moment may still be in the count; no more than the limit were served.
+        served = min(current - 1, self.num_requests)
+        self.wait_seconds = seconds_until_allowed(previous, served, elapsed, self.num_requests, self.duration)
+        return False
+
+    def _count_one(self, counter: str) -> int:
         try:
-            count = self.cache.incr(counter)
-        except ValueError:  # expired between add() and incr()
-            self.cache.add(counter, 1, self.duration + 1)
-            count = 1
-        return count <= self.num_requests
+            return self.cache.incr(counter)
+        except ValueError:  # the window's first request here
+            # The counter must outlive the next window, which weighs it; the extra second covers
+            # clock skew between workers.
+            if self.cache.add(counter, 1, 2 * self.duration + 1):
+                return 1
+            return self.cache.incr(counter)  # another worker started it first
 
     def wait(self) -> float:
-        return self.wait_seconds
+        # At least a second: a racing request may already have taken the room computed for.
+        return max(math.ceil(self.wait_seconds), 1)
 
 
-class AnonThrottle(throttling.AnonRateThrottle, FixedWindowThrottle):
+class AnonThrottle(throttling.AnonRateThrottle, SlidingWindowThrottle):
     """Requests without a user, counted per client IP."""
 
 
-class UserThrottle(throttling.UserRateThrottle, FixedWindowThrottle):
+class UserThrottle(throttling.UserRateThrottle, SlidingWindowThrottle):
     """Requests of an authenticated user, counted per user whatever the IP."""
 
 
-class ScopeThrottle(throttling.ScopedRateThrottle, FixedWindowThrottle):
+class ScopeThrottle(throttling.ScopedRateThrottle, SlidingWindowThrottle):
     """Views with a ``throttle_scope`` (sign-up and token: per IP, at the stricter ``auth`` rate)."""

@@ -37,7 +37,8 @@ def test_workers_share_one_auth_limit_in_redis_even_under_parallel_requests():
 
     assert Counter(r.status_code for r in responses) == {400: 5, 429: 19}
     throttled = [r for r in responses if r.status_code == 429]
-    assert all(0 < int(r.headers["Retry-After"]) <= 60 for r in throttled)
+    # The rest of this minute, then a fifth of the next while the five served weigh it down to four.
+    assert all(0 < int(r.headers["Retry-After"]) <= 60 + 12 for r in throttled)
     assert throttled[0].json()["error"] == "Too Many Requests"
     client = redis.Redis.from_url(REDIS_URL)
     keys = client.keys(f"{prefix}:*")

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from conftest import client_for
 from vchata.accounts.models import User
 from vchata.accounts.tests.factories import PASSWORD, UserFactory
+from vchata.throttling import seconds_until_allowed, weighted_count
 
 pytestmark = pytest.mark.django_db
 
@@ -102,19 +103,72 @@ def test_throttle_counters_live_in_the_configured_cache_one_per_window(anon, thr
         assert cache.get(f"throttle_anon_127.0.0.1:{window}") == 2
 
 
-def test_retry_after_is_the_rest_of_the_window(anon, throttle_rates):
-    throttle_rates(anon="1/minute")
-    with time_machine.travel(datetime(2024, 1, 15, 10, 30, 15, tzinfo=UTC), tick=False):
-        refresh_garbage(anon)
+def at(hour_minute_second: str):
+    """Stops the clock at that time of 2024-01-15 (UTC)."""
+    hour, minute, second = map(int, hour_minute_second.split(":"))
+    return time_machine.travel(datetime(2024, 1, 15, hour, minute, second, tzinfo=UTC), tick=False)
+
+
+def test_a_burst_at_the_end_of_a_window_gets_no_second_allowance_at_the_start_of_the_next(anon, throttle_rates):
+    throttle_rates(anon="2/minute")
+    with at("10:30:59"):
+        assert [refresh_garbage(anon).status_code for _ in range(2)] == [401, 401]
+    with at("10:31:00"):
+        assert_throttled(refresh_garbage(anon))  # a fixed window would let two more through here
+
+
+def test_retry_after_is_when_the_next_request_fits(anon, throttle_rates):
+    throttle_rates(anon="4/minute")
+    with at("10:30:15"):
+        for _ in range(4):
+            refresh_garbage(anon)
         response = refresh_garbage(anon)
+    # In the next window the previous one's 4 weigh 3 after a quarter of it: 60 s from now.
     assert response.status_code == 429
-    assert response["Retry-After"] == "45"
-
-
-def test_a_new_window_starts_a_new_count(anon, throttle_rates):
-    throttle_rates(anon="1/minute")
-    with time_machine.travel(datetime(2024, 1, 15, 10, 30, 59, tzinfo=UTC), tick=False):
-        refresh_garbage(anon)
-        assert refresh_garbage(anon).status_code == 429
-    with time_machine.travel(datetime(2024, 1, 15, 10, 31, 0, tzinfo=UTC), tick=False):
+    assert response["Retry-After"] == "60"
+    with at("10:31:14"):
+        assert_throttled(refresh_garbage(anon))
+    with at("10:31:15"):
         assert refresh_garbage(anon).status_code == 401
+
+
+def test_requests_refused_at_the_same_moment_do_not_lengthen_the_wait(anon, throttle_rates):
+    throttle_rates(anon="4/minute")
+    window = int(datetime(2024, 1, 15, 10, 30, tzinfo=UTC).timestamp() // 60)
+    # Four served, and six refused elsewhere that have not taken themselves back yet.
+    cache.set(f"throttle_anon_127.0.0.1:{window}", 4 + 6)
+    with at("10:30:15"):
+        response = refresh_garbage(anon)
+    assert response["Retry-After"] == "60"  # as for four served, not ten
+
+
+def test_refused_requests_are_not_counted(anon, throttle_rates):
+    throttle_rates(anon="2/minute")
+    with at("10:30:00"):
+        for _ in range(7):
+            refresh_garbage(anon)  # two served, five refused
+    with at("10:31:30"):
+        # Half of the previous window's two still weigh: one more fits (seven would have weighed 3.5).
+        assert refresh_garbage(anon).status_code == 401
+        assert_throttled(refresh_garbage(anon))
+
+
+@pytest.mark.parametrize("limit", [1, 2, 5, 10, 120])
+def test_the_wait_is_exactly_until_one_more_request_fits(limit):
+    """Across counts and times, one request fits after the wait and not a second before it."""
+
+    def fits(previous, current, elapsed):  # elapsed may run into the next window
+        if elapsed >= 1:
+            return weighted_count(current, 0, elapsed - 1) + 1 <= limit
+        return weighted_count(previous, current, elapsed) + 1 <= limit
+
+    duration = 60
+    for previous in range(limit + 2):
+        for current in range(limit + 1):
+            for tenth in range(10):
+                elapsed = tenth / 10
+                if fits(previous, current, elapsed):
+                    continue  # nothing to wait for
+                wait = seconds_until_allowed(previous, current, elapsed, limit, duration)
+                assert fits(previous, current, elapsed + (wait + 1e-9) / duration), (previous, current, elapsed)
+                assert not fits(previous, current, elapsed + (wait - 1) / duration), (previous, current, elapsed)
