@@ -12,15 +12,21 @@ filter bumps that organization's generation when it commits:
 - queryset writes (``update``/``bulk_update``/raw SQL) send no signal: the
   code making them calls ``bump_lead_counts`` itself.
 
-``lead_changes`` is bumped by every save or delete of a lead or a stage; open
-boards poll it (``pipelines.selectors.board_fingerprints``).
+``lead_changes`` is bumped by every save or delete of a lead or a stage; what
+``while_leads_unchanged`` keeps (the board's column fingerprints, which open
+boards poll) lives under it.
 """
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_delete
 
 from vchata.counts import CountCache
+
+T = TypeVar("T")
 
 lead_counts = CountCache("leads")
 # Any change to any of the org's leads, or to a pipeline's set of stages: what open boards
@@ -52,6 +58,14 @@ def lead_total(queryset: QuerySet, *, org_id: str, filters) -> int:
         min_cached=settings.LEAD_COUNT_CACHE_MIN,
         timeout=settings.LEAD_COUNT_CACHE_TTL,
     )
+
+
+def while_leads_unchanged(org_id: str, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the shared cache (with LEAD_COUNT_CACHE) until any lead or stage of the org changes."""
+    if not settings.LEAD_COUNT_CACHE:
+        return compute()
+    key = lead_changes.value_key(org_id, name)
+    return lead_changes.remember(org_id, key, compute, timeout=settings.LEAD_COUNT_CACHE_TTL)
 
 
 def _lead_saved(sender, instance, update_fields=None, **kwargs):

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import DecimalField, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from leads.counting import lead_changes
+from leads.counting import while_leads_unchanged
 from leads.models import Lead
 from vchata.accounts.models import Organization, User
 
@@ -186,12 +185,8 @@ def board_fingerprints(*, org: Organization, pipeline: Pipeline) -> dict[str, st
         )
         return {stage_id: fingerprint_of(count, last_change) for stage_id, count, last_change in stages}
 
-    if not settings.LEAD_COUNT_CACHE:
-        return compute()
-    # Counting a 500,000-lead pipeline's columns takes ~15 ms; every open board polls it.
-    # Kept in the shared cache until any lead or stage of the org changes.
-    key = f"{lead_changes.namespace}-board:{org.pk}:{pipeline.pk}"
-    return lead_changes.remember(org.pk, key, compute, timeout=settings.LEAD_COUNT_CACHE_TTL)
+    # Counting a 500,000-lead pipeline's columns takes ~15 ms, and every open board polls it.
+    return while_leads_unchanged(org.pk, f"board:{pipeline.pk}", compute)
 
 
 def empty_fingerprint() -> str:

@@ -55,6 +55,10 @@ class CountCache:
         digest = hashlib.sha256(normalized.encode()).hexdigest()[:32]
         return f"{self.namespace}-count:{scope_id}:{digest}"
 
+    def value_key(self, scope_id: str, name: str) -> str:
+        """The key of a value ``remember`` keeps under the scope's generation."""
+        return f"{self.namespace}-value:{scope_id}:{name}"
+
     def count(
         self,
         queryset: QuerySet,
