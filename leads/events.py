@@ -1,8 +1,9 @@
 """Lead events: what the services announce after a change, inside its transaction.
 
-The rule engine (``pipelines.automation``) subscribes at start-up, so
-``leads`` needs no import of ``pipelines`` code and automation runs in the same
-transaction as the change that fired it.
+Subscribers register at start-up: the rule engine (``automation``) and the
+outbox that feeds outbound webhooks (``integrations``). So ``leads`` imports
+neither, and both run in the same transaction as the change that fired them:
+their writes commit or roll back with it.
 """
 
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from vchata.accounts.models import Organization, User
 
-    from .models import Lead
+    from .models import Activity, Lead
 
 
 class EventKind:
@@ -21,6 +22,11 @@ class EventKind:
     STATUS_CHANGED = "STATUS_CHANGED"
     STAGE_ENTERED = "STAGE_ENTERED"
     ASSIGNED = "ASSIGNED"
+    # Once per service call that changed any of the lead's fields (stage moves have STAGE_ENTERED).
+    LEAD_UPDATED = "LEAD_UPDATED"
+    # Announced just before the row is deleted, in the same transaction: ``lead`` is still whole.
+    LEAD_DELETED = "LEAD_DELETED"
+    CONVERSATION_CONVERTED = "CONVERSATION_CONVERTED"
 
 
 @dataclass(frozen=True)
@@ -30,10 +36,13 @@ class LeadEvent:
     lead: "Lead"
     actor: "User | None"
     # ACTIVITY_ADDED: the activity type; STATUS_CHANGED: the new status;
-    # STAGE_ENTERED: the stage id; ASSIGNED: the user id.
+    # STAGE_ENTERED: the stage id; ASSIGNED: the user id; CONVERSATION_CONVERTED:
+    # the conversation id; LEAD_UPDATED: {"changes": {camelCaseField: [before, after]}}.
     detail: Any = None
     # What caused the change, e.g. {"ruleId": ...} when a rule did it.
     cause: dict = field(default_factory=dict)
+    # ACTIVITY_ADDED: the activity written.
+    activity: "Activity | None" = None
 
 
 Handler = Callable[[LeadEvent], None]
@@ -48,3 +57,8 @@ def subscribe(handler: Handler) -> None:
 def emit(event: LeadEvent) -> None:
     for handler in list(_handlers):
         handler(event)
+
+
+def unsubscribe(handler: Handler) -> None:
+    if handler in _handlers:
+        _handlers.remove(handler)

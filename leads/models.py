@@ -256,7 +256,7 @@ class Lead(OrgOwned):
         ]
 
     def __str__(self):
-        return self.pk
+        return self.pk or "lead (not saved)"
 
     @property
     def converted(self) -> bool:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import Organization, User
 from vchata.exceptions import Conflict, InvalidInput, NotFound
+from vchata.money import json_amount
 
 from .counting import bump_lead_counts
 from .custom_fields import validate_custom_fields
@@ -40,6 +41,34 @@ LEAD_EXISTS = "Lead already exists for this contact and pipeline"
 
 # Fields update_lead copies as they are (already validated by the caller).
 PLAIN_FIELDS = ("value", "notes", "source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+# A lead's fields as API clients name them, with the attribute holding each (ids for links).
+TRACKED_FIELDS = {
+    "value": "value",
+    "status": "status",
+    "assignedToId": "assigned_to_id",
+    "notes": "notes",
+    "source": "source",
+    "utmSource": "utm_source",
+    "utmMedium": "utm_medium",
+    "utmCampaign": "utm_campaign",
+    "utmTerm": "utm_term",
+    "utmContent": "utm_content",
+    "campaignId": "campaign_id",
+    "contactId": "contact_id",
+    "customFields": "custom_fields",
+}
+
+
+def _tracked_values(lead: Lead) -> dict[str, Any]:
+    """The lead's tracked fields as JSON values (amounts as numbers, custom fields copied)."""
+    values = {name: getattr(lead, attribute) for name, attribute in TRACKED_FIELDS.items()}
+    values["value"] = json_amount(values["value"])
+    values["customFields"] = dict(values["customFields"] or {})
+    return values
+
+
+def _changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list]:
+    return {name: [before[name], after[name]] for name in before if before[name] != after[name]}
 
 
 def _lock_lead(org: Organization, lead_id: str) -> Lead:
@@ -248,6 +277,7 @@ def update_lead(
     """
     cause = cause or {}
     lead = _lock_lead(org, lead_id)
+    before = _tracked_values(lead)
     now = timezone.now()
     events: list[LeadEvent] = []
 
@@ -273,6 +303,9 @@ def update_lead(
         events += _set_status(org=org, lead=lead, status=changes["status"], actor=actor, cause=cause, now=now)
 
     lead.save()
+    changed = _changed(before, _tracked_values(lead))
+    if changed:
+        events.append(LeadEvent(EventKind.LEAD_UPDATED, org, lead, actor, detail={"changes": changed}, cause=cause))
     _emit_all(events)
     return lead
 
@@ -374,7 +407,7 @@ def add_activity(
     )
     lead.last_activity_at = activity.created_at
     lead.save(update_fields=["last_activity_at", "updated_at"])
-    emit(LeadEvent(EventKind.ACTIVITY_ADDED, org, lead, actor, detail=type, cause=cause or {}))
+    emit(LeadEvent(EventKind.ACTIVITY_ADDED, org, lead, actor, detail=type, cause=cause or {}, activity=activity))
     return activity
 
 
@@ -382,6 +415,7 @@ def add_activity(
 def delete_lead(*, org: Organization, actor: User | None, lead_id: str) -> None:
     """Delete a lead with its activities and stage history; the contact stays."""
     lead = _lock_lead(org, lead_id)
+    emit(LeadEvent(EventKind.LEAD_DELETED, org, lead, actor))
     lead.delete()
 
 
@@ -424,6 +458,7 @@ def convert_conversation(
         content_post=conversation.content_post,
         conversation=conversation,
     )
+    emit(LeadEvent(EventKind.CONVERSATION_CONVERTED, org, lead, actor, detail=conversation.pk))
     return lead, contact
 
 
