@@ -6,8 +6,8 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from vchata.accounts.models import Membership
-from vchata.accounts.pages import CURRENT_ORG_SESSION_KEY
 from vchata.accounts.tests.factories import OrganizationFactory, UserFactory
+from vchata.tenancy.pages import CURRENT_ORG_SESSION_KEY
 
 
 def pytest_collection_modifyitems(config, items):

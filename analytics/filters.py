@@ -16,8 +16,7 @@ from rest_framework import serializers
 from pipelines.models import Pipeline
 from vchata.accounts.models import Organization
 from vchata.exceptions import NotFound
-
-PIPELINE_NOT_FOUND = "Pipeline not found or you don't have access"
+from vchata.tenancy import get_in_org
 
 
 class AnalyticsQuery(serializers.Serializer):
@@ -80,13 +79,10 @@ def lead_filter_from(query_params, org: Organization, *, default_pipeline: bool 
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
     pipeline_id = data.get("pipelineId") or None
-    pipelines = Pipeline.objects.for_org(org)
     if pipeline_id is not None:
-        pipeline = pipelines.filter(pk=pipeline_id).first()
-        if pipeline is None:
-            raise NotFound(PIPELINE_NOT_FOUND)
+        pipeline = get_in_org(Pipeline, org, pipeline_id)
     elif default_pipeline:
-        pipeline = pipelines.filter(is_default=True).first()
+        pipeline = Pipeline.objects.for_org(org).filter(is_default=True).first()
         if pipeline is None:
             raise NotFound("The organization has no default pipeline; pass pipelineId")
     else:

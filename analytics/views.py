@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from pipelines.models import LeadStatus, Pipeline
-from vchata.accounts.pages import OrgPageMixin
+from vchata.tenancy.pages import OrgPageMixin
 
 from . import selectors
 from .filters import LeadFilter

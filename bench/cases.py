@@ -189,7 +189,7 @@ def _cursor_of_page(s: Scenario, page: int) -> str:
 
 def _fingerprint_query(s: Scenario) -> str:
     """The poll of a board that is up to date (the common case: nothing changed, 204)."""
-    from pipelines import selectors
+    from pipelines.board import selectors
 
     org = Lead.objects.get(pk=s.detail_lead_id).organization
     pipeline = org.pipeline_set.get(pk=s.board_pipeline_id)

@@ -1,4 +1,4 @@
-"""Admin for contacts, leads and everything around them, scoped by ``vchata.admin_scoping``.
+"""Admin for contacts, leads and everything around them, scoped by ``vchata.tenancy.admin``.
 
 Lead state (stage, status, assignee, …) changes only through
 ``leads.services``, here as in the API: the change form, the delete and the
@@ -13,7 +13,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from pipelines.models import Pipeline, Stage
-from vchata.admin_scoping import (
+from vchata.exceptions import DomainError
+from vchata.tenancy.admin import (
     HistoryInline,
     OrgConsistentForm,
     OrgScopedAdmin,
@@ -21,7 +22,6 @@ from vchata.admin_scoping import (
     count_of,
     managed_org_ids,
 )
-from vchata.exceptions import DomainError
 
 from . import admin_actions
 from .admin_import import import_view

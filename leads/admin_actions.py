@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from pipelines.models import LeadStatus, Stage
 from vchata.accounts.models import User
-from vchata.admin_scoping import error_message
 from vchata.exceptions import DomainError
+from vchata.tenancy.admin import error_message
 
 from .models import Lead
 from .services import move_lead_to_stage, update_lead

@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 lead_counts = CountCache("leads")
 # Any change to any of the org's leads, or to a pipeline's set of stages: what open boards
-# poll for (``pipelines.selectors.board_fingerprints``). Unlike the totals, a logged activity
+# poll for (``pipelines.board.selectors.board_fingerprints``). Unlike the totals, a logged activity
 # counts: it moves the lead's ``updated_at`` and so its column's fingerprint.
 lead_changes = CountCache("lead-changes")
 

@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from vchata.accounts.models import Organization
-from vchata.exceptions import NotFound
+from vchata.tenancy import get_in_org
 
 from .models import (
     Activity,
@@ -24,8 +24,6 @@ from .models import (
     StageVisit,
 )
 
-LEAD_NOT_FOUND = "Lead not found or you don't have access"
-CONVERSATION_NOT_FOUND = "Conversation not found or you don't have access"
 # How many of its newest activities the lead detail carries; the activities route pages through all.
 DETAIL_ACTIVITIES = 100
 
@@ -45,13 +43,13 @@ def lead_detail(*, org: Organization, lead_id: str) -> Lead:
     index, which stops after DETAIL_ACTIVITIES rows; a sliced ``Prefetch`` numbers every
     activity of the lead with a window function first, a cost that grows with its history.
     """
-    lead = _one(lead_list(org=org), lead_id, LEAD_NOT_FOUND)
+    lead = get_in_org(lead_list(org=org), org, lead_id)
     lead.recent_activities = list(lead_activities(lead=lead)[:DETAIL_ACTIVITIES])
     return lead
 
 
 def lead_in_org(*, org: Organization, lead_id: str) -> Lead:
-    return _one(Lead.objects.for_org(org), lead_id, LEAD_NOT_FOUND)
+    return get_in_org(Lead, org, lead_id)
 
 
 def lead_activities(*, lead: Lead) -> QuerySet[Activity]:
@@ -93,12 +91,4 @@ def conversation_detail(*, org: Organization, conversation_id: str) -> Conversat
     queryset = conversation_list(org=org).prefetch_related(
         Prefetch("messages", queryset=Message.objects.order_by("sent_at", "id"))
     )
-    return _one(queryset, conversation_id, CONVERSATION_NOT_FOUND)
-
-
-def _one(scoped: QuerySet, pk: str, not_found: str):
-    """The row of an org-scoped queryset with this id, or a 404 (another org's row looks absent)."""
-    row = scoped.filter(pk=pk).first()
-    if row is None:
-        raise NotFound(not_found)
-    return row
+    return get_in_org(queryset, org, conversation_id)

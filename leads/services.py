@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import Organization, User
-from vchata.exceptions import Conflict, InvalidInput, NotFound
+from vchata.exceptions import Conflict, InvalidInput
 from vchata.money import json_amount
+from vchata.tenancy import get_in_org
 
 from .counting import bump_lead_counts
 from .custom_fields import validate_custom_fields
@@ -36,7 +37,6 @@ from .models import (
     StageVisit,
 )
 
-LEAD_NOT_FOUND = "Lead not found or you don't have access"
 LEAD_EXISTS = "Lead already exists for this contact and pipeline"
 
 # Fields update_lead copies as they are (already validated by the caller).
@@ -72,10 +72,7 @@ def _changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, l
 
 
 def _lock_lead(org: Organization, lead_id: str) -> Lead:
-    lead = Lead.objects.for_org(org).select_for_update().filter(pk=lead_id).first()
-    if lead is None:
-        raise NotFound(LEAD_NOT_FOUND)
-    return lead
+    return get_in_org(Lead, org, lead_id, lock=True)
 
 
 def _log(
@@ -464,7 +461,6 @@ def convert_conversation(
 
 # --- campaigns ----------------------------------------------------------------
 
-CAMPAIGN_NOT_FOUND = "Campaign not found or you don't have access"
 CAMPAIGN_EXISTS = "A campaign with this utmCampaign already exists"
 CAMPAIGN_FIELDS = ("name", "utm_campaign", "budget", "starts_at", "ends_at")
 
@@ -508,9 +504,7 @@ def create_campaign(
 @transaction.atomic
 def update_campaign(*, org: Organization, actor: User | None, campaign_id: str, changes: Mapping[str, Any]) -> Campaign:
     """Apply a partial update (model field names); the dates are checked against the merged result."""
-    campaign = Campaign.objects.for_org(org).select_for_update().filter(pk=campaign_id).first()
-    if campaign is None:
-        raise NotFound(CAMPAIGN_NOT_FOUND)
+    campaign = get_in_org(Campaign, org, campaign_id, lock=True)
     for name in CAMPAIGN_FIELDS:
         if name in changes:
             setattr(campaign, name, changes[name])
@@ -522,14 +516,11 @@ def update_campaign(*, org: Organization, actor: User | None, campaign_id: str, 
 @transaction.atomic
 def delete_campaign(*, org: Organization, actor: User | None, campaign_id: str) -> None:
     """Delete a campaign; its leads stay, no longer linked to it."""
-    deleted, _ = Campaign.objects.for_org(org).filter(pk=campaign_id).delete()
-    if not deleted:
-        raise NotFound(CAMPAIGN_NOT_FOUND)
+    get_in_org(Campaign, org, campaign_id, lock=True).delete()
 
 
 # --- custom field definitions -------------------------------------------------
 
-CUSTOM_FIELD_NOT_FOUND = "Custom field not found or you don't have access"
 CUSTOM_FIELD_EXISTS = "A custom field with this key already exists"
 
 
@@ -569,9 +560,7 @@ def update_custom_field(
 
     Leads keep the values they hold; the new rules apply on their next write.
     """
-    field = CustomField.objects.for_org(org).select_for_update().filter(pk=field_id).first()
-    if field is None:
-        raise NotFound(CUSTOM_FIELD_NOT_FOUND)
+    field = get_in_org(CustomField, org, field_id, lock=True)
     for name in ("label", "options", "required"):
         if name in changes:
             setattr(field, name, changes[name])
@@ -587,9 +576,7 @@ def delete_custom_field(*, org: Organization, actor: User | None, field_id: str)
     Otherwise the next customFields write of such a lead would be refused for
     carrying a key that is no longer a custom field.
     """
-    field = CustomField.objects.for_org(org).select_for_update().filter(pk=field_id).first()
-    if field is None:
-        raise NotFound(CUSTOM_FIELD_NOT_FOUND)
+    field = get_in_org(CustomField, org, field_id, lock=True)
     holders = Lead.objects.for_org(org).filter(custom_fields__has_key=field.key).only("id", "custom_fields")
     batch = []
     for lead in holders.iterator(chunk_size=500):

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from pipelines.models import LeadStatus, Pipeline, Stage
-from vchata.accounts.pages import OrgPageMixin
 from vchata.exceptions import Conflict, DomainError, NotFound
+from vchata.tenancy import get_in_org
+from vchata.tenancy.pages import OrgPageMixin
 
 from . import services
 from .forms import ActivityForm, AssignForm, LeadEditForm, NewLeadForm, StageForm, StatusForm
@@ -76,16 +77,8 @@ class LeadPageMixin(OrgPageMixin):
 
     def get_lead(self) -> Lead:
         if not hasattr(self, "lead"):
-            self.lead = (
-                Lead.objects.for_org(self.org)
-                .select_related(
-                    "contact", "pipeline", "stage", "assigned_to", "campaign", "social_account", "content_post"
-                )
-                .filter(pk=self.kwargs["lead_id"])
-                .first()
-            )
-            if self.lead is None:
-                raise Http404("Lead not found or you don't have access")
+            related = ("contact", "pipeline", "stage", "assigned_to", "campaign", "social_account", "content_post")
+            self.lead = get_in_org(Lead.objects.select_related(*related), self.org, self.kwargs["lead_id"])
         return self.lead
 
     def lead_url(self, anchor: str = "") -> str:

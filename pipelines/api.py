@@ -1,4 +1,4 @@
-"""``/pipelines/{orgId}…``: pipelines and their stages (automation rules live in ``rules_api``).
+"""``/pipelines/{orgId}…``: pipelines and their stages (automation rules: ``pipelines.automation.api``).
 
 Views are thin: validate, call one service of ``pipelines.services``, answer
 the pipeline (with its stages in order) from one read.
@@ -13,7 +13,7 @@ from vchata.inputs import validated
 from vchata.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from vchata.responses import created, ok
 from vchata.schema import errors
-from vchata.tenancy import OrgScopedAPIView
+from vchata.tenancy import OrgScopedAPIView, get_in_org, not_found_message
 
 from . import serializers as s
 from . import services
@@ -45,10 +45,7 @@ def pipelines_with_stages(*, org: Organization) -> QuerySet[Pipeline]:
 
 
 def pipeline_with_stages(*, org: Organization, pipeline_id: str) -> Pipeline:
-    pipeline = pipelines_with_stages(org=org).filter(pk=pipeline_id).first()
-    if pipeline is None:
-        raise NotFound(services.PIPELINE_NOT_FOUND)
-    return pipeline
+    return get_in_org(pipelines_with_stages(org=org), org, pipeline_id)
 
 
 class PipelinesView(OrgScopedAPIView):
@@ -145,7 +142,7 @@ class StageView(OrgScopedAPIView):
     def patch(self, request, org_id, pipeline_id, stage_id):
         pipeline = pipeline_with_stages(org=self.org, pipeline_id=pipeline_id)
         if not any(stage.pk == stage_id for stage in pipeline.ordered_stages):
-            raise NotFound(services.STAGE_NOT_FOUND)
+            raise NotFound(not_found_message(Stage))
         changes = validated(s.StageUpdateInput, request.data)
         stage = services.update_stage(
             org=self.org, actor=request.user, pipeline_id=pipeline_id, stage_id=stage_id, changes=changes

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import pre_delete
 
 
 class PipelinesConfig(AppConfig):
@@ -7,14 +6,8 @@ class PipelinesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from leads.events import subscribe
+        from vchata.accounts.signals import organization_created
 
-        from .automation.engine import handle_lead_event
-        from .automation.signals import pause_rules_losing_their_last_stage_condition
-        from .models import Stage
+        from .services import give_new_organization_its_pipeline
 
-        # Automation runs inside the transaction of every lead change.
-        subscribe(handle_lead_event)
-        pre_delete.connect(
-            pause_rules_losing_their_last_stage_condition, sender=Stage, dispatch_uid="pipelines.rule_stage_guard"
-        )
+        organization_created.connect(give_new_organization_its_pipeline, dispatch_uid="pipelines.default_pipeline")

@@ -7,12 +7,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, ProtectedError, Value, When
 
 from vchata.accounts.models import Organization, User
-from vchata.exceptions import Conflict, InvalidInput, NotFound
+from vchata.exceptions import Conflict, InvalidInput
+from vchata.tenancy import get_in_org
 
 from .models import DEFAULT_PIPELINE_NAME, DEFAULT_STAGES, Pipeline, Stage
 
-PIPELINE_NOT_FOUND = "Pipeline not found or you don't have access"
-STAGE_NOT_FOUND = "Stage not found or you don't have access"
 PIPELINE_HAS_LEADS = "Pipeline still has leads; move or delete them first"
 DEFAULT_PIPELINE_KEPT = "The default pipeline cannot be deleted; make another pipeline the default first"
 STAGE_HAS_LEADS = "Stage still has leads; move them to another stage first"
@@ -52,6 +51,11 @@ def create_default_pipeline(*, org: Organization) -> Pipeline:
     return create_pipeline(org=org, name=DEFAULT_PIPELINE_NAME, is_default=True)
 
 
+def give_new_organization_its_pipeline(sender, *, organization: Organization, **kwargs) -> None:
+    """Receiver of ``accounts.signals.organization_created``: every new org starts with the default pipeline."""
+    create_default_pipeline(org=organization)
+
+
 def _clear_default(org: Organization, keep: Pipeline | None = None) -> None:
     """Unset the org's default pipeline (but ``keep``), holding the org row until commit.
 
@@ -68,18 +72,12 @@ def _clear_default(org: Organization, keep: Pipeline | None = None) -> None:
 
 def _lock_pipeline(org: Organization, pipeline_id: str) -> Pipeline:
     """The org's pipeline, row-locked: stage edits of one pipeline run one at a time."""
-    pipeline = Pipeline.objects.for_org(org).select_for_update().filter(pk=pipeline_id).first()
-    if pipeline is None:
-        raise NotFound(PIPELINE_NOT_FOUND)
-    return pipeline
+    return get_in_org(Pipeline, org, pipeline_id, lock=True)
 
 
 def _lock_stage(org: Organization, pipeline_id: str, stage_id: str) -> tuple[Pipeline, Stage]:
     pipeline = _lock_pipeline(org, pipeline_id)
-    stage = Stage.objects.for_org(org).filter(pipeline=pipeline, pk=stage_id).first()
-    if stage is None:
-        raise NotFound(STAGE_NOT_FOUND)
-    return pipeline, stage
+    return pipeline, get_in_org(Stage.objects.filter(pipeline=pipeline), org, stage_id)
 
 
 def _renumber(pipeline: Pipeline, stage_ids: Sequence[str]) -> None:

@@ -1,6 +1,6 @@
 """Routes of the pipelines API (``/pipelines/{orgId}…``), no trailing slashes."""
 
-from django.urls import include, path
+from django.urls import path
 
 from . import api
 
@@ -12,6 +12,4 @@ urlpatterns = [
     path(f"{PIPELINE}/stages", api.StagesView.as_view(), name="pipeline-stages"),
     path(f"{PIPELINE}/stages/reorder", api.StageReorderView.as_view(), name="pipeline-stages-reorder"),
     path(f"{PIPELINE}/stages/<stage_id:stage_id>", api.StageView.as_view(), name="pipeline-stage"),
-    # /pipelines/{orgId}/{pipelineId}/rules… (automation) live in their own module.
-    path("", include("pipelines.rule_urls")),
 ]

@@ -19,7 +19,7 @@ Why it stays exact:
   bump got there first, nothing is stored.
 
 ``remember`` keeps any other value derived from the scope's rows the same way
-(the board's column fingerprints, ``pipelines.selectors``).
+(the board's column fingerprints, ``pipelines.board.selectors``).
 
 Counts below ``min_cached`` are cheap and are always computed live. A TTL
 bounds how long a missed bump (the cache down for that one write) can show.

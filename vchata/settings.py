@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "vchata.accounts",
     "pipelines",
     "leads",
+    "pipelines.automation",
     "analytics",
 ]
 

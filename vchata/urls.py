@@ -17,9 +17,10 @@ urlpatterns = [
     path("", include("analytics.urls")),  # before leads: /leads/<org>/stats etc.
     path("", include("leads.urls")),
     path("", include("pipelines.urls")),
+    path("", include("pipelines.automation.urls")),  # /pipelines/{orgId}/{pipelineId}/rules…
     # Browser pages.
     path("", include("vchata.accounts.page_urls")),
-    path("app/", include("pipelines.page_urls")),
+    path("app/", include("pipelines.board.urls")),
     path("app/", include("leads.page_urls")),
     path("app/", include("analytics.page_urls")),
 ]

@@ -3,13 +3,11 @@
 from collections.abc import Callable
 
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from vchata.inputs import validated as validated_input
 from vchata.pagination import Page, paginate
 from vchata.responses import ok
-from vchata.tenancy import OrgScopedMixin
 
 
 def validated(serializer_class: type[serializers.Serializer], request, org) -> dict:
@@ -23,21 +21,3 @@ def paged(
     """One page of ``queryset`` (``page``/``limit`` from the query string) in the list envelope."""
     page: Page = paginator(queryset, request.query_params)
     return ok(message=message, **{key: serializer_class(page.items, many=True).data, "pagination": page.meta})
-
-
-class OrgScopedGenericView(OrgScopedMixin, GenericAPIView):
-    """An org route with filter backends (django-filter) on ``base_queryset()``.
-
-    Subclasses define ``model`` and ``base_queryset()``; the schema pass gets
-    an empty queryset since it has no organization.
-    """
-
-    model = None
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.model.objects.none()
-        return self.base_queryset()
-
-    def base_queryset(self):
-        raise NotImplementedError

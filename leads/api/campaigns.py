@@ -54,7 +54,7 @@ class CampaignView(OrgScopedAPIView):
         tags=CAMPAIGN_TAGS,
     )
     def get(self, request, org_id, campaign_id):
-        campaign = get_in_org(Campaign, self.org, campaign_id, message=services.CAMPAIGN_NOT_FOUND)
+        campaign = get_in_org(Campaign, self.org, campaign_id)
         return ok(message="Campaign retrieved successfully", campaign=s.CampaignSerializer(campaign).data)
 
     @extend_schema(
@@ -65,7 +65,7 @@ class CampaignView(OrgScopedAPIView):
         tags=CAMPAIGN_TAGS,
     )
     def patch(self, request, org_id, campaign_id):
-        get_in_org(Campaign, self.org, campaign_id, message=services.CAMPAIGN_NOT_FOUND)
+        get_in_org(Campaign, self.org, campaign_id)
         changes = validated(s.CampaignUpdateInput, request, self.org)
         campaign = services.update_campaign(org=self.org, actor=request.user, campaign_id=campaign_id, changes=changes)
         return ok(message="Campaign updated successfully", campaign=s.CampaignSerializer(campaign).data)

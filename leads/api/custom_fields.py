@@ -56,7 +56,7 @@ class CustomFieldView(OrgScopedAPIView):
         tags=FIELD_TAGS,
     )
     def patch(self, request, org_id, field_id):
-        get_in_org(CustomField, self.org, field_id, message=services.CUSTOM_FIELD_NOT_FOUND)
+        get_in_org(CustomField, self.org, field_id)
         changes = validated(s.CustomFieldUpdateInput, request, self.org)
         field = services.update_custom_field(org=self.org, actor=request.user, field_id=field_id, changes=changes)
         return ok(message="Custom field updated successfully", customField=s.CustomFieldSerializer(field).data)

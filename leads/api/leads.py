@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from vchata.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate_with_cursor
 from vchata.responses import created, ok
 from vchata.schema import errors
-from vchata.tenancy import OrgScopedAPIView
+from vchata.tenancy import OrgScopedAPIView, OrgScopedGenericView
 
 from .. import selectors, services
 from .. import serializers as s
@@ -19,7 +19,7 @@ from ..counting import lead_total
 from ..filters import LeadFilter, OrgFilterBackend, count_filters, lead_keyset
 from ..models import Lead
 from . import examples as ex
-from .base import OrgScopedGenericView, paged, validated
+from .base import paged, validated
 
 TAGS = ["leads"]
 

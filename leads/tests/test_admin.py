@@ -227,7 +227,8 @@ def test_changing_status_and_assignee_writes_history_and_fires_events(su, org, l
     assert (lead.status, lead.assigned_to) == (LeadStatus.QUALIFIED, member)
     types = set(lead.activities.values_list("type", flat=True))
     assert {Activity.Type.STATUS_CHANGED, Activity.Type.ASSIGNED} <= types
-    assert {event.kind for event in lead_events} == {events.EventKind.STATUS_CHANGED, events.EventKind.ASSIGNED}
+    kinds = {event.kind for event in lead_events}
+    assert kinds == {events.EventKind.STATUS_CHANGED, events.EventKind.ASSIGNED, events.EventKind.LEAD_UPDATED}
 
 
 def test_plain_fields_and_contact_change_through_update_lead(su, org, lead):

@@ -29,8 +29,9 @@ from leads.tests.admin_support import logged_in, superuser
 from leads.tests.api_support import leads_url
 from leads.tests.factories import CampaignFactory, LeadFactory
 from pipelines.automation.idle import run_idle_rules
-from pipelines.models import LeadStatus, Rule
-from pipelines.tests.rule_factories import make_rule
+from pipelines.automation.models import Rule
+from pipelines.automation.tests.factories import make_rule
+from pipelines.models import LeadStatus
 from vchata.accounts.tests.factories import add_membership
 
 pytestmark = pytest.mark.django_db(transaction=True)

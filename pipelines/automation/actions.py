@@ -9,9 +9,10 @@ import logging
 from django.db import transaction
 
 from leads import services as lead_services
-from pipelines.models import Rule, RuleAction, RuleAssignee, RuleRun
 from vchata.accounts.models import Organization, User
 from vchata.exceptions import DomainError, InvalidInput
+
+from .models import Rule, RuleAction, RuleAssignee, RuleRun
 
 logger = logging.getLogger("vchata.automation")
 

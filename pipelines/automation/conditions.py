@@ -12,7 +12,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from leads.models import Lead
-from pipelines.models import Rule, RuleAction, RuleRun
+
+from .models import Rule, RuleAction, RuleRun
 
 
 def conditions_q(rule: Rule) -> Q:

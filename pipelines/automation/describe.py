@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from pipelines.models import Rule, RuleAction, RuleTrigger
+from .models import Rule, RuleAction, RuleTrigger
 
 
 def _who(user) -> str:

@@ -16,10 +16,10 @@ from django.db.models import Q
 
 from leads.events import EventKind, LeadEvent
 from leads.models import Lead
-from pipelines.models import Rule, RuleRun
 
 from .actions import attempt_action, outcome_for
 from .conditions import targets_q
+from .models import Rule, RuleRun
 
 logger = logging.getLogger("vchata.automation")
 

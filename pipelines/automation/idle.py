@@ -17,10 +17,9 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pipelines.models import Rule, RuleRun
-
 from .actions import attempt_action, outcome_for
 from .conditions import idle_leads
+from .models import Rule, RuleRun
 
 
 @dataclass

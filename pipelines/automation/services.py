@@ -12,11 +12,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from pipelines.models import Pipeline, Rule, RuleAssignee
+from pipelines.models import Pipeline
 from vchata.accounts.models import Organization, User
-from vchata.exceptions import InvalidInput, NotFound
+from vchata.exceptions import InvalidInput
+from vchata.tenancy import get_in_org
 
-RULE_NOT_FOUND = "Rule not found or you don't have access"
+from .models import Rule, RuleAssignee
 
 TRIGGER_FIELDS = ("trigger", "trigger_activity_type", "trigger_status", "trigger_stage", "idle_days")
 CONDITION_FIELDS = (
@@ -104,9 +105,7 @@ def update_rule(*, org: Organization, pipeline: Pipeline, rule_id: str, changes:
     if unknown:
         raise TypeError(f"update_rule got unknown fields {sorted(unknown)}")
     # Locked: the round-robin cursor is advanced under this same lock.
-    rule = Rule.objects.for_org(org).select_for_update().filter(pk=rule_id, pipeline=pipeline).first()
-    if rule is None:
-        raise NotFound(RULE_NOT_FOUND)
+    rule = get_in_org(Rule.objects.filter(pipeline=pipeline), org, rule_id, lock=True)
     _check_references(org=org, pipeline=pipeline, fields=changes)
     for name, value in changes.items():
         if name not in ("condition_stages", "assignees"):
@@ -123,6 +122,4 @@ def update_rule(*, org: Organization, pipeline: Pipeline, rule_id: str, changes:
 
 @transaction.atomic
 def delete_rule(*, org: Organization, pipeline: Pipeline, rule_id: str) -> None:
-    deleted, _ = Rule.objects.for_org(org).filter(pk=rule_id, pipeline=pipeline).delete()
-    if not deleted:
-        raise NotFound(RULE_NOT_FOUND)
+    get_in_org(Rule.objects.filter(pipeline=pipeline), org, rule_id, lock=True).delete()

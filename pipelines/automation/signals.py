@@ -1,4 +1,6 @@
-from pipelines.models import Rule, Stage
+from pipelines.models import Stage
+
+from .models import Rule
 
 
 def pause_rules_losing_their_last_stage_condition(sender, instance: Stage, **kwargs) -> None:

@@ -25,9 +25,9 @@ from leads.tests.factories import (
     MessageFactory,
     SocialAccountFactory,
 )
-from pipelines.models import RuleAction, RuleTrigger
+from pipelines.automation.models import RuleAction, RuleTrigger
+from pipelines.automation.tests.factories import make_rule
 from pipelines.services import create_pipeline
-from pipelines.tests.rule_factories import make_rule
 from vchata.accounts.models import Membership
 from vchata.accounts.tests.factories import OrganizationFactory, UserFactory
 

@@ -34,7 +34,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from bench.client import Http, Request
 from bench.serve import free_port, gunicorn
 from leads.models import Activity, Lead, StageVisit
-from pipelines import selectors
+from pipelines.board import selectors
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

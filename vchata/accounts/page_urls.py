@@ -7,5 +7,4 @@ urlpatterns = [
     path("login", views.LoginView.as_view(), name="login"),
     path("logout", views.LogoutView.as_view(), name="logout"),
     path("app/", views.AppHomeView.as_view(), name="app-home"),
-    path("app/<org_id:org_id>/", views.OrgHomeView.as_view(), name="org-home"),
 ]

@@ -4,20 +4,26 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
-from pipelines.services import create_default_pipeline
 from vchata.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 
 from .models import Membership, Organization, User
+from .signals import organization_created
 
 EMAIL_TAKEN = "An account with this email already exists"
 
 
 @transaction.atomic
-def create_organization(*, owner: User, name: str) -> Organization:
-    """A new organization owned by ``owner``, with its default pipeline, in one transaction."""
+def create_organization(*, owner: User | None, name: str) -> Organization:
+    """A new organization owned by ``owner``, with what every org starts with, in one transaction.
+
+    ``owner`` is None only for a superuser creating an org in the admin (who
+    then adds its first owner there). What an org starts with (its default
+    pipeline) is made by the receivers of ``organization_created``.
+    """
     org = Organization.objects.create(name=name)
-    Membership.objects.create(organization=org, user=owner, role=Membership.Role.OWNER)
-    create_default_pipeline(org=org)
+    if owner is not None:
+        Membership.objects.create(organization=org, user=owner, role=Membership.Role.OWNER)
+    organization_created.send(sender=Organization, organization=org, owner=owner)
     return org
 
 

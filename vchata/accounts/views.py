@@ -5,15 +5,12 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views import View
 
-from pipelines.models import Pipeline
+from vchata.tenancy.pages import CURRENT_ORG_SESSION_KEY, org_memberships
 
 from .forms import LoginForm, OrganizationForm
-from .pages import CURRENT_ORG_SESSION_KEY, OrgPageMixin, org_memberships
 from .services import create_organization
 
 
@@ -37,14 +34,6 @@ class LogoutView(View):
         return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
-def board_url_for(org) -> str | None:
-    """The org's default pipeline board (or its first pipeline's), None when it has none."""
-    pipeline = Pipeline.objects.for_org(org).order_by("-is_default", "name").only("id").first()
-    if pipeline is None:
-        return None
-    return reverse("board", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk})
-
-
 class AppHomeView(LoginRequiredMixin, View):
     """``/app/``: the board of the org last worked in (or the first one); a clear page when there is none."""
 
@@ -65,16 +54,6 @@ class AppHomeView(LoginRequiredMixin, View):
         org = create_organization(owner=request.user, name=form.cleaned_data["name"])
         messages.success(request, f"Organization “{org.name}” created with a default sales pipeline.")
         return redirect("org-home", org_id=org.pk)
-
-
-class OrgHomeView(OrgPageMixin, View):
-    """``/app/<org_id>/``: where the org switcher points; opens the org's default board."""
-
-    def get(self, request, org_id):
-        url = board_url_for(self.org)
-        if url is None:
-            raise Http404("This organization has no pipeline yet")
-        return redirect(url)
 
 
 def root(request):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from leads import services as lead_services
 from leads.tests.factories import LeadFactory
-from pipelines.selectors import board_fingerprints
+from pipelines.board.selectors import board_fingerprints
 from pipelines.services import create_stage
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("<org_id:org_id>/", views.OrgHomeView.as_view(), name="org-home"),
     path("<org_id:org_id>/pipelines/<pipeline_id:pipeline_id>/", views.BoardView.as_view(), name="board"),
     path(
         "<org_id:org_id>/pipelines/<pipeline_id:pipeline_id>/changes/",

@@ -4,9 +4,10 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from leads.tests.factories import LeadFactory
-from pipelines.models import Rule, Stage
-from pipelines.selectors import rules_for_pipeline
-from pipelines.tests.rule_factories import make_rule
+from pipelines.automation.models import Rule
+from pipelines.automation.selectors import rules_for_pipeline
+from pipelines.automation.tests.factories import make_rule
+from pipelines.models import Stage
 from vchata.accounts.models import Membership
 from vchata.accounts.tests.factories import UserFactory
 

@@ -11,14 +11,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DecimalField, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import DecimalField, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from leads.counting import while_leads_unchanged
 from leads.models import Lead
+from pipelines.models import Pipeline, Stage
 from vchata.accounts.models import Organization, User
-
-from .models import Pipeline, Rule, RuleAssignee, Stage
 
 CARDS_PER_PAGE = 50
 # A card nobody has touched for this long is marked stale on the board.
@@ -268,18 +267,3 @@ def lead_sources(*, org: Organization, limit: int = 100) -> list[str]:
 
 def org_members(*, org: Organization) -> QuerySet[User]:
     return User.objects.filter(memberships__organization=org).order_by("name", "email").only("id", "name", "email")
-
-
-def rules_for_pipeline(*, org: Organization, pipeline: Pipeline) -> QuerySet[Rule]:
-    """The pipeline's automation rules in evaluation order, with what ``describe()`` and the API read.
-
-    Three queries however many rules: the rules (with their trigger and action
-    stage and user), their condition stages, their round-robin assignees.
-    """
-    return (
-        Rule.objects.for_org(org)
-        .filter(pipeline=pipeline)
-        .select_related("trigger_stage", "action_stage", "action_user")
-        .prefetch_related("condition_stages", Prefetch("assignees", RuleAssignee.objects.select_related("user")))
-        .order_by("order", "created_at")
-    )

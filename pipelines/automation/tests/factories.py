@@ -1,7 +1,8 @@
 """Rules for tests, made through ``create_rule`` as the API makes them."""
 
+from pipelines.automation.models import Rule
 from pipelines.automation.services import create_rule
-from pipelines.models import Pipeline, Rule
+from pipelines.models import Pipeline
 
 
 def make_rule(*, pipeline: Pipeline, trigger: str, action: str, name: str = "", **fields) -> Rule:

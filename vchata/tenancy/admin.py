@@ -1,4 +1,4 @@
-"""Org scoping for the Django admin: the one place the admin decides who sees which rows.
+"""The org-scoped Django admin: the one place the admin decides who sees which rows.
 
 Superusers see everything. Other staff see and edit only the organizations
 they are OWNER or ADMIN of: changelists, change forms, foreign-key choices,
@@ -11,6 +11,7 @@ member without ``is_staff`` cannot sign in to the admin at all.
 """
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -60,12 +61,14 @@ def error_message(exc: Exception) -> str:
     return "; ".join(message) if isinstance(message, list | tuple) else str(message)
 
 
-def count_of(model, fk: str, **filters) -> Coalesce:
-    """Per-row count of ``model`` rows pointing here, as a correlated subquery.
+def count_of(model: type[Model] | str, fk: str, **filters) -> Coalesce:
+    """Per-row count of ``model`` rows (a model or an "app_label.Model" label) pointing here, as a correlated subquery.
 
     Subqueries rather than ``Count()`` over joins, so two counts on one row
     don't multiply each other and the changelist stays one query.
     """
+    if isinstance(model, str):
+        model = apps.get_model(model)
     counted = (
         model.objects.filter(**{fk: OuterRef("pk")}, **filters)
         .order_by()

@@ -6,9 +6,10 @@ from conftest import client_for
 from leads.models import Activity
 from leads.services import add_activity
 from leads.tests.factories import LeadFactory
-from pipelines.models import Rule, RuleRun, Stage
+from pipelines.automation.models import Rule, RuleRun
+from pipelines.automation.tests.factories import make_rule
+from pipelines.models import Stage
 from pipelines.services import create_pipeline
-from pipelines.tests.rule_factories import make_rule
 from vchata.accounts.models import Membership
 from vchata.accounts.tests.factories import OrganizationFactory, UserFactory, add_membership
 

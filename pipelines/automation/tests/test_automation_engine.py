@@ -13,9 +13,10 @@ from leads.services import add_activity, move_lead_to_stage, update_lead
 from leads.tests.factories import LeadFactory
 from pipelines.automation.engine import MAX_DEPTH, handle_lead_event
 from pipelines.automation.idle import run_idle_rules
-from pipelines.models import Rule, RuleRun, Stage
+from pipelines.automation.models import Rule, RuleRun
+from pipelines.automation.tests.factories import make_rule
+from pipelines.models import Stage
 from pipelines.services import create_pipeline
-from pipelines.tests.rule_factories import make_rule
 from vchata.accounts.models import Membership
 
 T = Rule.Trigger

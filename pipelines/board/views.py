@@ -1,26 +1,28 @@
 """The kanban board: the page, one column's next cards, card moves, and the live-update poll.
 
 Views are thin: they resolve the org (``OrgPageMixin``), read through
-``pipelines.selectors`` and change leads only through ``leads.services``.
+``pipelines.board.selectors`` and change leads only through ``leads.services``.
 htmx requests get fragments (``hx-swap-oob`` column updates); plain form posts
 get a redirect back to the board, so every action also works without JS.
 """
 
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
 from leads.models import Lead
 from leads.services import move_lead_to_stage
-from vchata.accounts.pages import OrgPageMixin, org_memberships
+from pipelines.automation.selectors import rules_for_pipeline
+from pipelines.models import Pipeline, Stage
 from vchata.exceptions import DomainError
+from vchata.tenancy import get_in_org
+from vchata.tenancy.pages import OrgPageMixin, org_memberships
 
 from . import selectors
 from .forms import BoardFilterForm, MoveCardForm, filter_querystring, filters_from_query
-from .models import Pipeline, Stage
 
 # Live updates: how often an open board asks whether anything changed.
 POLL_SECONDS = 4
@@ -73,7 +75,7 @@ class BoardView(BoardMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        pipeline = get_object_or_404(Pipeline.objects.for_org(self.org), pk=kwargs["pipeline_id"])
+        pipeline = get_in_org(Pipeline, self.org, kwargs["pipeline_id"])
         columns = self.load_columns(pipeline)
         context.update(self.board_context(pipeline, columns))
         context.update(
@@ -83,7 +85,7 @@ class BoardView(BoardMixin, TemplateView):
                 members=selectors.org_members(org=self.org),
                 sources=selectors.lead_sources(org=self.org),
             ),
-            rules=list(selectors.rules_for_pipeline(org=self.org, pipeline=pipeline)),
+            rules=list(rules_for_pipeline(org=self.org, pipeline=pipeline)),
             poll_seconds=POLL_SECONDS,
         )
         return context
@@ -93,9 +95,7 @@ class BoardColumnCardsView(BoardMixin, View):
     """``GET …/stages/<stage_id>/cards/?after=<cursor>``: the next page of one column ("Load more")."""
 
     def get(self, request, org_id, pipeline_id, stage_id):
-        stage = get_object_or_404(
-            Stage.objects.for_org(self.org).select_related("pipeline"), pk=stage_id, pipeline_id=pipeline_id
-        )
+        stage = get_in_org(Stage.objects.select_related("pipeline").filter(pipeline_id=pipeline_id), self.org, stage_id)
         try:
             cards, next_cursor = selectors.board_cards(
                 org=self.org, stage=stage, viewer=request.user, filters=self.filters, after=request.GET.get("after")
@@ -129,7 +129,7 @@ class BoardChangesView(BoardMixin, View):
     """
 
     def get(self, request, org_id, pipeline_id):
-        pipeline = get_object_or_404(Pipeline.objects.for_org(self.org).only("id", "name"), pk=pipeline_id)
+        pipeline = get_in_org(Pipeline.objects.only("id", "name"), self.org, pipeline_id)
         current = selectors.board_fingerprints(org=self.org, pipeline=pipeline)
         seen = dict(item.partition(":")[::2] for item in request.GET.getlist("fp"))
         if set(current) != set(seen):
@@ -153,11 +153,8 @@ class BoardMoveView(BoardMixin, View):
     """
 
     def get(self, request, org_id, pipeline_id, lead_id):
-        lead = get_object_or_404(
-            Lead.objects.for_org(self.org).select_related("contact", "stage", "pipeline"),
-            pk=lead_id,
-            pipeline_id=pipeline_id,
-        )
+        leads = Lead.objects.select_related("contact", "stage", "pipeline").filter(pipeline_id=pipeline_id)
+        lead = get_in_org(leads, self.org, lead_id)
         stages = Stage.objects.for_org(self.org).filter(pipeline_id=pipeline_id).order_by("order")
         template = "pipelines/_move_form.html" if request.htmx else "pipelines/move.html"
         context = {
@@ -173,7 +170,7 @@ class BoardMoveView(BoardMixin, View):
         return render(request, template, context)
 
     def post(self, request, org_id, pipeline_id, lead_id):
-        pipeline = get_object_or_404(Pipeline.objects.for_org(self.org).only("id", "name"), pk=pipeline_id)
+        pipeline = get_in_org(Pipeline.objects.only("id", "name"), self.org, pipeline_id)
         form = MoveCardForm(request.POST)
         from_stage_id = (
             Lead.objects.for_org(self.org)
@@ -208,3 +205,21 @@ class BoardMoveView(BoardMixin, View):
             return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
         messages.error(self.request, message)
         return redirect(board_url(self.kwargs["org_id"], self.kwargs["pipeline_id"], self.filter_query))
+
+
+def board_url_for(org) -> str | None:
+    """The org's default pipeline board (or its first pipeline's), None when it has none."""
+    pipeline = Pipeline.objects.for_org(org).order_by("-is_default", "name").only("id").first()
+    if pipeline is None:
+        return None
+    return reverse("board", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk})
+
+
+class OrgHomeView(OrgPageMixin, View):
+    """``/app/<org_id>/``: where the org switcher points; opens the org's default board."""
+
+    def get(self, request, org_id):
+        url = board_url_for(self.org)
+        if url is None:
+            raise Http404("This organization has no pipeline yet")
+        return redirect(url)

@@ -16,13 +16,14 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
-from leads.models import Lead
+from leads.models import LOGGED_ACTIVITY_CHOICES, Lead
+from pipelines.models import LeadStatus, Stage
 from vchata.accounts.models import User
 from vchata.schema import envelope, paged
 
-from .models import LeadStatus, Rule, RuleAction, RuleTrigger, Stage, logged_activity_types
+from .models import Rule, RuleAction, RuleTrigger
 
-LOGGED_TYPES = [value for value, _ in logged_activity_types()]
+LOGGED_TYPES = [value for value, _ in LOGGED_ACTIVITY_CHOICES]
 
 
 def path_of(field: serializers.Field) -> str:

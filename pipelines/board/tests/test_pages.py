@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from leads.models import Activity, Lead
 from leads.tests.factories import ContactFactory, LeadFactory
-from pipelines.selectors import CARDS_PER_PAGE, board_fingerprints
+from pipelines.board.selectors import CARDS_PER_PAGE, board_fingerprints
 from pipelines.services import create_pipeline
 from vchata.accounts.tests.factories import OrganizationFactory, add_membership
 
@@ -401,8 +401,8 @@ def test_org_switcher_lists_every_org_of_the_user(browser, org, pipeline, user):
 
 
 def test_board_lists_what_runs_on_the_pipeline(browser, org, pipeline, stages):
-    from pipelines.models import Rule
-    from pipelines.tests.rule_factories import make_rule
+    from pipelines.automation.models import Rule
+    from pipelines.automation.tests.factories import make_rule
 
     make_rule(
         pipeline=pipeline,

@@ -7,36 +7,32 @@ them is for OWNERs and ADMINs, since a rule acts on every lead of the pipeline.
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
+from pipelines.models import Pipeline
 from vchata.accounts.serializers import MessageResponse
-from vchata.exceptions import Forbidden, NotFound
+from vchata.exceptions import Forbidden
 from vchata.pagination import paginate
 from vchata.responses import created, ok
 from vchata.schema import errors
 from vchata.tenancy import OrgScopedAPIView, get_in_org
 
-from . import rule_serializers as s
-from .automation.conditions import affected_leads
-from .automation.services import RULE_NOT_FOUND, create_rule, delete_rule, update_rule
-from .models import Pipeline
+from . import serializers as s
+from .conditions import affected_leads
 from .selectors import rules_for_pipeline
+from .services import create_rule, delete_rule, update_rule
 
 PAGE_PARAMS = [
     OpenApiParameter("page", int, description="From 1 (default 1)"),
     OpenApiParameter("limit", int, description="1–100 (default 20)"),
 ]
 TAGS = ["automation rules"]
-PIPELINE_NOT_FOUND = "Pipeline not found or you don't have access"
 
 
 class PipelineRulesBase(OrgScopedAPIView):
     def pipeline(self, pipeline_id: str) -> Pipeline:
-        return get_in_org(Pipeline, self.org, pipeline_id, message=PIPELINE_NOT_FOUND)
+        return get_in_org(Pipeline, self.org, pipeline_id)
 
     def rule(self, pipeline: Pipeline, rule_id: str):
-        rule = rules_for_pipeline(org=self.org, pipeline=pipeline).filter(pk=rule_id).first()
-        if rule is None:
-            raise NotFound(RULE_NOT_FOUND)
-        return rule
+        return get_in_org(rules_for_pipeline(org=self.org, pipeline=pipeline), self.org, rule_id)
 
     def require_manager(self) -> None:
         if not self.membership.can_manage:

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from leads.models import Activity, Lead
 from leads.tests.factories import LeadFactory
-from pipelines.models import Rule, RuleRun
-from pipelines.tests.rule_factories import make_rule
+from pipelines.automation.models import Rule, RuleRun
+from pipelines.automation.tests.factories import make_rule
 from vchata.accounts.models import Membership
 from vchata.accounts.tests.factories import UserFactory
 

@@ -1,17 +1,18 @@
 """The base for browser pages under ``/app/<org_id>/``: session login, then org membership.
 
 Pages resolve the organization with the same query as the API (``membership_of``),
-so another org's URL is a plain 404 page, never a hint that it exists.
+so another org's URL is a plain 404 page, never a hint that it exists; so is
+any row a page fetches with ``get_in_org``.
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django_htmx.http import HttpResponseClientRedirect
 
+from vchata.accounts.models import Membership
 from vchata.exceptions import NotFound
-from vchata.tenancy import org_for_member
 
-from .models import Membership
+from .membership import member_of
 
 CURRENT_ORG_SESSION_KEY = "current_org_id"
 
@@ -24,8 +25,9 @@ def org_memberships(user) -> list[Membership]:
 class OrgPageMixin(LoginRequiredMixin):
     """Resolve ``org_id`` from the URL for a signed-in member before any handler runs.
 
-    Subclasses get ``self.org``. Read rows through ``Model.objects.for_org(self.org)``
-    or the app's selectors; never filter by organization by hand.
+    Subclasses get ``self.org`` and ``self.membership``. Read rows through
+    ``get_in_org``, ``Model.objects.for_org(self.org)`` or the app's selectors;
+    never filter by organization by hand. A ``NotFound`` from any of them is the 404 page.
     """
 
     org_url_kwarg = "org_id"
@@ -37,13 +39,14 @@ class OrgPageMixin(LoginRequiredMixin):
                 return HttpResponseClientRedirect(self.get_login_url())
             return self.handle_no_permission()
         try:
-            self.org = org_for_member(request.user, kwargs[self.org_url_kwarg])
+            self.membership = member_of(request.user, kwargs[self.org_url_kwarg])
+            self.org = self.membership.organization
+            if request.session.get(CURRENT_ORG_SESSION_KEY) != self.org.pk:
+                # Remembered so /app/ (and the login redirect) return to the org last worked in.
+                request.session[CURRENT_ORG_SESSION_KEY] = self.org.pk
+            return super().dispatch(request, *args, **kwargs)
         except NotFound as exc:
             raise Http404(exc.message) from exc
-        if request.session.get(CURRENT_ORG_SESSION_KEY) != self.org.pk:
-            # Remembered so /app/ (and the login redirect) return to the org last worked in.
-            request.session[CURRENT_ORG_SESSION_KEY] = self.org.pk
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -12,8 +12,8 @@ from leads.services import add_activity
 from leads.tests.factories import LeadFactory
 from pipelines.automation.conditions import affected_leads
 from pipelines.automation.idle import run_idle_rules
-from pipelines.models import Rule, RuleRun
-from pipelines.tests.rule_factories import make_rule
+from pipelines.automation.models import Rule, RuleRun
+from pipelines.automation.tests.factories import make_rule
 from vchata.accounts.models import Membership
 from vchata.accounts.tests.factories import UserFactory
 
