@@ -1,0 +1,52 @@
+"""Every change to leads, contacts and the rows around them goes through these functions.
+
+The API, the board and lead pages, the admin and automation rules all call
+them, so a move is the same operation with the same checks and history
+wherever it starts. One module per sub-domain; import from the package.
+"""
+
+from .campaigns import CAMPAIGN_EXISTS, create_campaign, delete_campaign, update_campaign
+from .contacts import find_or_create_contact
+from .custom_fields import CUSTOM_FIELD_EXISTS, create_custom_field, delete_custom_field, update_custom_field
+from .inbox import (
+    CONTENT_POST_EXISTS,
+    SOCIAL_ACCOUNT_EXISTS,
+    convert_conversation,
+    create_content_post,
+    create_conversation,
+    create_social_account,
+)
+from .leads import (
+    LEAD_EXISTS,
+    add_activity,
+    create_lead,
+    create_lead_with_contact,
+    delete_lead,
+    move_lead_to_stage,
+    update_lead,
+)
+
+__all__ = [
+    "CAMPAIGN_EXISTS",
+    "CONTENT_POST_EXISTS",
+    "CUSTOM_FIELD_EXISTS",
+    "LEAD_EXISTS",
+    "SOCIAL_ACCOUNT_EXISTS",
+    "add_activity",
+    "convert_conversation",
+    "create_campaign",
+    "create_content_post",
+    "create_conversation",
+    "create_custom_field",
+    "create_lead",
+    "create_lead_with_contact",
+    "create_social_account",
+    "delete_campaign",
+    "delete_custom_field",
+    "delete_lead",
+    "find_or_create_contact",
+    "move_lead_to_stage",
+    "update_campaign",
+    "update_custom_field",
+    "update_lead",
+]
