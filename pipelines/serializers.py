@@ -1,6 +1,6 @@
 """Request validation and response shapes of the pipelines API (``/pipelines/{orgId}…``).
 
-As in ``leads.serializers``: inputs validate (unknown keys refused) and map to
+As in ``leads.serializers`` (built from ``vchata.inputs``): inputs validate (unknown keys refused) and map to
 model field names through ``source=``; the views hand the result to
 ``pipelines.services``; outputs shape rows into camelCase JSON.
 """
@@ -8,7 +8,7 @@ model field names through ``source=``; the views hand the result to
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from leads.serializers import StrictInput
+from vchata.inputs import StrictInput
 from vchata.schema import envelope, paged
 
 from .models import LeadStatus

@@ -1,10 +1,15 @@
-"""Money in JSON: a number (never a string), whole amounts as integers (``"value": 1000``)."""
+"""Money in JSON: a number (never a string), whole amounts as integers (``"value": 1000``).
+
+``MoneyField`` takes an amount in a request body; ``MoneyOutputField`` answers a computed one.
+"""
 
 from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+MAX_VALUE = Decimal("9999999999.99")  # what DecimalField(max_digits=12, decimal_places=2) holds
 
 
 def json_amount(amount) -> int | float | None:
@@ -23,6 +28,31 @@ class MoneyOutputField(serializers.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         kwargs["coerce_to_string"] = False
         super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return json_amount(super().to_representation(value))
+
+
+@extend_schema_field(OpenApiTypes.NUMBER)
+class MoneyField(serializers.DecimalField):
+    """A non-negative amount with two decimals, sent and answered as a JSON number.
+
+    Strings are refused on input (``"1000"`` is a wrong type); whole amounts
+    are answered as integers, as in the documentation (``"value": 1000``).
+    """
+
+    default_error_messages = {
+        # Reuse the "less than or equal" wording for amounts that don't fit the column.
+        "max_whole_digits": f"Ensure this value is less than or equal to {MAX_VALUE}.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=12, decimal_places=2, min_value=Decimal(0), max_value=MAX_VALUE, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float | Decimal):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
     def to_representation(self, value):
         return json_amount(super().to_representation(value))
