@@ -19,8 +19,8 @@ from django.urls import reverse
 from pipelines.models import Pipeline
 from vchata.accounts.models import Organization
 
-from .importing import COLUMNS, MAX_ROWS, ImportFailed, decode_upload, plan_import, run_import
-from .models import Lead
+from ..importing import COLUMNS, MAX_ROWS, ImportFailed, decode_upload, plan_import, run_import
+from ..models import Lead
 
 SIGNING_SALT = "leads.admin-csv-import"
 # Time allowed between the preview and the confirmation.

@@ -22,8 +22,8 @@ from vchata.accounts.models import User
 from vchata.exceptions import DomainError
 from vchata.tenancy.admin import error_message
 
-from .models import Lead
-from .services import move_lead_to_stage, update_lead
+from ..models import Lead
+from ..services import move_lead_to_stage, update_lead
 
 APPLY = "apply"
 PREVIEW_LIMIT = 20

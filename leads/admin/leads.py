@@ -1,4 +1,4 @@
-"""Admin for contacts, leads and everything around them, scoped by ``vchata.tenancy.admin``.
+"""Admin of leads and their history.
 
 Lead state (stage, status, assignee, …) changes only through
 ``leads.services``, here as in the API: the change form, the delete and the
@@ -8,103 +8,18 @@ fires automation.
 
 from django import forms
 from django.contrib import admin
-from django.db import models
-from django.urls import path, reverse
-from django.utils.html import format_html
+from django.urls import path
 
 from pipelines.models import Pipeline, Stage
 from vchata.exceptions import DomainError
-from vchata.tenancy.admin import (
-    HistoryInline,
-    OrgConsistentForm,
-    OrgScopedAdmin,
-    ScopedInline,
-    count_of,
-    managed_org_ids,
-)
+from vchata.tenancy.admin import HistoryInline, OrgConsistentForm, OrgScopedAdmin, managed_org_ids
 
-from . import admin_actions
-from .admin_import import import_view
-from .custom_fields import validate_custom_fields
-from .models import (
-    Activity,
-    Campaign,
-    Contact,
-    ContentPost,
-    Conversation,
-    CustomField,
-    Lead,
-    Message,
-    SocialAccount,
-    StageVisit,
-)
-from .services import create_lead, delete_lead, move_lead_to_stage, update_lead
-
-ORG_FILTER = ("organization", admin.RelatedOnlyFieldListFilter)
-
-
-def admin_link(obj, text=None):
-    if obj is None:
-        return "—"
-    opts = obj._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, text if text is not None else obj)
-
-
-def stage_label(stage: Stage) -> str:
-    return f"{stage.pipeline.name} › {stage.name}"
-
-
-class StageListFilter(admin.RelatedOnlyFieldListFilter):
-    """Stages of the listed leads, labelled with their pipeline ("Sales › New")."""
-
-    def field_choices(self, field, request, model_admin):
-        used = model_admin.get_queryset(request).order_by().values("stage_id").distinct()
-        stages = Stage.objects.filter(pk__in=used).select_related("pipeline").order_by("pipeline__name", "order")
-        return [(stage.pk, stage_label(stage)) for stage in stages]
-
-
-# --- contacts ----------------------------------------------------------------
-
-
-class ContactLeadInline(HistoryInline):
-    model = Lead
-    fk_name = "contact"
-    fields = ("lead_link", "pipeline", "stage", "status", "value", "created_at")
-    readonly_fields = fields
-    ordering = ("-created_at",)
-    verbose_name_plural = "leads"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("pipeline", "stage")
-
-    @admin.display(description="lead")
-    def lead_link(self, obj):
-        return admin_link(obj)
-
-
-@admin.register(Contact)
-class ContactAdmin(OrgScopedAdmin):
-    list_display = ("name", "email", "phone", "company", "organization", "lead_count", "created_at")
-    list_filter = (ORG_FILTER, "created_at")
-    list_select_related = ("organization",)
-    search_fields = ("name", "email", "phone", "company", "=id")
-    search_help_text = "Name, email, phone, company or exact contact id"
-    date_hierarchy = "created_at"
-    autocomplete_fields = ("organization",)
-    readonly_fields = ("id", "created_at", "updated_at")
-    fields = ("id", "organization", "name", "email", "phone", "company", "created_at", "updated_at")
-    inlines = [ContactLeadInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(lead_total=count_of(Lead, "contact"))
-
-    @admin.display(description="leads", ordering="lead_total")
-    def lead_count(self, obj):
-        return obj.lead_total
-
-
-# --- leads -------------------------------------------------------------------
+from .. import services
+from ..custom_fields import validate_custom_fields
+from ..models import Activity, Lead, StageVisit
+from . import actions as admin_actions
+from .common import ORG_FILTER, StageListFilter, admin_link, stage_label
+from .importing import import_view
 
 
 class ActivityInline(HistoryInline):
@@ -346,7 +261,7 @@ class LeadAdmin(OrgScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if not change:
-            lead = create_lead(
+            lead = services.create_lead(
                 org=data["organization"],
                 actor=request.user,
                 contact=data["contact"],
@@ -364,7 +279,7 @@ class LeadAdmin(OrgScopedAdmin):
             )
             if data.get("status") and data["status"] != lead.status:
                 # A status chosen on the form wins over the one its stage sets.
-                update_lead(
+                services.update_lead(
                     org=lead.organization, actor=request.user, lead_id=lead.pk, changes={"status": data["status"]}
                 )
             obj.pk = lead.pk
@@ -374,7 +289,9 @@ class LeadAdmin(OrgScopedAdmin):
         changed = set(form.changed_data)
         org, actor = obj.organization, request.user
         if changed & {"pipeline", "stage"}:
-            move_lead_to_stage(org=org, actor=actor, lead_id=obj.pk, stage_id=data["stage"].pk, across_pipelines=True)
+            services.move_lead_to_stage(
+                org=org, actor=actor, lead_id=obj.pk, stage_id=data["stage"].pk, across_pipelines=True
+            )
         changes = {name: data[name] for name in UPDATABLE if name in changed}
         for name in NULLABLE_TEXT:
             if name in changes:
@@ -385,15 +302,15 @@ class LeadAdmin(OrgScopedAdmin):
             # update_lead merges; a key removed in the form is removed with None.
             changes["custom_fields"] = {**dict.fromkeys(before), **after}
         if changes:
-            update_lead(org=org, actor=actor, lead_id=obj.pk, changes=changes)
+            services.update_lead(org=org, actor=actor, lead_id=obj.pk, changes=changes)
         obj.refresh_from_db()
 
     def delete_model(self, request, obj):
-        delete_lead(org=obj.organization, actor=request.user, lead_id=obj.pk)
+        services.delete_lead(org=obj.organization, actor=request.user, lead_id=obj.pk)
 
     def delete_queryset(self, request, queryset):
         for lead in queryset.select_related("organization"):
-            delete_lead(org=lead.organization, actor=request.user, lead_id=lead.pk)
+            services.delete_lead(org=lead.organization, actor=request.user, lead_id=lead.pk)
 
 
 @admin.register(Activity)
@@ -434,109 +351,3 @@ class StageVisitAdmin(OrgScopedAdmin):
     @admin.display(description="stage", ordering="stage__order")
     def stage_name(self, obj):
         return stage_label(obj.stage)
-
-
-# --- marketing and social --------------------------------------------------------
-
-
-@admin.register(Campaign)
-class CampaignAdmin(OrgScopedAdmin):
-    list_display = ("name", "utm_campaign", "budget", "starts_at", "ends_at", "lead_count", "organization")
-    list_filter = (ORG_FILTER, "starts_at", "created_at")
-    list_select_related = ("organization",)
-    search_fields = ("name", "utm_campaign", "=id")
-    search_help_text = "Name, utm_campaign key or exact campaign id"
-    date_hierarchy = "created_at"
-    autocomplete_fields = ("organization",)
-    readonly_fields = ("id", "created_at", "updated_at")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(lead_total=count_of(Lead, "campaign"))
-
-    @admin.display(description="leads", ordering="lead_total")
-    def lead_count(self, obj):
-        return obj.lead_total
-
-
-@admin.register(CustomField)
-class CustomFieldAdmin(OrgScopedAdmin):
-    list_display = ("label", "key", "type", "required", "organization")
-    list_filter = ("type", "required", ORG_FILTER, "created_at")
-    list_select_related = ("organization",)
-    search_fields = ("label", "key", "=id")
-    search_help_text = "Label, key or exact field id"
-    date_hierarchy = "created_at"
-    autocomplete_fields = ("organization",)
-    readonly_fields = ("id", "created_at", "updated_at")
-
-
-@admin.register(SocialAccount)
-class SocialAccountAdmin(OrgScopedAdmin):
-    list_display = ("name", "platform", "platform_id", "organization", "created_at")
-    list_filter = ("platform", ORG_FILTER, "created_at")
-    list_select_related = ("organization",)
-    search_fields = ("name", "platform_id", "=id")
-    search_help_text = "Name, platform id or exact account id"
-    date_hierarchy = "created_at"
-    autocomplete_fields = ("organization",)
-    readonly_fields = ("id", "created_at", "updated_at")
-
-
-@admin.register(ContentPost)
-class ContentPostAdmin(OrgScopedAdmin):
-    list_display = ("__str__", "social_account", "platform_post_id", "organization", "created_at")
-    list_filter = (("social_account", admin.RelatedOnlyFieldListFilter), ORG_FILTER, "created_at")
-    list_select_related = ("social_account", "organization")
-    search_fields = ("content", "platform_post_id", "url", "=id")
-    search_help_text = "Content, platform post id, URL or exact post id"
-    date_hierarchy = "created_at"
-    autocomplete_fields = ("organization", "social_account")
-    readonly_fields = ("id", "created_at", "updated_at")
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-
-class MessageInline(ScopedInline):
-    model = Message
-    fields = ("sent_at", "direction", "text")
-    ordering = ("sent_at", "id")
-
-
-@admin.register(Conversation)
-class ConversationAdmin(OrgScopedAdmin):
-    list_display = (
-        "participant_name",
-        "participant_handle",
-        "social_account",
-        "lead_link",
-        "organization",
-        "created_at",
-    )
-    list_filter = (("social_account", admin.RelatedOnlyFieldListFilter), ORG_FILTER, "created_at")
-    list_select_related = ("social_account", "organization", "lead__contact")
-    search_fields = ("participant_name", "participant_handle", "participant_email", "participant_phone", "=id")
-    search_help_text = "Participant name, handle, email or phone, or exact conversation id"
-    date_hierarchy = "created_at"
-    autocomplete_fields = ("organization", "social_account", "content_post")
-    readonly_fields = ("id", "lead_link", "created_at", "updated_at")
-    inlines = [MessageInline]
-
-    @admin.display(description="lead")
-    def lead_link(self, obj):
-        lead = getattr(obj, "lead", None)
-        return admin_link(lead, f"{lead.contact.name} ({lead.status})") if lead else "not converted"
-
-
-@admin.register(Message)
-class MessageAdmin(OrgScopedAdmin):
-    org_lookup = "conversation__organization"
-    list_display = ("sent_at", "direction", "text_start", "conversation")
-    list_filter = ("direction", ("conversation__organization", admin.RelatedOnlyFieldListFilter), "sent_at")
-    list_select_related = ("conversation",)
-    search_fields = ("text", "=conversation__id", "conversation__participant_name")
-    search_help_text = "Text, participant name or exact conversation id"
-    date_hierarchy = "sent_at"
-    autocomplete_fields = ("conversation",)
-
-    @admin.display(description="text")
-    def text_start(self, obj):
-        return obj.text[:80]

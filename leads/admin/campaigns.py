@@ -1,0 +1,27 @@
+"""Admin of marketing campaigns."""
+
+from django.contrib import admin
+
+from vchata.tenancy.admin import OrgScopedAdmin, count_of
+
+from ..models import Campaign, Lead
+from .common import ORG_FILTER
+
+
+@admin.register(Campaign)
+class CampaignAdmin(OrgScopedAdmin):
+    list_display = ("name", "utm_campaign", "budget", "starts_at", "ends_at", "lead_count", "organization")
+    list_filter = (ORG_FILTER, "starts_at", "created_at")
+    list_select_related = ("organization",)
+    search_fields = ("name", "utm_campaign", "=id")
+    search_help_text = "Name, utm_campaign key or exact campaign id"
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("organization",)
+    readonly_fields = ("id", "created_at", "updated_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(lead_total=count_of(Lead, "campaign"))
+
+    @admin.display(description="leads", ordering="lead_total")
+    def lead_count(self, obj):
+        return obj.lead_total

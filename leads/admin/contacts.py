@@ -1,0 +1,45 @@
+"""Admin of contacts, with their leads."""
+
+from django.contrib import admin
+
+from vchata.tenancy.admin import HistoryInline, OrgScopedAdmin, count_of
+
+from ..models import Contact, Lead
+from .common import ORG_FILTER, admin_link
+
+
+class ContactLeadInline(HistoryInline):
+    model = Lead
+    fk_name = "contact"
+    fields = ("lead_link", "pipeline", "stage", "status", "value", "created_at")
+    readonly_fields = fields
+    ordering = ("-created_at",)
+    verbose_name_plural = "leads"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("pipeline", "stage")
+
+    @admin.display(description="lead")
+    def lead_link(self, obj):
+        return admin_link(obj)
+
+
+@admin.register(Contact)
+class ContactAdmin(OrgScopedAdmin):
+    list_display = ("name", "email", "phone", "company", "organization", "lead_count", "created_at")
+    list_filter = (ORG_FILTER, "created_at")
+    list_select_related = ("organization",)
+    search_fields = ("name", "email", "phone", "company", "=id")
+    search_help_text = "Name, email, phone, company or exact contact id"
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("organization",)
+    readonly_fields = ("id", "created_at", "updated_at")
+    fields = ("id", "organization", "name", "email", "phone", "company", "created_at", "updated_at")
+    inlines = [ContactLeadInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(lead_total=count_of(Lead, "contact"))
+
+    @admin.display(description="leads", ordering="lead_total")
+    def lead_count(self, obj):
+        return obj.lead_total
