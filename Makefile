@@ -30,10 +30,11 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev browsers
 	$(BIN)/python -m pytest
 
-## lint: ruff, Django's system checks and the missing-migration check
+## lint: ruff, the import layering (import-linter, contracts in pyproject.toml), Django's checks, missing migrations
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

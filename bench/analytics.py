@@ -234,6 +234,30 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def time_case(client, path: str, query: str, params: dict, *, warmup: int, repeat: int):
+    """The route and its SQL, alternately, ``warmup`` untimed then ``repeat`` timed runs each (milliseconds)."""
+    from django.db import connection
+
+    route_times, sql_times = [], []
+    for run in range(warmup + repeat):
+        timed = []
+        # Alternate which goes first, so neither always finds the cache the other warmed.
+        for which in ("route", "sql") if run % 2 == 0 else ("sql", "route"):
+            started = time.perf_counter()
+            if which == "route":
+                response = client.get(path)
+                payload = response.json()
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(query, params)
+                    rows = cursor.fetchall()
+            timed.append((which, time.perf_counter() - started))
+        if run >= warmup:
+            for which, seconds in timed:
+                (route_times if which == "route" else sql_times).append(seconds * 1000)
+    return response, payload, rows, route_times, sql_times
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--leads", type=int, default=100_000, help="leads of the generated org (default 100,000)")
@@ -256,7 +280,6 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     from bench import org as bench_org
     from conftest import client_for
@@ -287,23 +310,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and label not in args.only:
             continue
         path = f"/leads/{org.pk}/{route}"
-        route_times, sql_times = [], []
-        for run in range(args.warmup + args.repeat):
-            timed = []
-            # Alternate which goes first, so neither always finds the cache the other warmed.
-            for which in ("route", "sql") if run % 2 == 0 else ("sql", "route"):
-                started = time.perf_counter()
-                if which == "route":
-                    response = client.get(path)
-                    payload = response.json()
-                else:
-                    with connection.cursor() as cursor:
-                        cursor.execute(query, {"org": org.pk, "pipeline": pipeline.pk})
-                        rows = cursor.fetchall()
-                timed.append((which, time.perf_counter() - started))
-            if run >= args.warmup:
-                for which, seconds in timed:
-                    (route_times if which == "route" else sql_times).append(seconds * 1000)
+        response, payload, rows, route_times, sql_times = time_case(
+            client, path, query, {"org": org.pk, "pipeline": pipeline.pk}, warmup=args.warmup, repeat=args.repeat
+        )
         if response.status_code != 200:
             raise SystemExit(f"{path}: {response.status_code} {payload}")
         agrees = same(payload[key], shape(rows), tolerance=0.1)

@@ -21,27 +21,44 @@ def _is_iso_date(value: Any) -> bool:
     return True
 
 
-def _problem(definition: CustomField, value: Any) -> str | None:
-    key = f"customFields.{definition.key}"
-    match definition.type:
-        case CustomField.Type.TEXT:
-            if not isinstance(value, str):
-                return f"{key} must be a string"
-            if len(value) > MAX_TEXT_LENGTH:
-                return f"{key} must be at most {MAX_TEXT_LENGTH} characters long"
-        case CustomField.Type.NUMBER:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                return f"{key} must be a number"
-        case CustomField.Type.BOOLEAN:
-            if not isinstance(value, bool):
-                return f"{key} must be a boolean"
-        case CustomField.Type.DATE:
-            if not _is_iso_date(value):
-                return f"{key} must be a date (YYYY-MM-DD)"
-        case CustomField.Type.SELECT:
-            if value not in (definition.options or []):
-                return f"{key} must be one of: {', '.join(map(str, definition.options or []))}"
+def _text_problem(definition: CustomField, value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    if len(value) > MAX_TEXT_LENGTH:
+        return f"must be at most {MAX_TEXT_LENGTH} characters long"
     return None
+
+
+def _number_problem(definition: CustomField, value: Any) -> str | None:
+    # bool is an int in Python, never a number in JSON.
+    return "must be a number" if isinstance(value, bool) or not isinstance(value, int | float) else None
+
+
+def _boolean_problem(definition: CustomField, value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be a boolean"
+
+
+def _date_problem(definition: CustomField, value: Any) -> str | None:
+    return None if _is_iso_date(value) else "must be a date (YYYY-MM-DD)"
+
+
+def _select_problem(definition: CustomField, value: Any) -> str | None:
+    options = definition.options or []
+    return None if value in options else f"must be one of: {', '.join(map(str, options))}"
+
+
+_CHECKS = {
+    CustomField.Type.TEXT: _text_problem,
+    CustomField.Type.NUMBER: _number_problem,
+    CustomField.Type.BOOLEAN: _boolean_problem,
+    CustomField.Type.DATE: _date_problem,
+    CustomField.Type.SELECT: _select_problem,
+}
+
+
+def _problem(definition: CustomField, value: Any) -> str | None:
+    problem = _CHECKS[definition.type](definition, value)
+    return f"customFields.{definition.key} {problem}" if problem else None
 
 
 def validate_custom_fields(org, values: Mapping[str, Any]) -> dict[str, Any]:
