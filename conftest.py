@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from vchata.accounts.models import Membership
-from vchata.accounts.tests.factories import OrganizationFactory, UserFactory
+from vchata.accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from vchata.tenancy.pages import CURRENT_ORG_SESSION_KEY
 
 
@@ -68,9 +68,7 @@ def anon():
 
 @pytest.fixture
 def member(org):
-    user = UserFactory()
-    Membership.objects.create(organization=org, user=user, role=Membership.Role.MEMBER)
-    return user
+    return MembershipFactory(organization=org, role=Membership.Role.MEMBER).user
 
 
 @pytest.fixture

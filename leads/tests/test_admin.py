@@ -12,7 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from leads import events
 from leads.models import Activity, Lead, StageVisit
 from leads.services import add_activity
-from leads.tests.admin_support import (
+from leads.tests.factories import ContactFactory, LeadFactory
+from pipelines.models import LeadStatus
+from pipelines.services import create_pipeline
+from tests.support.admin import (
     autocomplete_ids,
     changelist_ids,
     inline_management,
@@ -20,10 +23,7 @@ from leads.tests.admin_support import (
     org_admin,
     superuser,
 )
-from leads.tests.factories import ContactFactory, LeadFactory
-from pipelines.models import LeadStatus
-from pipelines.services import create_pipeline
-from vchata.accounts.tests.factories import add_membership
+from vchata.accounts.tests.factories import MembershipFactory
 from vchata.exceptions import InvalidInput
 
 CHANGELIST = "/admin/leads/lead/"
@@ -112,7 +112,7 @@ def test_org_admin_changelist_lists_only_their_orgs_leads(staff, lead, foreign_l
 
 
 def test_org_admin_filters_offer_only_their_orgs_stages_and_people(staff, org, lead, other_org):
-    outsider = add_membership(other_org)
+    outsider = MembershipFactory(organization=other_org).user
     LeadFactory(organization=other_org, assigned_to=outsider)
 
     body = staff.get(CHANGELIST).content.decode()
@@ -242,7 +242,7 @@ def test_plain_fields_and_contact_change_through_update_lead(su, org, lead):
 
 
 def test_assigning_someone_outside_the_org_is_a_form_error(su, lead, other_org):
-    outsider = add_membership(other_org)
+    outsider = MembershipFactory(organization=other_org).user
 
     response = su.post(change_url(lead), lead_form(lead, assigned_to=outsider.pk))
 
@@ -401,7 +401,7 @@ def test_a_bulk_action_changes_nothing_when_one_lead_is_refused(su, org, lead_ev
 
 
 def test_assign_action_shows_a_form_of_org_members_first(su, org, lead, member, other_org):
-    outsider = add_membership(other_org)
+    outsider = MembershipFactory(organization=other_org).user
 
     response = action(su, "assign_to", [lead])
 
@@ -425,7 +425,7 @@ def test_assign_action_assigns_through_services(request, org, member, client_fix
 
 
 def test_assign_action_refuses_someone_outside_the_org(su, org, lead, other_org):
-    outsider = add_membership(other_org)
+    outsider = MembershipFactory(organization=other_org).user
 
     response = action(su, "assign_to", [lead], apply="1", assignee=outsider.pk)
 

@@ -8,14 +8,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from leads import events
 from leads.importing import MAX_ROWS, plan_import, run_import
 from leads.models import Activity, Contact, CustomField, Lead, StageVisit
-from leads.tests.admin_support import (
+from leads.tests.factories import ContactFactory, CustomFieldFactory, LeadFactory
+from pipelines.models import LeadStatus
+from pipelines.services import create_pipeline
+from tests.support.admin import (
     logged_in,
     org_admin,
     superuser,
 )
-from leads.tests.factories import ContactFactory, CustomFieldFactory, LeadFactory
-from pipelines.models import LeadStatus
-from pipelines.services import create_pipeline
 from vchata.exceptions import InvalidInput
 
 IMPORT = "/admin/leads/lead/import/"

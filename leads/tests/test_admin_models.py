@@ -17,13 +17,6 @@ from django.utils import timezone
 from leads.management.commands import seed_demo
 from leads.models import Activity, Campaign, Contact, Message
 from leads.services import convert_conversation
-from leads.tests.admin_support import (
-    autocomplete_ids,
-    inline_management,
-    logged_in,
-    org_admin,
-    superuser,
-)
 from leads.tests.factories import (
     CampaignFactory,
     ContactFactory,
@@ -33,6 +26,13 @@ from leads.tests.factories import (
     LeadFactory,
     MessageFactory,
     SocialAccountFactory,
+)
+from tests.support.admin import (
+    autocomplete_ids,
+    inline_management,
+    logged_in,
+    org_admin,
+    superuser,
 )
 
 

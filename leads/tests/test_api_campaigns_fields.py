@@ -4,13 +4,13 @@ import pytest
 
 from conftest import client_for
 from leads.models import Campaign, CustomField, Lead
-from leads.tests.api_support import (
+from leads.tests.factories import CampaignFactory, CustomFieldFactory, LeadFactory
+from tests.support.api import (
     TIMESTAMP,
     error,
     leads_url,
     problems,
 )
-from leads.tests.factories import CampaignFactory, CustomFieldFactory, LeadFactory
 from vchata.accounts.tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db

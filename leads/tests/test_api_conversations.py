@@ -5,12 +5,12 @@ import pytest
 from conftest import client_for
 from leads.models import ContentPost, Conversation, Message, SocialAccount
 from leads.services import convert_conversation
-from leads.tests.api_support import (
+from leads.tests.factories import ContentPostFactory, ConversationFactory, MessageFactory, SocialAccountFactory
+from tests.support.api import (
     TIMESTAMP,
     error,
     problems,
 )
-from leads.tests.factories import ContentPostFactory, ConversationFactory, MessageFactory, SocialAccountFactory
 from vchata.accounts.tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,11 +7,6 @@ import pytest
 from conftest import client_for
 from leads.models import Lead
 from leads.services import add_activity
-from leads.tests.api_support import (
-    error,
-    leads_url,
-    problems,
-)
 from leads.tests.factories import (
     CampaignFactory,
     ContactFactory,
@@ -20,7 +15,12 @@ from leads.tests.factories import (
     SocialAccountFactory,
 )
 from pipelines.services import create_pipeline
-from vchata.accounts.tests.factories import OrganizationFactory, add_membership
+from tests.support.api import (
+    error,
+    leads_url,
+    problems,
+)
+from vchata.accounts.tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def test_filter_by_source(api, org):
 
 
 def test_filter_by_assignee(api, org):
-    rep = add_membership(org)
+    rep = MembershipFactory(organization=org).user
     LeadFactory(organization=org)
     wanted = LeadFactory(organization=org, assigned_to=rep)
 

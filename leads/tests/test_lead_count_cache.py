@@ -25,14 +25,14 @@ from leads.services import (
     move_lead_to_stage,
     update_lead,
 )
-from leads.tests.admin_support import logged_in, superuser
-from leads.tests.api_support import leads_url
 from leads.tests.factories import CampaignFactory, LeadFactory
 from pipelines.automation.idle import run_idle_rules
 from pipelines.automation.models import Rule
-from pipelines.automation.tests.factories import make_rule
+from pipelines.automation.tests.factories import RuleFactory
 from pipelines.models import LeadStatus
-from vchata.accounts.tests.factories import add_membership
+from tests.support.admin import logged_in, superuser
+from tests.support.api import leads_url
+from vchata.accounts.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -180,7 +180,7 @@ def test_admin_bulk_action(api, org):
 
 
 def test_bulk_automation_run(api, org, pipeline):
-    make_rule(
+    RuleFactory(
         pipeline=pipeline,
         trigger=Rule.Trigger.IDLE_IN_STAGE,
         idle_days=1,
@@ -197,7 +197,7 @@ def test_bulk_automation_run(api, org, pipeline):
 
 
 def test_assignee_deleted(api, org):
-    member = add_membership(org)
+    member = MembershipFactory(organization=org).user
     LeadFactory(organization=org, assigned_to=member)
     assert primed(api, org) == 1
     generation = cache.get(lead_counts.generation_key(org.pk))

@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from leads import selectors
 from leads.filters import LEAD_KEYSETS, LeadFilter
 from leads.models import Lead
-from leads.tests.api_support import leads_url, problems
 from leads.tests.factories import LeadFactory
+from tests.support.api import leads_url, problems
 
 pytestmark = pytest.mark.django_db
 

@@ -5,15 +5,15 @@ from django.contrib.admin.utils import quote
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from leads.tests.admin_support import (
+from leads.tests.factories import LeadFactory
+from pipelines.models import Pipeline, Stage
+from pipelines.services import create_pipeline
+from tests.support.admin import (
     autocomplete_ids,
     logged_in,
     org_admin,
     superuser,
 )
-from leads.tests.factories import LeadFactory
-from pipelines.models import Pipeline, Stage
-from pipelines.services import create_pipeline
 
 
 @pytest.fixture

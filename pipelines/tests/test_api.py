@@ -3,13 +3,13 @@
 import pytest
 
 from conftest import client_for
-from leads.tests.api_support import (
-    error,
-    problems,
-)
 from leads.tests.factories import LeadFactory
 from pipelines.models import Pipeline, Stage
 from pipelines.services import create_pipeline
+from tests.support.api import (
+    error,
+    problems,
+)
 from vchata.accounts.tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db

@@ -26,10 +26,10 @@ from leads.tests.factories import (
     SocialAccountFactory,
 )
 from pipelines.automation.models import RuleAction, RuleTrigger
-from pipelines.automation.tests.factories import make_rule
+from pipelines.automation.tests.factories import RuleFactory
 from pipelines.services import create_pipeline
 from vchata.accounts.models import Membership
-from vchata.accounts.tests.factories import OrganizationFactory, UserFactory
+from vchata.accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
 @dataclass
@@ -48,7 +48,7 @@ def build_world() -> World:
     owner = UserFactory(email="fuzz-owner@example.com")
     org = OrganizationFactory(owner=owner, name="Fuzz Inc")
     teammate = UserFactory(email="fuzz-rep@example.com")
-    Membership.objects.create(organization=org, user=teammate, role=Membership.Role.MEMBER)
+    MembershipFactory(organization=org, user=teammate, role=Membership.Role.MEMBER)
     outsider_org = OrganizationFactory(name="Someone Else")
 
     pipeline = org.pipeline_set.get(is_default=True)
@@ -67,7 +67,7 @@ def build_world() -> World:
     move_lead_to_stage(org=org, actor=owner, lead_id=lead.pk, stage_id=stages[1].pk, notes="qualified on call")
     add_activity(org=org, actor=owner, lead_id=lead.pk, type=Activity.Type.CALL, description="Intro call")
     other_lead = LeadFactory(organization=org, contact=contacts[1], pipeline=second, value=None, source=None)
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline, trigger=RuleTrigger.LEAD_CREATED, action=RuleAction.ASSIGN_TO, action_user=teammate
     )
 
@@ -79,7 +79,7 @@ def build_world() -> World:
         "stage": doomed.stages.order_by("order").last().pk,
         "campaign": CampaignFactory(organization=org).pk,
         "field": CustomFieldFactory(organization=org).pk,
-        "rule": make_rule(
+        "rule": RuleFactory(
             pipeline=doomed, trigger=RuleTrigger.LEAD_CREATED, action=RuleAction.SET_STATUS, action_status="CONTACTED"
         ).pk,
     }

@@ -4,12 +4,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from leads.tests.admin_support import inline_management, logged_in, org_admin, superuser
 from leads.tests.factories import LeadFactory
 from pipelines.automation.models import Rule, RuleAction, RuleTrigger
-from pipelines.automation.tests.factories import make_rule
+from pipelines.automation.tests.factories import RuleFactory
 from pipelines.services import create_pipeline
-from vchata.accounts.tests.factories import add_membership
+from tests.support.admin import inline_management, logged_in, org_admin, superuser
+from vchata.accounts.tests.factories import MembershipFactory
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def staff(org):
 
 
 def round_robin_rule(pipeline, stages, users):
-    return make_rule(
+    return RuleFactory(
         pipeline=pipeline,
         trigger=RuleTrigger.STAGE_ENTERED,
         trigger_stage=stages[1],
@@ -39,7 +39,7 @@ def test_rule_list_shows_each_rules_summary_in_a_fixed_number_of_queries(su, org
     with CaptureQueriesContext(connection) as one:
         first = su.get("/admin/automation/rule/").content.decode()
     for _ in range(4):
-        round_robin_rule(pipeline, stages, [member, add_membership(org)])
+        round_robin_rule(pipeline, stages, [member, MembershipFactory(organization=org).user])
     with CaptureQueriesContext(connection) as five:
         su.get("/admin/automation/rule/")
 
@@ -96,7 +96,7 @@ def test_a_rule_stage_of_another_pipeline_is_a_form_error(su, org, pipeline):
 
 def test_org_admin_cannot_open_another_orgs_rule(staff, other_org):
     pipeline = other_org.pipeline_set.get()
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline, trigger=RuleTrigger.LEAD_CREATED, action=RuleAction.SET_STATUS, action_status="QUALIFIED"
     )
 

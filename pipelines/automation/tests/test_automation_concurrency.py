@@ -19,9 +19,8 @@ from django.utils import timezone
 from leads.models import Activity, Lead
 from leads.tests.factories import LeadFactory
 from pipelines.automation.models import Rule, RuleRun
-from pipelines.automation.tests.factories import make_rule
-from vchata.accounts.models import Membership
-from vchata.accounts.tests.factories import UserFactory
+from pipelines.automation.tests.factories import RuleFactory
+from vchata.accounts.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = [
     pytest.mark.postgres,
@@ -36,7 +35,7 @@ pytestmark = [
 def reps(org):
     users = [UserFactory(name=name) for name in ("Ann", "Bob", "Cy")]
     for rep in users:
-        Membership.objects.create(organization=org, user=rep)
+        MembershipFactory(organization=org, user=rep)
     return users
 
 
@@ -65,7 +64,7 @@ def run_together(work, *, threads: int) -> None:
 
 
 def test_round_robin_shares_leads_evenly_across_concurrent_requests(org, pipeline, reps):
-    make_rule(pipeline=pipeline, trigger=Rule.Trigger.LEAD_CREATED, action=Rule.Action.ASSIGN_TO, assignees=reps)
+    RuleFactory(pipeline=pipeline, trigger=Rule.Trigger.LEAD_CREATED, action=Rule.Action.ASSIGN_TO, assignees=reps)
 
     def create_leads(index):
         for _ in range(4):
@@ -78,14 +77,14 @@ def test_round_robin_shares_leads_evenly_across_concurrent_requests(org, pipelin
 
 
 def test_concurrent_run_automations_apply_each_rule_once_per_lead(org, pipeline, reps, time_machine):
-    qualify = make_rule(
+    qualify = RuleFactory(
         pipeline=pipeline,
         trigger=Rule.Trigger.IDLE_IN_STAGE,
         idle_days=3,
         action=Rule.Action.SET_STATUS,
         action_status="CONTACTED",
     )
-    share = make_rule(
+    share = RuleFactory(
         pipeline=pipeline,
         trigger=Rule.Trigger.IDLE_IN_STAGE,
         idle_days=3,

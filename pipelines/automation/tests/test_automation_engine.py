@@ -14,7 +14,7 @@ from leads.tests.factories import LeadFactory
 from pipelines.automation.engine import MAX_DEPTH, handle_lead_event
 from pipelines.automation.idle import run_idle_rules
 from pipelines.automation.models import Rule, RuleRun
-from pipelines.automation.tests.factories import make_rule
+from pipelines.automation.tests.factories import RuleFactory
 from pipelines.models import Stage
 from pipelines.services import create_pipeline
 from vchata.accounts.models import Membership
@@ -63,7 +63,7 @@ def rule_activity(lead: Lead, rule: Rule, type: str) -> Activity:
 def test_move_to_stage_rule_moves_the_lead_with_history_naming_the_rule_when_triggered(
     trigger, org, pipeline, stages, booked, time_machine
 ):
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline,
         trigger=trigger,
         action=A.MOVE_TO_STAGE,
@@ -83,7 +83,7 @@ def test_move_to_stage_rule_moves_the_lead_with_history_naming_the_rule_when_tri
 def test_set_status_rule_sets_the_status_with_history_naming_the_rule_when_triggered(
     trigger, org, pipeline, stages, time_machine
 ):
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline, trigger=trigger, action=A.SET_STATUS, action_status="LOST", **TRIGGER_FIELDS[trigger](stages)
     )
     lead = fire(trigger, org=org, time_machine=time_machine)
@@ -95,7 +95,7 @@ def test_set_status_rule_sets_the_status_with_history_naming_the_rule_when_trigg
 def test_assign_rule_assigns_the_member_with_history_naming_the_rule_when_triggered(
     trigger, org, pipeline, stages, member, time_machine
 ):
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline, trigger=trigger, action=A.ASSIGN_TO, action_user=member, **TRIGGER_FIELDS[trigger](stages)
     )
     lead = fire(trigger, org=org, time_machine=time_machine)
@@ -107,7 +107,7 @@ def test_assign_rule_assigns_the_member_with_history_naming_the_rule_when_trigge
 def test_add_activity_rule_logs_the_activity_naming_the_rule_when_triggered(
     trigger, org, pipeline, stages, time_machine
 ):
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline,
         trigger=trigger,
         action=A.ADD_ACTIVITY,
@@ -122,7 +122,7 @@ def test_add_activity_rule_logs_the_activity_naming_the_rule_when_triggered(
 
 
 def test_rule_does_nothing_when_a_different_activity_type_is_logged(org, pipeline, booked):
-    make_rule(
+    RuleFactory(
         pipeline=pipeline,
         trigger=T.ACTIVITY_ADDED,
         trigger_activity_type="MEETING",
@@ -137,24 +137,24 @@ def test_rule_does_nothing_when_a_different_activity_type_is_logged(org, pipelin
 
 
 def test_inactive_rule_does_nothing(org, pipeline):
-    make_rule(pipeline=pipeline, trigger=T.LEAD_CREATED, action=A.SET_STATUS, action_status="LOST", is_active=False)
+    RuleFactory(pipeline=pipeline, trigger=T.LEAD_CREATED, action=A.SET_STATUS, action_status="LOST", is_active=False)
     assert LeadFactory(organization=org).status == "NEW"
 
 
 def test_rule_of_another_pipeline_does_nothing(org, pipeline):
     other = create_pipeline(org=org, name="Partners")
-    make_rule(pipeline=other, trigger=T.LEAD_CREATED, action=A.SET_STATUS, action_status="LOST")
+    RuleFactory(pipeline=other, trigger=T.LEAD_CREATED, action=A.SET_STATUS, action_status="LOST")
     assert LeadFactory(organization=org, pipeline=pipeline).status == "NEW"
 
 
 def test_created_lead_returned_by_the_service_shows_what_the_rules_did(org, pipeline, booked):
-    make_rule(pipeline=pipeline, trigger=T.LEAD_CREATED, action=A.MOVE_TO_STAGE, action_stage=booked)
+    RuleFactory(pipeline=pipeline, trigger=T.LEAD_CREATED, action=A.MOVE_TO_STAGE, action_stage=booked)
     lead = LeadFactory(organization=org)
     assert lead.stage_id == booked.pk
 
 
 def test_rule_effects_roll_back_with_the_change_that_fired_them(org, pipeline, booked):
-    make_rule(
+    RuleFactory(
         pipeline=pipeline,
         trigger=T.ACTIVITY_ADDED,
         trigger_activity_type="MEETING",
@@ -194,14 +194,14 @@ def test_rule_effects_roll_back_with_the_change_that_fired_them(org, pipeline, b
     ],
 )
 def test_created_lead_rule_applies_only_when_its_conditions_hold(org, pipeline, conditions, lead_fields, applies):
-    make_rule(pipeline=pipeline, trigger=T.LEAD_CREATED, action=A.SET_STATUS, action_status="QUALIFIED", **conditions)
+    RuleFactory(pipeline=pipeline, trigger=T.LEAD_CREATED, action=A.SET_STATUS, action_status="QUALIFIED", **conditions)
     lead = LeadFactory(organization=org, **lead_fields)
     assert (lead.status == "QUALIFIED") is applies
 
 
 @pytest.mark.parametrize(("assigned", "applies"), [(True, True), (False, False)])
 def test_assigned_condition_looks_at_the_lead_assignee(org, pipeline, user, assigned, applies):
-    make_rule(
+    RuleFactory(
         pipeline=pipeline,
         trigger=T.ACTIVITY_ADDED,
         trigger_activity_type="CALL",
@@ -216,7 +216,7 @@ def test_assigned_condition_looks_at_the_lead_assignee(org, pipeline, user, assi
 
 
 def test_stage_condition_looks_at_the_lead_current_stage(org, pipeline, stages):
-    make_rule(
+    RuleFactory(
         pipeline=pipeline,
         trigger=T.ACTIVITY_ADDED,
         trigger_activity_type="CALL",
@@ -233,7 +233,7 @@ def test_stage_condition_looks_at_the_lead_current_stage(org, pipeline, stages):
 
 
 def test_rules_run_in_order_each_seeing_what_the_earlier_ones_did(org, pipeline, stages, booked, member):
-    make_rule(
+    RuleFactory(
         pipeline=pipeline,
         order=2,
         trigger=T.LEAD_CREATED,
@@ -242,14 +242,14 @@ def test_rules_run_in_order_each_seeing_what_the_earlier_ones_did(org, pipeline,
         condition_stages=[stages[0]],
         name="assign leads still in New",
     )
-    make_rule(pipeline=pipeline, order=1, trigger=T.LEAD_CREATED, action=A.MOVE_TO_STAGE, action_stage=booked)
+    RuleFactory(pipeline=pipeline, order=1, trigger=T.LEAD_CREATED, action=A.MOVE_TO_STAGE, action_stage=booked)
     lead = LeadFactory(organization=org, stage=stages[0])
     assert lead.stage == booked
     assert lead.assigned_to is None
 
 
 def test_rule_whose_action_would_change_nothing_does_not_run(org, pipeline, stages):
-    make_rule(pipeline=pipeline, trigger=T.LEAD_CREATED, action=A.MOVE_TO_STAGE, action_stage=stages[0])
+    RuleFactory(pipeline=pipeline, trigger=T.LEAD_CREATED, action=A.MOVE_TO_STAGE, action_stage=stages[0])
     lead = LeadFactory(organization=org, stage=stages[0])
     assert not RuleRun.objects.filter(lead=lead).exists()
     assert not lead.activities.filter(type="STAGE_CHANGED").exists()
@@ -260,10 +260,10 @@ def test_rule_whose_action_would_change_nothing_does_not_run(org, pipeline, stag
 
 def test_rules_that_undo_each_other_fire_once_each_per_originating_event(org, pipeline, stages):
     a, b = stages[0], stages[1]
-    there = make_rule(
+    there = RuleFactory(
         pipeline=pipeline, trigger=T.STAGE_ENTERED, trigger_stage=b, action=A.MOVE_TO_STAGE, action_stage=a
     )
-    back = make_rule(
+    back = RuleFactory(
         pipeline=pipeline, trigger=T.STAGE_ENTERED, trigger_stage=a, action=A.MOVE_TO_STAGE, action_stage=b
     )
     lead = LeadFactory(organization=org, stage=a)
@@ -279,7 +279,7 @@ def test_rules_that_undo_each_other_fire_once_each_per_originating_event(org, pi
 
 
 def test_same_rule_fires_again_for_a_new_originating_event(org, pipeline):
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline,
         trigger=T.ACTIVITY_ADDED,
         trigger_activity_type="CALL",
@@ -296,7 +296,7 @@ def test_a_chain_of_rules_stops_at_the_depth_limit(org):
     pipeline = create_pipeline(org=org, name="Long", stages=[{"name": f"S{i}"} for i in range(MAX_DEPTH + 3)])
     chain = list(pipeline.stages.order_by("order"))
     for here, following in zip(chain[1:], chain[2:], strict=False):
-        make_rule(
+        RuleFactory(
             pipeline=pipeline,
             trigger=T.STAGE_ENTERED,
             trigger_stage=here,
@@ -313,7 +313,7 @@ def test_a_chain_of_rules_stops_at_the_depth_limit(org):
 
 
 def test_an_activity_rule_that_logs_its_own_trigger_type_fires_once(org, pipeline):
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline,
         trigger=T.ACTIVITY_ADDED,
         trigger_activity_type="TASK",
@@ -330,7 +330,7 @@ def test_an_activity_rule_that_logs_its_own_trigger_type_fires_once(org, pipelin
 
 
 def test_rule_that_cannot_act_leaves_the_manual_change_in_place_and_records_why(org, pipeline, member):
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline,
         trigger=T.ACTIVITY_ADDED,
         trigger_activity_type="CALL",

@@ -13,9 +13,9 @@ from leads.tests.factories import LeadFactory
 from pipelines.automation.conditions import affected_leads
 from pipelines.automation.idle import run_idle_rules
 from pipelines.automation.models import Rule, RuleRun
-from pipelines.automation.tests.factories import make_rule
+from pipelines.automation.tests.factories import RuleFactory
 from vchata.accounts.models import Membership
-from vchata.accounts.tests.factories import UserFactory
+from vchata.accounts.tests.factories import MembershipFactory, UserFactory
 
 T = Rule.Trigger
 A = Rule.Action
@@ -33,14 +33,14 @@ def start(time_machine):
 def reps(org):
     users = [UserFactory(name=name) for name in ("Ann", "Bob")]
     for rep in users:
-        Membership.objects.create(organization=org, user=rep)
+        MembershipFactory(organization=org, user=rep)
     return users
 
 
 def assign_when_idle(pipeline, reps, **fields) -> Rule:
     """An idle rule whose action never resets idleness, so only the idle-period bookkeeping stops repeats."""
     fields.setdefault("idle_days", 3)
-    return make_rule(pipeline=pipeline, trigger=T.IDLE_IN_STAGE, action=A.ASSIGN_TO, assignees=reps, **fields)
+    return RuleFactory(pipeline=pipeline, trigger=T.IDLE_IN_STAGE, action=A.ASSIGN_TO, assignees=reps, **fields)
 
 
 def test_idle_rule_waits_until_the_lead_has_been_idle_for_the_full_period(org, pipeline, reps, start, time_machine):
@@ -91,7 +91,7 @@ def test_new_activity_starts_a_new_idle_period(org, pipeline, reps, start, time_
 
 
 def test_idle_rule_with_a_stage_only_looks_at_leads_in_that_stage(org, pipeline, stages, start, time_machine):
-    make_rule(
+    RuleFactory(
         pipeline=pipeline,
         trigger=T.IDLE_IN_STAGE,
         idle_days=1,
@@ -110,7 +110,7 @@ def test_idle_rule_with_a_stage_only_looks_at_leads_in_that_stage(org, pipeline,
 
 
 def test_idle_rule_respects_its_conditions(org, pipeline, start, time_machine):
-    make_rule(
+    RuleFactory(
         pipeline=pipeline,
         trigger=T.IDLE_IN_STAGE,
         idle_days=1,
@@ -137,7 +137,7 @@ def test_inactive_idle_rule_does_nothing(org, pipeline, reps, start, time_machin
 
 def test_idle_rules_of_every_org_run(org, other_org, start, time_machine):
     for each in (org, other_org):
-        make_rule(
+        RuleFactory(
             pipeline=each.pipeline_set.get(),
             trigger=T.IDLE_IN_STAGE,
             idle_days=1,
@@ -173,7 +173,7 @@ def test_run_stops_at_its_limit_and_the_next_run_takes_the_rest(org, pipeline, r
 
 
 def test_idle_rule_that_cannot_act_is_recorded_as_failed_and_not_retried(org, pipeline, member, start, time_machine):
-    rule = make_rule(pipeline=pipeline, trigger=T.IDLE_IN_STAGE, idle_days=1, action=A.ASSIGN_TO, action_user=member)
+    rule = RuleFactory(pipeline=pipeline, trigger=T.IDLE_IN_STAGE, idle_days=1, action=A.ASSIGN_TO, action_user=member)
     Membership.objects.filter(user=member).delete()
     LeadFactory(organization=org)
     time_machine.shift(timedelta(days=1))

@@ -7,11 +7,11 @@ from leads.models import Activity
 from leads.services import add_activity
 from leads.tests.factories import LeadFactory
 from pipelines.automation.models import Rule, RuleRun
-from pipelines.automation.tests.factories import make_rule
+from pipelines.automation.tests.factories import RuleFactory
 from pipelines.models import Stage
 from pipelines.services import create_pipeline
 from vchata.accounts.models import Membership
-from vchata.accounts.tests.factories import OrganizationFactory, UserFactory, add_membership
+from vchata.accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
 def rules_url(org, pipeline, *rest):
@@ -28,7 +28,7 @@ def reps(org):
     """Three sales reps, members of ``org``."""
     users = [UserFactory(name=name) for name in ("Ann", "Bob", "Cy")]
     for rep in users:
-        Membership.objects.create(organization=org, user=rep, role=Membership.Role.MEMBER)
+        MembershipFactory(organization=org, user=rep, role=Membership.Role.MEMBER)
     return users
 
 
@@ -125,7 +125,7 @@ def test_created_rule_stores_stages_conditions_and_user(api, org, pipeline, stag
 
 
 def test_new_rule_goes_last_in_order_by_default(api, org, pipeline):
-    make_rule(pipeline=pipeline, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST", order=4)
+    RuleFactory(pipeline=pipeline, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST", order=4)
     body = {"name": "R", "trigger": {"type": "LEAD_CREATED"}, "action": {"type": "SET_STATUS", "status": "NEW"}}
     assert api.post(rules_url(org, pipeline), body, format="json").json()["rule"]["order"] == 5
 
@@ -134,7 +134,7 @@ def test_rule_list_is_in_evaluation_order_with_a_flat_query_count(
     api, org, pipeline, stages, reps, django_assert_num_queries
 ):
     for order in (3, 1, 2):
-        make_rule(
+        RuleFactory(
             pipeline=pipeline,
             name=f"rule {order}",
             order=order,
@@ -156,7 +156,7 @@ def test_rule_list_is_in_evaluation_order_with_a_flat_query_count(
 
 
 def test_patch_changes_only_what_is_sent(api, org, pipeline, stages):
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline, trigger="STAGE_ENTERED", trigger_stage=stages[1], action="SET_STATUS", action_status="LOST"
     )
     response = api.patch(rules_url(org, pipeline, rule.pk), {"name": "Renamed", "isActive": False}, format="json")
@@ -166,7 +166,7 @@ def test_patch_changes_only_what_is_sent(api, org, pipeline, stages):
 
 
 def test_patch_replaces_the_trigger_whole(api, org, pipeline, stages):
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline, trigger="STAGE_ENTERED", trigger_stage=stages[1], action="SET_STATUS", action_status="LOST"
     )
     response = api.patch(
@@ -177,7 +177,7 @@ def test_patch_replaces_the_trigger_whole(api, org, pipeline, stages):
 
 
 def test_patch_to_a_new_rotation_restarts_it(api, org, pipeline, reps):
-    rule = make_rule(pipeline=pipeline, trigger="LEAD_CREATED", action="ASSIGN_TO", assignees=reps)
+    rule = RuleFactory(pipeline=pipeline, trigger="LEAD_CREATED", action="ASSIGN_TO", assignees=reps)
     LeadFactory(organization=org)
     response = api.patch(
         rules_url(org, pipeline, rule.pk),
@@ -189,7 +189,7 @@ def test_patch_to_a_new_rotation_restarts_it(api, org, pipeline, reps):
 
 
 def test_delete_removes_the_rule(api, org, pipeline):
-    rule = make_rule(pipeline=pipeline, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST")
+    rule = RuleFactory(pipeline=pipeline, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST")
     response = api.delete(rules_url(org, pipeline, rule.pk))
     assert response.status_code == 200
     assert response.json() == {"success": True, "message": "Rule deleted successfully"}
@@ -200,7 +200,7 @@ def test_delete_removes_the_rule(api, org, pipeline):
 
 
 def test_preview_lists_the_leads_an_event_rule_would_change_and_changes_nothing(api, org, pipeline, stages):
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline,
         trigger="ACTIVITY_ADDED",
         trigger_activity_type="MEETING",
@@ -226,7 +226,7 @@ def test_preview_lists_the_leads_an_event_rule_would_change_and_changes_nothing(
 
 
 def test_preview_query_count_does_not_grow_with_the_leads(api, org, pipeline, reps, django_assert_num_queries):
-    rule = make_rule(pipeline=pipeline, trigger="LEAD_CREATED", action="ASSIGN_TO", assignees=reps, is_active=False)
+    rule = RuleFactory(pipeline=pipeline, trigger="LEAD_CREATED", action="ASSIGN_TO", assignees=reps, is_active=False)
     for _ in range(12):
         LeadFactory(organization=org)
     # membership (+org, user), pipeline, rule, its condition stages, its assignees, count, page (+contact, stage)
@@ -236,7 +236,7 @@ def test_preview_query_count_does_not_grow_with_the_leads(api, org, pipeline, re
 
 
 def test_preview_of_an_event_rule_matches_what_it_does_when_triggered(api, org, pipeline, stages, member):
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline,
         trigger="ACTIVITY_ADDED",
         trigger_activity_type="CALL",
@@ -255,7 +255,7 @@ def test_preview_of_an_event_rule_matches_what_it_does_when_triggered(api, org, 
 
 
 def test_any_member_may_preview_and_list(org, pipeline, member):
-    rule = make_rule(pipeline=pipeline, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST")
+    rule = RuleFactory(pipeline=pipeline, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST")
     client = client_for(member)
     assert client.get(rules_url(org, pipeline)).status_code == 200
     assert client.post(rules_url(org, pipeline, rule.pk, "preview")).status_code == 200
@@ -271,9 +271,7 @@ def foreign_stage(org):
 
 @pytest.fixture
 def outsider(db):
-    user = UserFactory()
-    add_membership(OrganizationFactory(), user)
-    return user
+    return MembershipFactory(organization=OrganizationFactory()).user
 
 
 GOOD_TRIGGER = {"type": "LEAD_CREATED"}
@@ -382,7 +380,9 @@ def test_rule_without_name_trigger_or_action_is_refused(api, org, pipeline):
 
 
 def test_bad_patch_changes_nothing(api, org, pipeline, foreign_stage):
-    rule = make_rule(pipeline=pipeline, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST", name="Keep")
+    rule = RuleFactory(
+        pipeline=pipeline, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST", name="Keep"
+    )
     response = api.patch(
         rules_url(org, pipeline, rule.pk),
         {"name": "Changed", "action": {"type": "MOVE_TO_STAGE", "stageId": foreign_stage.pk}},
@@ -394,7 +394,7 @@ def test_bad_patch_changes_nothing(api, org, pipeline, foreign_stage):
 
 
 def test_bad_page_parameter_on_preview_is_a_400(api, org, pipeline):
-    rule = make_rule(pipeline=pipeline, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST")
+    rule = RuleFactory(pipeline=pipeline, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST")
     assert api.post(rules_url(org, pipeline, rule.pk, "preview") + "?limit=0").status_code == 400
 
 
@@ -402,7 +402,7 @@ def test_bad_page_parameter_on_preview_is_a_400(api, org, pipeline):
 
 
 def test_members_may_not_create_change_or_delete_rules(org, pipeline, member):
-    rule = make_rule(pipeline=pipeline, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST")
+    rule = RuleFactory(pipeline=pipeline, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST")
     client = client_for(member)
     body = {"name": "R", "trigger": GOOD_TRIGGER, "action": GOOD_ACTION}
     assert client.post(rules_url(org, pipeline), body, format="json").status_code == 403
@@ -419,7 +419,7 @@ def test_pipeline_of_another_org_is_not_found(api, org, other_org):
 
 
 def test_rule_of_another_org_is_not_found_by_any_route(api, org, pipeline, other_org):
-    foreign = make_rule(
+    foreign = RuleFactory(
         pipeline=other_org.pipeline_set.get(), trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST"
     )
     for response in (
@@ -436,7 +436,7 @@ def test_rule_of_another_org_is_not_found_by_any_route(api, org, pipeline, other
 
 def test_rule_is_only_found_under_its_own_pipeline(api, org, pipeline):
     other = create_pipeline(org=org, name="Partners")
-    rule = make_rule(pipeline=other, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST")
+    rule = RuleFactory(pipeline=other, trigger="LEAD_CREATED", action="SET_STATUS", action_status="LOST")
     assert api.get(rules_url(org, pipeline, rule.pk)).status_code == 404
     assert api.get(rules_url(org, other, rule.pk)).status_code == 200
 

@@ -6,10 +6,9 @@ from django.db import IntegrityError, transaction
 from leads.tests.factories import LeadFactory
 from pipelines.automation.models import Rule
 from pipelines.automation.selectors import rules_for_pipeline
-from pipelines.automation.tests.factories import make_rule
+from pipelines.automation.tests.factories import RuleFactory
 from pipelines.models import Stage
-from vchata.accounts.models import Membership
-from vchata.accounts.tests.factories import UserFactory
+from vchata.accounts.tests.factories import MembershipFactory, UserFactory
 
 T = Rule.Trigger
 A = Rule.Action
@@ -24,7 +23,7 @@ def booked(org, pipeline):
 def reps(org):
     users = [UserFactory(name="Ann"), UserFactory(name="", email="bob@example.com")]
     for rep in users:
-        Membership.objects.create(organization=org, user=rep)
+        MembershipFactory(organization=org, user=rep)
     return users
 
 
@@ -106,7 +105,7 @@ def reps(org):
     ],
 )
 def test_describe_says_what_the_rule_does_in_one_line(pipeline, stages, booked, reps, fields, summary):
-    make_rule(pipeline=pipeline, name="Any", **fields(stages, booked, reps))
+    RuleFactory(pipeline=pipeline, name="Any", **fields(stages, booked, reps))
     rule = rules_for_pipeline(org=pipeline.organization, pipeline=pipeline).get()
     assert rule.describe() == summary
     assert str(rule) == "Any"
@@ -114,7 +113,7 @@ def test_describe_says_what_the_rule_does_in_one_line(pipeline, stages, booked, 
 
 def test_describing_a_page_of_rules_costs_no_more_queries(pipeline, stages, reps, django_assert_num_queries):
     for stage in stages:
-        make_rule(
+        RuleFactory(
             pipeline=pipeline,
             trigger=T.STAGE_ENTERED,
             trigger_stage=stage,
@@ -151,13 +150,13 @@ def test_database_refuses_a_move_without_a_stage(pipeline):
 
 
 def test_deleting_the_stage_a_rule_moves_to_deletes_the_rule(pipeline, booked):
-    make_rule(pipeline=pipeline, trigger=T.LEAD_CREATED, action=A.MOVE_TO_STAGE, action_stage=booked)
+    RuleFactory(pipeline=pipeline, trigger=T.LEAD_CREATED, action=A.MOVE_TO_STAGE, action_stage=booked)
     booked.delete()
     assert not Rule.objects.exists()
 
 
 def test_deleting_the_only_stage_of_a_stage_condition_pauses_the_rule(org, pipeline, stages, booked):
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline, trigger=T.LEAD_CREATED, action=A.SET_STATUS, action_status="LOST", condition_stages=[booked]
     )
     booked.delete()
@@ -168,7 +167,7 @@ def test_deleting_the_only_stage_of_a_stage_condition_pauses_the_rule(org, pipel
 
 
 def test_deleting_one_of_several_condition_stages_keeps_the_rule_running(pipeline, stages, booked):
-    rule = make_rule(
+    rule = RuleFactory(
         pipeline=pipeline,
         trigger=T.LEAD_CREATED,
         action=A.SET_STATUS,

@@ -5,15 +5,14 @@ round-robin", previews it, and then it happens, recorded in the lead's history.
 
 import pytest
 
-from vchata.accounts.models import Membership
-from vchata.accounts.tests.factories import UserFactory
+from vchata.accounts.tests.factories import MembershipFactory, UserFactory
 
 
 @pytest.fixture
 def reps(org):
     users = [UserFactory(name=name) for name in ("Ann", "Bob")]
     for rep in users:
-        Membership.objects.create(organization=org, user=rep)
+        MembershipFactory(organization=org, user=rep)
     return users
 
 

@@ -13,7 +13,7 @@ from leads.models import Activity, Lead
 from leads.tests.factories import ContactFactory, LeadFactory
 from pipelines.board.selectors import CARDS_PER_PAGE, board_fingerprints
 from pipelines.services import create_pipeline
-from vchata.accounts.tests.factories import OrganizationFactory, add_membership
+from vchata.accounts.tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -393,7 +393,7 @@ def test_pipeline_switcher_lists_the_orgs_pipelines_only(browser, org, pipeline,
 
 def test_org_switcher_lists_every_org_of_the_user(browser, org, pipeline, user):
     second = OrganizationFactory(name="Second Shop")
-    add_membership(second, user)
+    MembershipFactory(organization=second, user=user)
 
     html = browser.get(board_url(org, pipeline)).content.decode()
 
@@ -402,9 +402,9 @@ def test_org_switcher_lists_every_org_of_the_user(browser, org, pipeline, user):
 
 def test_board_lists_what_runs_on_the_pipeline(browser, org, pipeline, stages):
     from pipelines.automation.models import Rule
-    from pipelines.automation.tests.factories import make_rule
+    from pipelines.automation.tests.factories import RuleFactory
 
-    make_rule(
+    RuleFactory(
         pipeline=pipeline,
         name="Qualify on a meeting",
         trigger=Rule.Trigger.ACTIVITY_ADDED,

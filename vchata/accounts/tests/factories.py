@@ -33,7 +33,12 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
         return create_organization(owner=owner, name=name)
 
 
-def add_membership(org: Organization, user: User | None = None, role: str = Membership.Role.MEMBER) -> User:
-    user = user or UserFactory()
-    Membership.objects.create(organization=org, user=user, role=role)
-    return user
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """``MembershipFactory(organization=org).user``: a new MEMBER of ``org``; pass ``user``/``role`` to choose."""
+
+    class Meta:
+        model = Membership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.MEMBER

@@ -4,16 +4,16 @@ import pytest
 from django.contrib.admin.utils import quote
 from django.test import Client
 
-from leads.tests.admin_support import (
+from pipelines.models import Pipeline
+from tests.support.admin import (
     autocomplete_ids,
     inline_management,
     logged_in,
     org_admin,
     superuser,
 )
-from pipelines.models import Pipeline
 from vchata.accounts.models import Membership, Organization, User
-from vchata.accounts.tests.factories import PASSWORD, UserFactory, add_membership
+from vchata.accounts.tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 
 @pytest.fixture
@@ -217,7 +217,7 @@ def test_org_admin_sees_members_of_their_org_read_only(staff, org, member, other
 
 
 def test_org_admin_does_not_see_a_members_other_organizations(staff, org, member, other_org):
-    add_membership(other_org, member)
+    MembershipFactory(organization=other_org, user=member)
 
     body = staff.get(f"/admin/accounts/user/{quote(member.pk)}/change/").content.decode()
 

@@ -3,7 +3,7 @@ from django.test import override_settings
 
 from conftest import client_for
 from vchata.accounts.models import Membership, Organization, User
-from vchata.accounts.tests.factories import PASSWORD, OrganizationFactory, UserFactory
+from vchata.accounts.tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,7 @@ def test_logout_with_garbage_is_a_400(api):
 
 def test_me_lists_the_users_organizations_with_roles(api, user, org):
     second = OrganizationFactory()
-    Membership.objects.create(organization=second, user=user, role="MEMBER")
+    MembershipFactory(organization=second, user=user, role="MEMBER")
 
     response = api.get("/auth/me")
 

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from vchata.accounts.models import Membership, Organization
-from vchata.accounts.tests.factories import PASSWORD, OrganizationFactory, UserFactory, add_membership
+from vchata.accounts.tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,7 @@ def test_starting_an_org_needs_a_name():
 
 def test_app_home_returns_to_the_org_last_visited(user, org):
     second = OrganizationFactory(name="Second")
-    add_membership(second, user)
+    MembershipFactory(organization=second, user=user)
     client = Client()
     client.force_login(user)
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the API tests of leads and pipelines."""
+"""Helpers for API tests: URLs and the error envelope."""
 
 import re
 
@@ -22,3 +22,32 @@ def problems(response) -> list[str]:
     assert response.status_code == 400
     message = error(response)
     return message if isinstance(message, list) else [message]
+
+
+# The fields of a lead in every answer that carries one (API.md, Leads).
+LEAD_KEYS = {
+    "id",
+    "contactId",
+    "pipelineId",
+    "stageId",
+    "source",
+    "value",
+    "status",
+    "assignedToId",
+    "notes",
+    "utmSource",
+    "utmMedium",
+    "utmCampaign",
+    "utmTerm",
+    "utmContent",
+    "campaignId",
+    "socialAccountId",
+    "contentPostId",
+    "conversationId",
+    "converted",
+    "convertedAt",
+    "customFields",
+    "lastActivityAt",
+    "createdAt",
+    "updatedAt",
+}

@@ -5,7 +5,7 @@ import re
 from django.test import Client
 
 from vchata.accounts.models import Membership
-from vchata.accounts.tests.factories import UserFactory, add_membership
+from vchata.accounts.tests.factories import MembershipFactory, UserFactory
 
 
 def superuser():
@@ -14,7 +14,7 @@ def superuser():
 
 def org_admin(org, role=Membership.Role.ADMIN):
     """A staff user who is ``role`` of ``org`` only."""
-    return add_membership(org, UserFactory(is_staff=True), role)
+    return MembershipFactory(organization=org, user=UserFactory(is_staff=True), role=role).user
 
 
 def logged_in(user) -> Client:
