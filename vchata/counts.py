@@ -21,8 +21,38 @@ Why it stays exact:
 ``remember`` keeps any other value derived from the scope's rows the same way
 (the board's column fingerprints, ``pipelines.board.selectors``).
 
-Counts below ``min_cached`` are cheap and are always computed live. A TTL
-bounds how long a missed bump (the cache down for that one write) can show.
+Counts below ``min_cached`` are cheap and are always computed live.
+
+When the cache is down
+----------------------
+
+The cache is optional (``vchata.cachefaults``): a read that can't reach it
+computes live. A bump that can't reach it must still take effect, or once Redis
+answers again, its entries and the generation they carry are still there (a
+network partition, a Redis that was paused or failed over with its data) and
+would be served as if the write had never happened: an open board would answer
+"no change" until the TTL. Redis can't be told while it is unreachable, so the
+database is:
+
+- a bump that fails (or is skipped while the circuit is open) leaves a
+  ``MissedInvalidation`` row for its scope, written after its write committed;
+- before serving a cached value, a read checks that its scope has no such row
+  (one indexed query on a table that is empty outside outages; only on a hit,
+  since a miss computes live anyway);
+- a read that finds rows replaces the generation itself, deletes the rows it
+  saw (only those: one added meanwhile stays for the next read), and computes
+  live under the new generation.
+
+So a write whose invalidation failed is never hidden by a value cached before
+it, in any process, from the first read after Redis answers again; a process
+that never saw the outage learns of it from the database like the others. What
+is left is what was there before: between a write's commit and its bump a read
+may still see the value from before the write (when Redis stops answering
+during a bump, until the bump times out, ``REDIS_TIMEOUT``). If the database
+fails too at that instant, the row can't be written: that is logged, and the
+TTL bounds it. A cache restored from disk can bring back generations older
+than bumps it had taken, so the cache's Redis keeps nothing on disk
+(docs/deploy.md).
 """
 
 import hashlib
@@ -33,8 +63,12 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
+
+from vchata.cachefaults import CACHE_ERRORS, COMPUTED_LIVE, INVALIDATION_RECORDED, circuit
+from vchata.db_router import PRIMARY
+from vchata.resilience.models import MissedInvalidation
 
 logger = logging.getLogger("vchata.counts")
 T = TypeVar("T")
@@ -79,16 +113,25 @@ class CountCache:
 
     def remember(self, scope_id: str, key: str, compute: Callable[[], T], *, keep=None, timeout: int) -> T:
         """``compute()``, or what it gave under the scope's current generation (kept when ``keep(value)``)."""
+        if not circuit.available():
+            circuit.skipped(COMPUTED_LIVE)
+            return compute()
         generation_key = self.generation_key(scope_id)
         try:
             found = cache.get_many([generation_key, key])
-        except Exception:  # the cache is an optimisation: down, the value is computed live
-            logger.exception("Generation cache unreadable; computing live")
+        except CACHE_ERRORS as error:  # the cache is an optimisation: down, the value is computed live
+            circuit.failed(error, COMPUTED_LIVE)
             return compute()
+        circuit.succeeded()
         generation = found.get(generation_key)
         entry = found.get(key)
         if generation is not None and isinstance(entry, tuple) and len(entry) == 2 and entry[0] == generation:
-            return entry[1]
+            missed = self._missed_invalidations(scope_id)
+            if not missed:
+                return entry[1]
+            generation = self._catch_up(scope_id, missed)
+            if generation is None:
+                return compute()
 
         value = compute()
         if keep is not None and not keep(value):
@@ -99,9 +142,25 @@ class CountCache:
                 if not cache.add(generation_key, generation, timeout=None):
                     return value  # a write bumped it meanwhile: this value may predate it
             cache.set(key, (generation, value), timeout=timeout)
-        except Exception:
-            logger.exception("Generation cache unwritable; value not kept")
+        except CACHE_ERRORS as error:
+            circuit.failed(error, COMPUTED_LIVE)
         return value
+
+    def _missed_invalidations(self, scope_id: str) -> list[int]:
+        rows = MissedInvalidation.objects.using(PRIMARY).filter(namespace=self.namespace, scope_id=scope_id)
+        return list(rows.values_list("pk", flat=True))
+
+    def _catch_up(self, scope_id: str, missed: list[int]) -> str | None:
+        """Take the invalidations the cache missed: a new generation, then forget the rows. None if the cache failed."""
+        generation = secrets.token_urlsafe(12)
+        try:
+            cache.set(self.generation_key(scope_id), generation, timeout=None)
+        except CACHE_ERRORS as error:
+            circuit.failed(error, COMPUTED_LIVE)
+            return None
+        # Only the rows seen before the new generation was set: it covers their writes, not later ones.
+        MissedInvalidation.objects.using(PRIMARY).filter(pk__in=missed).delete()
+        return generation
 
     def bump(self, scope_id: str) -> None:
         """Drop every cached count of the scope once the current transaction commits (now, outside one).
@@ -132,4 +191,22 @@ class CountCache:
         transaction.on_commit(run, robust=True)
 
     def _new_generation(self, scope_id: str) -> None:
-        cache.set(self.generation_key(scope_id), secrets.token_urlsafe(12), timeout=None)
+        if circuit.available():
+            try:
+                cache.set(self.generation_key(scope_id), secrets.token_urlsafe(12), timeout=None)
+            except CACHE_ERRORS as error:
+                circuit.failed(error, INVALIDATION_RECORDED)
+            else:
+                circuit.succeeded()
+                return
+        else:
+            circuit.skipped(INVALIDATION_RECORDED)
+        try:
+            MissedInvalidation.objects.using(PRIMARY).create(namespace=self.namespace, scope_id=scope_id)
+        except DatabaseError:
+            logger.exception(
+                "Neither the cache nor the database took the invalidation of %s:%s; its cached values may be stale "
+                "until they expire",
+                self.namespace,
+                scope_id,
+            )

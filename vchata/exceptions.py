@@ -2,7 +2,9 @@
 
 Every error the API returns has the shape
 ``{"success": false, "statusCode": 400, "message": ..., "error": "Bad Request"}``.
-Services raise the domain errors below and know nothing about HTTP.
+Services raise the domain errors below and know nothing about HTTP. A database
+that is unreachable, full or busy is a 503 with ``Retry-After``
+(``vchata.dbfaults``), wherever it is noticed.
 """
 
 import logging
@@ -13,6 +15,8 @@ from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
+
+from vchata.dbfaults import retry_after
 
 logger = logging.getLogger("vchata.api")
 
@@ -55,6 +59,16 @@ def envelope(status_code: int, message: str | list[str]) -> dict:
 def error_response(status_code: int, message: str | list[str]) -> JsonResponse:
     """The envelope for code outside DRF (middleware, Django's own 404/500)."""
     return JsonResponse(envelope(status_code, message), status=status_code)
+
+
+UNAVAILABLE_MESSAGE = "The service is temporarily unavailable (the database is busy or unreachable); try again shortly"
+
+
+def unavailable_response(seconds: int) -> JsonResponse:
+    """The 503 envelope for a database that is unavailable, telling the client when to retry."""
+    response = error_response(503, UNAVAILABLE_MESSAGE)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 # DRF's stock messages, rewritten into sentences that name the field.
@@ -152,6 +166,11 @@ def _message_for(exc: exceptions.APIException, data) -> str | list[str]:
 
 
 def envelope_exception_handler(exc, context):
+    seconds = retry_after(exc)
+    if seconds is not None:
+        logger.warning("Database unavailable (%s: %s); answered 503", type(exc).__name__, exc)
+        set_rollback()
+        return Response(envelope(503, UNAVAILABLE_MESSAGE), status=503, headers={"Retry-After": str(seconds)})
     if isinstance(exc, DomainError):
         api_exc = exceptions.APIException(exc.message)
         api_exc.status_code = exc.status_code

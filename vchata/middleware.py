@@ -2,15 +2,17 @@
 
 DRF's exception handler covers errors inside API views. This middleware covers
 the rest: unknown API paths (Django's 404), oversize bodies (413, refused
-before anything is read) and exceptions raised outside a DRF view (500).
-Browser pages (``/app/``, ``/admin/``, login) keep Django's HTML pages.
+before anything is read) and exceptions raised outside a DRF view (500, or 503
+when the database is unavailable). Browser pages (``/app/``, ``/admin/``,
+login) keep HTML pages (``vchata.error_pages``).
 """
 
 import logging
 
 from django.conf import settings
 
-from vchata.exceptions import error_response
+from vchata.dbfaults import retry_after
+from vchata.exceptions import error_response, unavailable_response
 
 logger = logging.getLogger("vchata.api")
 
@@ -43,6 +45,10 @@ class ApiErrorMiddleware:
     def process_exception(self, request, exception):
         if not is_api_path(request.path):
             return None
+        seconds = retry_after(exception)
+        if seconds is not None:
+            logger.warning("Database unavailable on %s %s: %s", request.method, request.path, exception)
+            return unavailable_response(seconds)
         logger.exception("Unhandled error on %s %s", request.method, request.path, exc_info=exception)
         return error_response(500, "Internal server error")
 

@@ -24,12 +24,19 @@ Counters live in Django's default cache, which is Redis whenever ``REDIS_URL``
 is set, so every worker and every app server counts against the same limit.
 A throttled request gets the 429 envelope with ``Retry-After``
 (``vchata.exceptions``).
+
+Throttles fail open: while the cache can't be reached a request is let
+through, logged and counted (``vchata.cachefaults``), rather than refused or
+answered with a 500. A limit is a defence against abuse, not something a
+request needs in order to be served, and Redis is optional at run time.
 """
 
 import math
 
 from rest_framework import throttling
 from rest_framework.settings import api_settings
+
+from vchata.cachefaults import CACHE_ERRORS, THROTTLE_FAILED_OPEN, circuit
 
 
 def weighted_count(previous: int, current: int, elapsed: float) -> float:
@@ -64,6 +71,18 @@ class SlidingWindowThrottle(throttling.SimpleRateThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
+        if not circuit.available():
+            circuit.skipped(THROTTLE_FAILED_OPEN)
+            return True
+        try:
+            allowed = self._count_request(key)
+        except CACHE_ERRORS as error:
+            circuit.failed(error, THROTTLE_FAILED_OPEN)
+            return True
+        circuit.succeeded()
+        return allowed
+
+    def _count_request(self, key: str) -> bool:
         window, into = divmod(self.timer(), self.duration)
         elapsed = into / self.duration
         counter = f"{key}:{int(window)}"

@@ -3,12 +3,18 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from vchata.converters import register_all
-from vchata.health import health
+from vchata.health import health, live, ready
 
 register_all()
 
+# Envelopes for API paths, pages that need neither the static manifest nor the database (vchata/error_pages.py).
+handler404 = "vchata.error_pages.page_not_found"
+handler500 = "vchata.error_pages.server_error"
+
 urlpatterns = [
     path("health", health, name="health"),
+    path("health/live", live, name="health-live"),
+    path("health/ready", ready, name="health-ready"),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),

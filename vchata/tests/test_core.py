@@ -19,7 +19,8 @@ def test_new_ids_are_prefixed_well_formed_and_time_ordered():
 def test_health_reports_ok_when_the_database_answers(anon):
     response = anon.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json()["status"] == "ok"
+    assert response.json()["database"] == "ok"
 
 
 def test_the_schema_is_valid_openapi_with_camel_case_and_jwt(anon):

@@ -1,0 +1,1 @@
+"""What the app keeps to stay correct while a dependency is down (``vchata.counts``: missed cache invalidations)."""
