@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint format check browsers bench clean
+.PHONY: run serve test lint format check browsers bench backup restore clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -25,6 +25,20 @@ run: $(VENV)/.runtime
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## serve: the production server, gunicorn with gunicorn.conf.py (GUNICORN_BIND, WEB_CONCURRENCY, …)
+serve: $(VENV)/.runtime
+	$(BIN)/gunicorn -c gunicorn.conf.py
+
+## backup: dump DATABASE_URL to BACKUP_FILE (default backups/vchata-<UTC time>.dump), pg_dump custom format
+BACKUP_FILE ?=
+backup: $(VENV)/.runtime
+	$(BIN)/python scripts/backup.py dump $(BACKUP_FILE)
+
+## restore: load BACKUP_FILE into DATABASE_URL, an empty database (RESTORE_CLEAN=1: replace what it holds)
+restore: $(VENV)/.runtime
+	@test -n "$(BACKUP_FILE)" || { echo "usage: make restore BACKUP_FILE=backups/….dump"; exit 2; }
+	$(BIN)/python scripts/backup.py restore $(BACKUP_FILE) $(if $(RESTORE_CLEAN),--clean)
 
 ## test: install the dev requirements and run the whole suite (DATABASE_URL picks the database)
 test: $(VENV)/.dev browsers

@@ -12,6 +12,10 @@ from pathlib import Path
 import dj_database_url
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from vchata.logs import FILTERS as LOG_FILTERS
+from vchata.logs import FORMATTERS as LOG_FORMATTERS
+from vchata.logs import formatter_name as log_formatter
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -343,21 +347,10 @@ LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "vchata.logs.RequestIdFilter"}},
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
+    "filters": LOG_FILTERS,
+    "formatters": LOG_FORMATTERS,
     "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["request_id"],
-            "formatter": "json" if LOG_FORMAT == "json" else "text",
-        }
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": log_formatter(LOG_FORMAT)}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
