@@ -1,6 +1,8 @@
-"""Fixtures for the reliability tests: real throttle rates, PostgreSQL-only marks."""
+"""Fixtures for the reliability tests: real throttle rates, PostgreSQL-only marks, real servers on loopback."""
 
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -38,6 +40,31 @@ def postgres_only(db):
         if os.environ.get("CI"):
             pytest.fail("CI runs the race tests on PostgreSQL: set DATABASE_URL")
         pytest.skip("needs PostgreSQL (row locks and real concurrent connections)")
+
+
+def database_url(name: str | None = None) -> str:
+    """A postgres:// URL of the test database (or of database ``name`` on the same server), for other processes."""
+    from urllib.parse import quote
+
+    conf = connection.settings_dict
+    credentials = quote(conf["USER"] or "postgres") + (f":{quote(conf['PASSWORD'])}" if conf["PASSWORD"] else "")
+    return f"postgres://{credentials}@{conf['HOST'] or '127.0.0.1'}:{conf['PORT'] or 5432}/{name or conf['NAME']}"
+
+
+def session_cookie(user, org) -> str:
+    """A signed-in browser session of ``user`` with ``org`` current, stored in the database, as a Cookie header."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from vchata.accounts.pages import CURRENT_ORG_SESSION_KEY
+
+    session = SessionStore()
+    session[SESSION_KEY] = user.pk
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[CURRENT_ORG_SESSION_KEY] = org.pk
+    session.create()
+    return f"sessionid={session.session_key}"
 
 
 def free_port() -> int:
@@ -97,3 +124,54 @@ def gunicorn(env: dict[str, str], workers: int = 2):
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+class RedisServer:
+    """A redis-server of our own on a free loopback port, keeping nothing on disk, to stop and start at will."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: gone at once, with everything it held."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def answers(self) -> bool:
+        import redis
+
+        try:
+            return redis.Redis(port=self.port, socket_connect_timeout=0.2, socket_timeout=0.2).ping()
+        except redis.RedisError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=10)
+
+
+@contextmanager
+def redis_server():
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs redis-server")
+    server = RedisServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from leads.models import Contact
 from leads.tests.factories import ContactFactory
 from vchata.counts import CountCache
+from vchata.resilience.models import MissedInvalidation
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +155,43 @@ def test_an_unreachable_cache_counts_live(counts, contacts, org):
     with override_settings(CACHES=unreachable):
         assert counted_queries(lambda: count(counts, contacts, org)) == (3, 1)
         assert counted_queries(lambda: count(counts, contacts, org)) == (3, 1)
+
+
+def test_a_bump_the_cache_refused_is_kept_in_the_database(counts, org, django_capture_on_commit_callbacks):
+    unreachable = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1"}
+    }
+    with override_settings(CACHES=unreachable), django_capture_on_commit_callbacks(execute=True):
+        counts.bump(org.pk)
+
+    assert list(MissedInvalidation.objects.values_list("namespace", "scope_id")) == [(counts.namespace, org.pk)]
+
+
+def test_a_read_takes_a_missed_invalidation_and_counts_live(counts, contacts, org):
+    assert counted_queries(lambda: count(counts, contacts, org)) == (3, 1)
+    MissedInvalidation.objects.create(namespace=counts.namespace, scope_id=org.pk)
+    ContactFactory(organization=org)  # as if its bump had been missed
+
+    assert counted_queries(lambda: count(counts, contacts, org)) == (4, 1)
+    assert counted_queries(lambda: count(counts, contacts, org)) == (4, 0)
+    assert not MissedInvalidation.objects.exists()
+
+
+def test_only_the_missed_invalidations_a_read_saw_are_forgotten(counts, org):
+    seen = MissedInvalidation.objects.create(namespace=counts.namespace, scope_id=org.pk)
+    later = MissedInvalidation.objects.create(namespace=counts.namespace, scope_id=org.pk)
+
+    counts._catch_up(org.pk, [seen.pk])  # a write missed its bump after this read looked
+
+    assert list(MissedInvalidation.objects.values_list("pk", flat=True)) == [later.pk]
+
+
+def test_another_scopes_missed_invalidation_leaves_this_count_cached(counts, contacts, org, other_org):
+    count(counts, contacts, org)
+    MissedInvalidation.objects.create(namespace=counts.namespace, scope_id=other_org.pk)
+    MissedInvalidation.objects.create(namespace="another-namespace", scope_id=org.pk)
+
+    assert counted_queries(lambda: count(counts, contacts, org)) == (3, 0)
 
 
 def _redis_answers() -> bool:
