@@ -1,6 +1,7 @@
 """Production settings come from the environment and pass ``check --deploy``; every response
 carries the security headers, and the pages a Content-Security-Policy without inline scripts."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -36,17 +37,26 @@ def check_deploy(extra_env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_check_deploy_is_clean_with_the_production_environment():
-    result = check_deploy(PRODUCTION_ENV)
+@pytest.fixture
+def collected_static(tmp_path) -> Path:
+    """A STATIC_ROOT with the manifest ``collectstatic`` writes (no files needed: the check reads the manifest)."""
+    (tmp_path / "staticfiles.json").write_text(json.dumps({"version": "1.1", "paths": {}, "hash": ""}))
+    return tmp_path
+
+
+def test_check_deploy_is_clean_with_the_production_environment(collected_static):
+    result = check_deploy({**PRODUCTION_ENV, "STATIC_ROOT": str(collected_static)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
-def test_check_deploy_names_what_is_missing_without_it():
-    result = check_deploy({"DEBUG": "0", "ALLOWED_HOSTS": "crm.example.com"})
+def test_check_deploy_names_what_is_missing_without_it(tmp_path):
+    result = check_deploy({"DEBUG": "0", "ALLOWED_HOSTS": "crm.example.com", "STATIC_ROOT": str(tmp_path)})
     assert result.returncode != 0
     for check_id in ("security.W004", "security.W008", "security.W012", "security.W016", "vchata.W001"):
         assert check_id in result.stderr + result.stdout
+    assert "vchata.E001" in result.stderr + result.stdout
+    assert "collectstatic" in result.stderr + result.stdout
 
 
 def directives(response) -> dict[str, str]:
