@@ -74,11 +74,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2):
-    """Serve the project with gunicorn on a free loopback port; yields its base URL.
+def gunicorn(env: dict[str, str], workers: int = 2, output: Path | None = None):
+    """Serve the project with gunicorn (and gunicorn.conf.py) on a free loopback port; yields its base URL.
 
-    For what only a real server shows (several workers, chunked bodies); the
-    routes these tests use answer before touching the database.
+    For what only a real server shows (several workers, chunked bodies, logs);
+    unless ``env`` gives a DATABASE_URL, the routes used must answer before
+    touching the database. ``output`` collects what the server logs.
     """
     port = free_port()
     full_env = {
@@ -91,6 +92,7 @@ def gunicorn(env: dict[str, str], workers: int = 2):
     }
     for harness_only in ("PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         full_env.pop(harness_only, None)
+    log = None if output is None else output.open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -106,8 +108,8 @@ def gunicorn(env: dict[str, str], workers: int = 2):
         ],
         cwd=ROOT,
         env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL if output is None else log,
+        stderr=subprocess.PIPE if output is None else subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -118,12 +120,15 @@ def gunicorn(env: dict[str, str], workers: int = 2):
                 break
             except requests.RequestException:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
+                    failure = output.read_text() if output else process.stderr.read().decode()
+                    raise RuntimeError(failure[-2000:]) from None
                 time.sleep(0.2)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=15)
+        if log is not None:
+            log.close()
 
 
 class RedisServer:
