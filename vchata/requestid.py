@@ -13,6 +13,7 @@ import uuid
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.core.signals import request_finished
 
 HEADER = "X-Request-ID"
 _META_KEY = "HTTP_X_REQUEST_ID"
@@ -34,6 +35,15 @@ def _request_id_for(request) -> str:
     return uuid.uuid4().hex
 
 
+def _request_finished(**kwargs) -> None:
+    _current.set(None)
+
+
+# The id stays set until the response is closed, not only while the middleware runs: Django logs
+# a 4xx/5xx answer ("Service Unavailable: /leads/…") after the middleware has returned it.
+request_finished.connect(_request_finished, dispatch_uid="vchata.requestid")
+
+
 class RequestIdMiddleware:
     """First in ``MIDDLEWARE``, so even the 500 and 503 answers of the layers inside carry the id."""
 
@@ -43,10 +53,7 @@ class RequestIdMiddleware:
     def __call__(self, request):
         request_id = _request_id_for(request)
         request.request_id = request_id
-        token = _current.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _current.reset(token)
+        _current.set(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response

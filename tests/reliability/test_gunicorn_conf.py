@@ -10,7 +10,9 @@ from .conftest import ROOT
 def gunicorn_config(**env: str) -> dict[str, str]:
     """The settings gunicorn resolves from gunicorn.conf.py (it reads the file when started from the root)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "WEB_CONCURRENCY"))}
-    environment.update(SECRET_KEY="gunicorn-conf-test-" + "x" * 40, DATABASE_URL="sqlite:///:memory:")  # it loads the app
+    environment.update(
+        SECRET_KEY="gunicorn-conf-test-" + "x" * 40, DATABASE_URL="sqlite:///:memory:"
+    )  # it loads the app
     result = subprocess.run(
         [sys.executable, "-m", "gunicorn", "--print-config"],
         cwd=ROOT,

@@ -33,6 +33,24 @@ def test_the_id_a_client_sends_is_ignored_unless_the_proxy_is_trusted(anon, sett
     assert GENERATED.fullmatch(replaced)
 
 
+@pytest.mark.urls("tests.reliability.failing_urls")
+def test_djangos_own_log_line_of_a_failed_request_carries_its_id(anon):
+    records = []
+    handler = logging.Handler()
+    handler.addFilter(RequestIdFilter())
+    handler.emit = records.append
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    anon.raise_request_exception = False
+    try:
+        response = anon.get("/broken")  # logged by Django after the middleware has answered
+    finally:
+        logger.removeHandler(handler)
+
+    assert response.status_code == 500
+    assert [record.request_id for record in records] == [response["X-Request-ID"]]
+
+
 def test_log_records_outside_a_request_say_so():
     record = logging.LogRecord("vchata", logging.INFO, __file__, 1, "start-up", None, None)
 
