@@ -40,7 +40,9 @@ def gunicorn(
     *, port: int, workers: int = 2, env: dict[str, str] | None = None, settings: str = "bench.settings"
 ) -> Iterator[subprocess.Popen]:
     """A gunicorn master with ``workers`` sync workers on 127.0.0.1:``port``; stopped on exit."""
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": settings, **(env or {})}
+    # gunicorn.conf.py is production's: no access line per request and no worker recycling while measuring.
+    quiet = {"GUNICORN_ACCESS_LOG": "off", "GUNICORN_MAX_REQUESTS": "0"}
+    environment = {**os.environ, **quiet, "DJANGO_SETTINGS_MODULE": settings, **(env or {})}
     command = [
         str(GUNICORN),
         "vchata.wsgi:application",

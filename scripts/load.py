@@ -100,6 +100,9 @@ def server_env(database_url: str) -> dict[str, str]:
         "THROTTLE_USER_RATE": "1000000/minute",
         "THROTTLE_AUTH_RATE": "1000000/minute",
         "LOG_LEVEL": "WARNING",
+        # gunicorn.conf.py is production's: no access line per request, no worker recycling mid-run.
+        "GUNICORN_ACCESS_LOG": "off",
+        "GUNICORN_MAX_REQUESTS": "0",
     }
 
 
