@@ -40,7 +40,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from leads.models import Lead
 from leads.tests.factories import LeadFactory
-from pipelines.selectors import board_fingerprints
+from pipelines.board.selectors import board_fingerprints
 from tests.reliability.conftest import RedisServer, database_url, free_port, redis_server, session_cookie
 
 from .audit import acknowledged_lead_changes, assert_outbox_has_event_for, audit

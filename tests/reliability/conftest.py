@@ -56,7 +56,7 @@ def session_cookie(user, org) -> str:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from vchata.accounts.pages import CURRENT_ORG_SESSION_KEY
+    from vchata.tenancy.pages import CURRENT_ORG_SESSION_KEY
 
     session = SessionStore()
     session[SESSION_KEY] = user.pk

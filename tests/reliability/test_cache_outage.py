@@ -19,9 +19,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from leads import services as lead_services
-from leads.tests.api_support import leads_url
 from leads.tests.factories import LeadFactory
-from pipelines.selectors import board_fingerprints
+from pipelines.board.selectors import board_fingerprints
+from tests.support.api import leads_url
 from vchata.cachefaults import THROTTLE_FAILED_OPEN, circuit
 from vchata.resilience.models import MissedInvalidation
 

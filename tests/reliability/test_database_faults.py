@@ -16,8 +16,8 @@ from django.db import IntegrityError, OperationalError, ProgrammingError, connec
 from django.urls import reverse
 
 from leads.models import Activity, Lead
-from leads.tests.api_support import leads_url
 from leads.tests.factories import LeadFactory
+from tests.support.api import leads_url
 from vchata.dbfaults import retry_after
 
 from .conftest import database_url

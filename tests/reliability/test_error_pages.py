@@ -8,7 +8,7 @@ import logging
 import pytest
 from django.test import Client
 
-from leads.tests.api_support import leads_url
+from tests.support.api import leads_url
 from vchata.checks import check_static_manifest
 from vchata.startup import report_deploy_problems
 
