@@ -187,7 +187,7 @@ else:
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
 # The lead list's exact total is kept in that cache (vchata/counts.py) when
 # counting costs something: totals below LEAD_COUNT_CACHE_MIN are counted live
-# on every request. The TTL only bounds a missed invalidation (cache down during a write).
+# on every request. The TTL bounds only an invalidation neither the cache nor the database took (vchata/counts.py).
 # On by default only with Redis: a LocMem cache is per process, and a write
 # served by one worker could not drop the totals another worker keeps.
 LEAD_COUNT_CACHE = env_bool("LEAD_COUNT_CACHE", bool(REDIS_URL))
