@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run serve test lint format check browsers bench backup restore clean
+.PHONY: run serve test lint format check browsers bench backup restore clean worker beat
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -39,6 +39,14 @@ backup: $(VENV)/.runtime
 restore: $(VENV)/.runtime
 	@test -n "$(BACKUP_FILE)" || { echo "usage: make restore BACKUP_FILE=backups/….dump"; exit 2; }
 	$(BIN)/python scripts/backup.py restore $(BACKUP_FILE) $(if $(RESTORE_CLEAN),--clean)
+
+## worker: run Celery workers for the background tasks (needs REDIS_URL; without it tasks run in-process)
+worker: $(VENV)/.runtime
+	$(BIN)/celery -A vchata worker --loglevel=INFO
+
+## beat: send the scheduled tasks (outbox sweep, webhook retries, idle automation rules); one per deployment
+beat: $(VENV)/.runtime
+	$(BIN)/celery -A vchata beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
 
 ## test: install the dev requirements and run the whole suite (DATABASE_URL picks the database)
 test: $(VENV)/.dev browsers

@@ -130,10 +130,20 @@ class Conversation(OrgOwned):
     participant_handle = models.CharField(max_length=200, blank=True, default="")
     participant_email = models.EmailField(max_length=254, blank=True, default="")
     participant_phone = models.CharField(max_length=40, blank=True, default="")
+    # The participant's id on the platform (Messenger PSID, Instagram IGSID, WhatsApp wa_id):
+    # inbound messages from one person land in one conversation per account.
+    participant_platform_id = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["organization", "-created_at"], name="conversation_org_created_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["social_account", "participant_platform_id"],
+                condition=~Q(participant_platform_id=""),
+                name="conversation_one_per_participant",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.participant_name} via {self.social_account_id}"
@@ -148,10 +158,21 @@ class Message(models.Model):
     direction = models.CharField(max_length=3, choices=Direction.choices)
     text = models.TextField()
     sent_at = models.DateTimeField()
+    # The platform's message id (Messenger/Instagram mid, WhatsApp wamid): a redelivered event adds nothing.
+    platform_message_id = models.CharField(max_length=200, blank=True, default="")
+    # Links to what came with the message: [{"type", "url", "mediaId", "mimeType", "caption", ...}].
+    attachments = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["sent_at", "id"]
         indexes = [models.Index(fields=["conversation", "sent_at"], name="message_conv_sent_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "platform_message_id"],
+                condition=~Q(platform_message_id=""),
+                name="message_platform_id_unique",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.direction}: {self.text[:40]}"
@@ -214,6 +235,8 @@ class Lead(OrgOwned):
     # Last time anything was logged on the lead (creation counts): drives
     # "days since last activity" on the board and IDLE_IN_STAGE rules.
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    # Where a captured lead came from beyond utm_*: gclid, fbclid, msclkid, landingPage, referrer.
+    attribution = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

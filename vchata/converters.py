@@ -22,6 +22,9 @@ PREFIXES = {
     "post": "post",
     "conv": "conv",
     "rule": "rule",
+    "webhook": "webhook",
+    "delivery": "delivery",
+    "form": "form",
 }
 
 

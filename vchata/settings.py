@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "leads",
     "pipelines.automation",
     "analytics",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,67 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, 2_621_440)
 
 SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", True)
 
+# --- background tasks (Celery, vchata/celery.py) ------------------------------
+# Redis is the broker whenever there is one; without it tasks run in-process
+# (callers send them after the transaction commits), so nothing else is needed.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+# The suite runs tasks in-process too (its worker tests switch that off); a started worker never does.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING or not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = False  # a failing task never turns a committed request into a 500
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+# At least once: a task is acknowledged after it ran, and goes back to the queue if its worker dies.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A send to an unreachable broker gives up quickly: the outbox row waits for the sweep instead.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Deployments (and test runs) sharing one Redis keep separate queues.
+    "global_keyprefix": f"{os.environ['CACHE_KEY_PREFIX']}:" if os.environ.get("CACHE_KEY_PREFIX") else "",
+    # A task unacknowledged this long (its worker vanished) is handed to another worker.
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
+CELERY_TIMEZONE = "UTC"
+# Scheduled jobs, sent by `make beat` (or run by `manage.py run_integrations` from cron).
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "integrations.tasks.sweep_outbox",
+        "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "60")),
+    },
+    "webhook-retries": {
+        "task": "integrations.tasks.retry_due_deliveries",
+        "schedule": float(os.environ.get("WEBHOOK_RETRY_SWEEP_SECONDS", "30")),
+    },
+    "inbound-sweep": {
+        "task": "integrations.tasks.sweep_inbound_events",
+        "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "60")),
+    },
+    "idle-automation-rules": {"task": "integrations.tasks.run_automations", "schedule": 60.0},
+    "integrations-prune": {"task": "integrations.tasks.prune_integration_logs", "schedule": 3600.0},
+}
+
+# --- integrations (integrations/) -------------------------------------------
+# Outbound webhooks: seconds before each retry (8 tries over about a day), each
+# stretched by up to WEBHOOK_RETRY_JITTER of itself so failing endpoints are not hit in step.
+WEBHOOK_RETRY_SCHEDULE = [float(s) for s in env_list("WEBHOOK_RETRY_SCHEDULE", "60,300,1800,7200,18000,36000,54000")]
+WEBHOOK_RETRY_JITTER = float(os.environ.get("WEBHOOK_RETRY_JITTER", "0.2"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# An endpoint is disabled after this many failed attempts in a row spanning at least this many hours.
+WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", "20"))
+WEBHOOK_DISABLE_AFTER_HOURS = float(os.environ.get("WEBHOOK_DISABLE_AFTER_HOURS", "24"))
+# Private, loopback and link-local targets are refused unless this is set (development, tests).
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+# Under pytest, deliveries may reach loopback addresses only, whatever a test stored.
+WEBHOOKS_LOOPBACK_ONLY = TESTING
+# Outbox rows and delivery logs older than this are deleted (once nothing is pending on them).
+INTEGRATIONS_LOG_RETENTION_DAYS = int(os.environ.get("INTEGRATIONS_LOG_RETENTION_DAYS", "30"))
+# Meta (Messenger, Instagram, WhatsApp Cloud API) inbound webhooks.
+META_APP_SECRET = os.environ.get("META_APP_SECRET", "")
+META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -230,6 +292,8 @@ REST_FRAMEWORK = {
         "user": os.environ.get("THROTTLE_USER_RATE", "100000/s" if TESTING else "1200/minute"),
         # /auth/token and /auth/signup, per client IP: against credential stuffing.
         "auth": os.environ.get("THROTTLE_AUTH_RATE", "100000/s" if TESTING else "10/minute"),
+        # POST /forms/{formKey}, per IP: public web-to-lead capture.
+        "forms": os.environ.get("THROTTLE_FORM_RATE", "100000/s" if TESTING else "20/minute"),
     },
     # Reverse proxies in front of the app. 0: the client is REMOTE_ADDR and
     # X-Forwarded-For is ignored (else any client could pick its own throttle key).
@@ -314,6 +378,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityTypeEnum": "leads.models.Activity.Type",
         "LoggedActivityTypeEnum": "leads.models.LOGGED_ACTIVITY_CHOICES",
         "CustomFieldTypeEnum": "leads.models.CustomField.Type",
+        "WebhookEventTypeEnum": "integrations.models.EventType",
     },
 }
 

@@ -24,9 +24,11 @@ urlpatterns = [
     path("", include("leads.urls")),
     path("", include("pipelines.urls")),
     path("", include("pipelines.automation.urls")),  # /pipelines/{orgId}/{pipelineId}/rules…
+    path("", include("integrations.urls")),
     # Browser pages.
     path("", include("vchata.accounts.page_urls")),
     path("app/", include("pipelines.board.urls")),
     path("app/", include("leads.page_urls")),
     path("app/", include("analytics.page_urls")),
+    path("app/", include("integrations.page_urls")),
 ]

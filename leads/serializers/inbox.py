@@ -35,12 +35,15 @@ class ParticipantSerializer(serializers.Serializer):
     handle = NullIfBlankField(source="participant_handle")
     email = NullIfBlankField(source="participant_email")
     phone = NullIfBlankField(source="participant_phone")
+    platformId = NullIfBlankField(source="participant_platform_id", help_text="The participant's id on the platform.")
 
 
 class MessageSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=Message.Direction.choices)
     text = serializers.CharField()
     sentAt = serializers.DateTimeField(source="sent_at")
+    platformMessageId = NullIfBlankField(source="platform_message_id")
+    attachments = serializers.ListField(child=serializers.DictField(), help_text="Links to media sent with it.")
 
 
 class ConversationSerializer(serializers.Serializer):

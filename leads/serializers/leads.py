@@ -85,6 +85,19 @@ class ActivitySerializer(CompiledOutputMixin, serializers.Serializer):
     createdAt = serializers.DateTimeField(source="created_at")
 
 
+ATTRIBUTION_KEYS = ("gclid", "fbclid", "msclkid", "landingPage", "referrer")
+
+
+class AttributionSerializer(serializers.Serializer):
+    """Where a captured lead came from, besides its utm fields (null when not known)."""
+
+    gclid = serializers.CharField(allow_null=True, help_text="Google Ads click id.")
+    fbclid = serializers.CharField(allow_null=True, help_text="Meta ads click id.")
+    msclkid = serializers.CharField(allow_null=True, help_text="Microsoft Ads click id.")
+    landingPage = serializers.CharField(allow_null=True, help_text="The page the form was filled in on.")
+    referrer = serializers.CharField(allow_null=True, help_text="The page that led the visitor there.")
+
+
 class LeadSerializer(CompiledOutputMixin, serializers.Serializer):
     """A lead's own fields: the answer of create, and the base of the list and detail shapes."""
 
@@ -110,8 +123,13 @@ class LeadSerializer(CompiledOutputMixin, serializers.Serializer):
     convertedAt = serializers.DateTimeField(source="converted_at", allow_null=True)
     customFields = serializers.DictField(source="custom_fields")
     lastActivityAt = serializers.DateTimeField(source="last_activity_at", allow_null=True)
+    attribution = serializers.SerializerMethodField()
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
+
+    @extend_schema_field(AttributionSerializer)
+    def get_attribution(self, lead: Lead) -> dict:
+        return {key: lead.attribution.get(key) for key in ATTRIBUTION_KEYS}
 
 
 class LeadListItemSerializer(LeadSerializer):

@@ -15,6 +15,7 @@ from .inbox import (
     create_content_post,
     create_conversation,
     create_social_account,
+    record_platform_message,
 )
 from .leads import (
     LEAD_EXISTS,
@@ -46,6 +47,7 @@ __all__ = [
     "delete_lead",
     "find_or_create_contact",
     "move_lead_to_stage",
+    "record_platform_message",
     "update_campaign",
     "update_custom_field",
     "update_lead",

@@ -4,17 +4,18 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from pipelines.models import Pipeline
 from vchata.accounts.models import Organization, User
 from vchata.exceptions import Conflict, InvalidInput
 
 from ..events import EventKind, LeadEvent, emit
-from ..models import Contact, ContentPost, Conversation, Lead, Message, SocialAccount
+from ..models import Activity, Contact, ContentPost, Conversation, Lead, Message, SocialAccount
 from .common import check_org_links, save_unique
 from .contacts import find_or_create_contact
-from .leads import create_lead
+from .leads import add_activity, create_lead
 
 
 @transaction.atomic
@@ -126,3 +127,81 @@ def create_conversation(
         for m in messages
     )
     return conversation
+
+
+def _conversation_with_participant(
+    org: Organization, social_account: SocialAccount, platform_id: str, participant: Mapping[str, str]
+) -> Conversation:
+    """The account's conversation with this platform user, made on their first message.
+
+    The unique (account, participant id) index settles two first messages processed at once.
+    """
+    existing = Conversation.objects.filter(social_account=social_account, participant_platform_id=platform_id).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Conversation.objects.create(
+                organization=org,
+                social_account=social_account,
+                participant_platform_id=platform_id,
+                participant_name=participant.get("name") or platform_id,
+                participant_handle=participant.get("handle") or "",
+                participant_phone=participant.get("phone") or "",
+            )
+    except IntegrityError:
+        return Conversation.objects.get(social_account=social_account, participant_platform_id=platform_id)
+
+
+@transaction.atomic
+def record_platform_message(
+    *,
+    org: Organization,
+    social_account: SocialAccount,
+    participant_platform_id: str,
+    participant: Mapping[str, str],
+    platform_message_id: str,
+    direction: str,
+    text: str,
+    sent_at,
+    attachments: Iterable[Mapping[str, Any]] = (),
+) -> Message | None:
+    """File a message a platform delivered (Messenger, Instagram, WhatsApp) into the participant's conversation.
+
+    None when the message is already there (same platform message id): a redelivered
+    webhook adds nothing. Once the conversation is a lead, the message also goes on the
+    lead's timeline as a ``SOCIAL_MESSAGE`` activity.
+    """
+    check_org_links(org, socialAccountId=social_account)
+    conversation = _conversation_with_participant(org, social_account, participant_platform_id, participant)
+    if conversation.messages.filter(platform_message_id=platform_message_id).exists():
+        return None
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation,
+                direction=direction,
+                text=text,
+                sent_at=sent_at,
+                platform_message_id=platform_message_id,
+                attachments=list(attachments),
+            )
+    except IntegrityError:
+        return None  # the same message, filed meanwhile by another worker
+    Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
+    lead_id = Lead.objects.filter(conversation=conversation).values_list("pk", flat=True).first()
+    if lead_id is not None:
+        add_activity(
+            org=org,
+            actor=None,
+            lead_id=lead_id,
+            type=Activity.Type.SOCIAL_MESSAGE,
+            description=text,
+            metadata={
+                "conversationId": conversation.pk,
+                "direction": direction,
+                "platformMessageId": platform_message_id,
+                "attachments": message.attachments,
+            },
+        )
+    return message

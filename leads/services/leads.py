@@ -121,6 +121,7 @@ def create_lead(
     content_post: ContentPost | None = None,
     conversation: Conversation | None = None,
     custom_fields: Mapping[str, Any] | None = None,
+    attribution: Mapping[str, str] | None = None,
 ) -> Lead:
     check_org_links(
         org,
@@ -167,6 +168,7 @@ def create_lead(
         conversation=conversation,
         custom_fields=fields,
         last_activity_at=now,
+        attribution=dict(attribution or {}),
     )
     try:
         with transaction.atomic():
