@@ -125,8 +125,9 @@ def record_attempt(delivery: WebhookDelivery, result: SendResult) -> WebhookDeli
             delivery.next_attempt_at = now + timedelta(seconds=retry_in)
         endpoint.consecutive_failures += 1
         endpoint.failing_since = endpoint.failing_since or now
-        _disable_if_failing_too_long(endpoint, now=now, last=delivery.last_error)
     delivery.save()
+    if not result.succeeded and _disable_if_failing_too_long(endpoint, now=now, last=delivery.last_error):
+        delivery.state, delivery.next_attempt_at = WebhookDelivery.State.FAILED, None
     endpoint.save(
         update_fields=["consecutive_failures", "failing_since", "is_active", "disabled_reason", "disabled_at"]
     )
@@ -137,12 +138,13 @@ def record_attempt(delivery: WebhookDelivery, result: SendResult) -> WebhookDeli
     return delivery
 
 
-def _disable_if_failing_too_long(endpoint: WebhookEndpoint, *, now, last: str) -> None:
+def _disable_if_failing_too_long(endpoint: WebhookEndpoint, *, now, last: str) -> bool:
+    """Turn the endpoint off after a long enough run of failures; True if it was."""
     failures = endpoint.consecutive_failures
     if failures < settings.WEBHOOK_DISABLE_AFTER_FAILURES:
-        return
+        return False
     if now - endpoint.failing_since < timedelta(hours=settings.WEBHOOK_DISABLE_AFTER_HOURS):
-        return
+        return False
     endpoint.is_active = False
     endpoint.disabled_at = now
     endpoint.disabled_reason = (
@@ -151,8 +153,9 @@ def _disable_if_failing_too_long(endpoint: WebhookEndpoint, *, now, last: str) -
     )[:300]
     # What is still queued for it fails now; each can be redelivered once the endpoint is fixed.
     endpoint.deliveries.filter(state=WebhookDelivery.State.PENDING).update(
-        state=WebhookDelivery.State.FAILED, next_attempt_at=None, last_error="Endpoint disabled"
+        state=WebhookDelivery.State.FAILED, next_attempt_at=None, locked_until=None
     )
+    return True
 
 
 def due_delivery_ids(*, now=None, limit: int = 500) -> list[str]:

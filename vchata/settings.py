@@ -246,7 +246,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- integrations (integrations/) -------------------------------------------
 # Outbound webhooks: seconds before each retry (8 tries over about a day), each
 # stretched by up to WEBHOOK_RETRY_JITTER of itself so failing endpoints are not hit in step.
-WEBHOOK_RETRY_SCHEDULE = [float(s) for s in env_list("WEBHOOK_RETRY_SCHEDULE", "60,300,1800,7200,18000,36000,54000")]
+WEBHOOK_RETRY_SCHEDULE = [float(s) for s in env_list("WEBHOOK_RETRY_SCHEDULE", "60,300,1800,3600,10800,21600,43200")]
 WEBHOOK_RETRY_JITTER = float(os.environ.get("WEBHOOK_RETRY_JITTER", "0.2"))
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 # An endpoint is disabled after this many failed attempts in a row spanning at least this many hours.
