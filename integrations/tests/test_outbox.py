@@ -61,10 +61,13 @@ def test_a_rolled_back_change_leaves_no_event_and_sends_nothing(
 ):
     make_webhook(org=org, url=receiver.url)
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
+    def failing_request():
+        with transaction.atomic():
             create_lead_with_contact(org=org, actor=user, contact={"name": "Gone"}, pipeline=pipeline)
             raise RuntimeError("the request failed after the write")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        failing_request()
 
     assert OutboxEvent.objects.count() == 0
     assert callbacks == []
