@@ -294,6 +294,8 @@ REST_FRAMEWORK = {
         "auth": os.environ.get("THROTTLE_AUTH_RATE", "100000/s" if TESTING else "10/minute"),
         # POST /forms/{formKey}, per IP: public web-to-lead capture.
         "forms": os.environ.get("THROTTLE_FORM_RATE", "100000/s" if TESTING else "20/minute"),
+        # /webhooks/meta, per sending IP: Meta batches, but a burst of retries must not be turned away.
+        "meta": os.environ.get("THROTTLE_META_RATE", "100000/s" if TESTING else "3000/minute"),
     },
     # Reverse proxies in front of the app. 0: the client is REMOTE_ADDR and
     # X-Forwarded-For is ignored (else any client could pick its own throttle key).

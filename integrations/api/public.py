@@ -20,6 +20,7 @@ from vchata.inputs import validated
 from vchata.parsers import StrictJSONParser
 from vchata.responses import created, ok
 from vchata.schema import errors
+from vchata.throttling import ScopeThrottle
 
 from .. import serializers as s
 from ..capture import submit_form
@@ -40,6 +41,8 @@ class PublicView(APIView):
 
 
 class MetaWebhookView(PublicView):
+    # Only the "meta" rate: Meta's servers are few IPs sending many requests.
+    throttle_classes = [ScopeThrottle]
     throttle_scope = "meta"
 
     @extend_schema(
