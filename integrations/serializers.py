@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.settings import api_settings
 
 from vchata.inputs import MAX_NOTES, OptionalTextField, OrgRefField, StrictInput
 from pipelines.models import Pipeline
@@ -240,7 +241,9 @@ class FormSubmissionInput(serializers.Serializer):
 
     def to_internal_value(self, data):
         if not isinstance(data, dict) and not hasattr(data, "getlist"):
-            raise ValidationError(["The request body must be a JSON object or a form"])
+            raise ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: ["The request body must be a JSON object or a form"]}
+            )
         return super().to_internal_value(data)
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.parsers import FormParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
@@ -99,7 +99,7 @@ class MetaWebhookView(PublicView):
 
 class FormSubmitView(PublicView):
     throttle_scope = "forms"
-    parser_classes = [StrictJSONParser, FormParser]
+    parser_classes = [StrictJSONParser, FormParser, MultiPartParser]
 
     def form(self, form_key: str) -> LeadForm:
         form = LeadForm.objects.select_related("organization", "pipeline").filter(key=form_key, is_active=True)
@@ -134,7 +134,11 @@ class FormSubmitView(PublicView):
             "requests (and their OPTIONS preflight) only from the form's allowed origins (else 403). A filled "
             "honeypot field `website` is answered like a success and stored nowhere."
         ),
-        request={"application/json": s.FormSubmissionInput, "application/x-www-form-urlencoded": s.FormSubmissionInput},
+        request={
+            "application/json": s.FormSubmissionInput,
+            "application/x-www-form-urlencoded": s.FormSubmissionInput,
+            "multipart/form-data": s.FormSubmissionInput,
+        },
         responses={201: s.FormSubmittedResponse, **errors(400, 403, 404)},
         auth=[],
         tags=["lead forms"],
