@@ -20,8 +20,6 @@ from .models import DeliveryAttempt, OutboxEvent, WebhookDelivery, WebhookEndpoi
 from .queue import send_task
 from .sending import SendResult, post_signed
 
-# A claim outlives the longest send (the timeout) by this much.
-CLAIM_MARGIN = timedelta(seconds=20)
 # Retries due within this long are also sent with a countdown; later ones wait for the sweep
 # (a long countdown would sit unacknowledged in Redis past its visibility timeout).
 COUNTDOWN_LIMIT = 300
@@ -50,7 +48,8 @@ def event_body(event: OutboxEvent) -> bytes:
 
 def claim(delivery_id: str) -> WebhookDelivery | None:
     now = timezone.now()
-    lease = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS) + CLAIM_MARGIN
+    # The claim outlives the longest send (the timeout) by a margin, then it is free again.
+    lease = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + settings.WEBHOOK_CLAIM_MARGIN_SECONDS)
     free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
     due = WebhookDelivery.objects.filter(
         free, pk=delivery_id, state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now

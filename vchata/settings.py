@@ -249,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
 WEBHOOK_RETRY_SCHEDULE = [float(s) for s in env_list("WEBHOOK_RETRY_SCHEDULE", "60,300,1800,3600,10800,21600,43200")]
 WEBHOOK_RETRY_JITTER = float(os.environ.get("WEBHOOK_RETRY_JITTER", "0.2"))
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# A worker's claim on a delivery lasts the timeout plus this; a worker that died mid-send is replaced after it.
+WEBHOOK_CLAIM_MARGIN_SECONDS = float(os.environ.get("WEBHOOK_CLAIM_MARGIN_SECONDS", "20"))
 # An endpoint is disabled after this many failed attempts in a row spanning at least this many hours.
 WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", "20"))
 WEBHOOK_DISABLE_AFTER_HOURS = float(os.environ.get("WEBHOOK_DISABLE_AFTER_HOURS", "24"))
