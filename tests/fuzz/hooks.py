@@ -50,6 +50,9 @@ KIND_ALIASES = {
     "assignee": "user",
     "action_user": "user",
     "member": "user",
+    "webhook": "webhook",
+    "delivery": "delivery",
+    "form": "form",
 }
 ID_NAME = re.compile(r"^(?P<stem>[a-z][A-Za-z_]*?)(?:_id|Id)(?P<plural>s?)$")
 
@@ -94,7 +97,9 @@ def pin_path(path_parameters, method: str):
     pinned = dict(path_parameters)
     for name in path_parameters:
         kind = kind_of(name)
-        if kind == "org":
+        if name == "form_key":  # a public form's key, not an id
+            pinned[name] = world().form_key
+        elif kind == "org":
             pinned[name] = world().org
         elif deleting and kind in world().victims:
             pinned[name] = world().victims[kind]

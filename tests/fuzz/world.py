@@ -13,6 +13,9 @@ from datetime import UTC, datetime
 
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from integrations.models import EventType, WebhookDelivery
+from integrations.outbox import fan_out, record_event
+from integrations.services import create_lead_form, create_webhook
 from leads.models import Activity
 from leads.services import add_activity, move_lead_to_stage
 from leads.tests.factories import (
@@ -39,6 +42,7 @@ class World:
     ids: dict[str, list[str]] = field(default_factory=dict)  # kind -> ids, the first one pinned in paths
     victims: dict[str, str] = field(default_factory=dict)  # kind -> a row only DELETE may use
     pipeline_stages: list[str] = field(default_factory=list)  # the pinned pipeline's stages, in order
+    form_key: str = ""  # the public key of the world's lead form
 
     def first(self, kind: str) -> str:
         return self.ids[kind][0]
@@ -84,6 +88,15 @@ def build_world() -> World:
         ).pk,
     }
 
+    # A public address: under the suite deliveries only ever reach loopback, so nothing leaves the machine.
+    webhook = create_webhook(org=org, actor=owner, url="https://93.184.215.14/hooks", events=list(EventType.values))
+    event = record_event(org_id=org.pk, event_type="lead.created", data={})  # fanned out as it commits
+    fan_out(event.pk)
+    delivery = WebhookDelivery.objects.get(event=event).pk
+    lead_form = create_lead_form(org=org, actor=owner, name="Contact us")
+    victims["webhook"] = create_webhook(org=org, actor=owner, url="https://93.184.215.14/old", events=["lead.lost"]).pk
+    victims["form"] = create_lead_form(org=org, actor=owner, name="Old form").pk
+
     foreign = LeadFactory(organization=outsider_org)
     return World(
         token=str(RefreshToken.for_user(owner).access_token),
@@ -101,7 +114,11 @@ def build_world() -> World:
             "rule": [rule.pk],
             "activity": [lead.activities.first().pk],
             "user": [teammate.pk, owner.pk],
+            "webhook": [webhook.pk],
+            "delivery": [delivery],
+            "form": [lead_form.pk],
         },
         victims=victims,
         pipeline_stages=list(pipeline.stages.order_by("order").values_list("pk", flat=True)),
+        form_key=lead_form.key,
     )
