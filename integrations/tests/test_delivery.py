@@ -217,3 +217,20 @@ def test_redelivery_sends_the_same_event_id_again(org, receiver, allow_loopback,
     assert [json.loads(r.body)["id"] for r in receiver.requests] == [delivery.event_id] * 2
     copy.refresh_from_db()
     assert (copy.state, copy.redelivery_of_id, copy.event_id) == ("SUCCEEDED", delivery.pk, delivery.event_id)
+
+
+def test_the_cron_command_retries_due_deliveries(org, receiver, allow_loopback, fast_retries):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    receiver.statuses = [500, 200]
+    delivery = queued_delivery(org, receiver.url)
+    attempt_delivery(delivery.pk)
+    out = StringIO()
+
+    call_command("run_integrations", stdout=out)
+
+    assert "1 deliveries retried" in out.getvalue()
+    delivery.refresh_from_db()
+    assert delivery.state == "SUCCEEDED"
