@@ -32,6 +32,8 @@ ORG_FILTER = ("organization", admin.RelatedOnlyFieldListFilter)
 class WebhookEndpointForm(OrgConsistentForm):
     """The API's checks: a public http(s) URL and known event types."""
 
+    url = forms.URLField(max_length=2000, assume_scheme="https")
+
     def clean_url(self):
         url = self.cleaned_data["url"]
         try:

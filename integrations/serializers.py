@@ -7,8 +7,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
-from vchata.inputs import MAX_NOTES, OptionalTextField, OrgRefField, StrictInput
 from pipelines.models import Pipeline
+from vchata.inputs import MAX_NOTES, OptionalTextField, OrgRefField, StrictInput
 from vchata.schema import envelope, paged
 
 from .models import DeliveryAttempt, EventType, LeadForm, WebhookDelivery

@@ -4,7 +4,7 @@ import pytest
 
 from integrations.models import InboundEvent, WebhookDelivery, WebhookEndpoint
 from integrations.outbox import fan_out, record_event
-from leads.tests.admin_support import changelist_ids, logged_in, org_admin, superuser
+from tests.support.admin import changelist_ids, logged_in, org_admin, superuser
 
 from .factories import make_lead_form, make_webhook
 

@@ -6,7 +6,7 @@ from conftest import client_for
 from integrations.models import WebhookEndpoint
 from integrations.outbox import fan_out, record_event
 from vchata.accounts.models import Membership
-from vchata.accounts.tests.factories import add_membership
+from vchata.accounts.tests.factories import MembershipFactory
 
 from .factories import make_webhook
 
@@ -71,14 +71,14 @@ def test_unknown_event_types_are_refused(api, org):
 
 @pytest.mark.parametrize("role", [Membership.Role.MEMBER])
 def test_only_owners_and_admins_manage_webhooks(org, role):
-    client = client_for(add_membership(org, role=role))
+    client = client_for(MembershipFactory(organization=org, role=role).user)
 
     assert client.get(url(org)).status_code == 403
     assert client.post(url(org), {"url": PUBLIC_URL, "events": ["lead.created"]}, format="json").status_code == 403
 
 
 def test_an_admin_manages_webhooks(org):
-    client = client_for(add_membership(org, role=Membership.Role.ADMIN))
+    client = client_for(MembershipFactory(organization=org, role=Membership.Role.ADMIN).user)
 
     assert client.post(url(org), {"url": PUBLIC_URL, "events": ["lead.created"]}, format="json").status_code == 201
 

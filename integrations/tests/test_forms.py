@@ -7,7 +7,7 @@ from conftest import client_for
 from integrations.models import LeadForm
 from leads.models import Activity, Contact, Lead
 from vchata.accounts.models import Membership
-from vchata.accounts.tests.factories import add_membership
+from vchata.accounts.tests.factories import MembershipFactory
 
 from .factories import make_lead_form
 
@@ -211,7 +211,7 @@ def test_rotating_the_key_retires_the_old_one(api, anon, org, lead_form):
 
 
 def test_a_member_cannot_manage_forms(org, lead_form):
-    client = client_for(add_membership(org, role=Membership.Role.MEMBER))
+    client = client_for(MembershipFactory(organization=org, role=Membership.Role.MEMBER).user)
 
     assert client.get(f"/organizations/{org.pk}/lead-forms").status_code == 403
     assert client.post(f"/organizations/{org.pk}/lead-forms/{lead_form.pk}/rotate-key").status_code == 403

@@ -170,8 +170,9 @@ def test_create_a_conversation_with_messages(api, org):
         "handle": "@jane",
         "email": "jane@example.com",
         "phone": None,
+        "platformId": None,
     }
-    assert conversation["messages"] == body["messages"]
+    assert conversation["messages"] == [{**m, "platformMessageId": None, "attachments": []} for m in body["messages"]]
     assert (conversation["socialAccountId"], conversation["contentPostId"], conversation["leadId"]) == (
         account.pk,
         post.pk,

@@ -48,6 +48,7 @@ LEAD_KEYS = {
     "convertedAt",
     "customFields",
     "lastActivityAt",
+    "attribution",
     "createdAt",
     "updatedAt",
 }
