@@ -8,10 +8,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
 from pipelines.models import Pipeline
-from vchata.inputs import MAX_NOTES, OptionalTextField, OrgRefField, StrictInput
+from vchata.inputs import MAX_NOTES, NullIfBlankField, OptionalTextField, OrgRefField, StrictInput
 from vchata.schema import envelope, paged
 
-from .models import DeliveryAttempt, EventType, LeadForm, WebhookDelivery
+from .models import EventType, LeadForm, WebhookDelivery
 from .snippets import form_snippet
 from .targets import UnsafeTarget, resolve
 
@@ -75,18 +75,11 @@ class WebhookSerializer(serializers.Serializer):
     events = serializers.ListField(child=serializers.ChoiceField(choices=EventType.choices))
     description = serializers.CharField()
     isActive = serializers.BooleanField(source="is_active")
-    disabledReason = serializers.CharField(
-        source="disabled_reason", allow_null=True, help_text="Why the endpoint was disabled automatically."
-    )
+    disabledReason = NullIfBlankField(source="disabled_reason", help_text="Why the endpoint was disabled.")
     disabledAt = serializers.DateTimeField(source="disabled_at", allow_null=True)
     consecutiveFailures = serializers.IntegerField(source="consecutive_failures")
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["disabledReason"] = data["disabledReason"] or None
-        return data
 
 
 class WebhookCreatedSerializer(WebhookSerializer):
@@ -98,15 +91,9 @@ class AttemptSerializer(serializers.Serializer):
     statusCode = serializers.IntegerField(source="status_code", allow_null=True)
     durationMs = serializers.IntegerField(source="duration_ms")
     succeeded = serializers.BooleanField()
-    error = serializers.CharField(allow_null=True)
-    responseBody = serializers.CharField(source="response_body", allow_null=True)
+    error = NullIfBlankField()
+    responseBody = NullIfBlankField(source="response_body", help_text="The start of the receiver's answer.")
     at = serializers.DateTimeField(source="created_at")
-
-    def to_representation(self, instance: DeliveryAttempt):
-        data = super().to_representation(instance)
-        data["error"] = data["error"] or None
-        data["responseBody"] = data["responseBody"] or None
-        return data
 
 
 class DeliverySerializer(serializers.Serializer):
@@ -119,16 +106,11 @@ class DeliverySerializer(serializers.Serializer):
     nextAttemptAt = serializers.DateTimeField(source="next_attempt_at", allow_null=True)
     lastStatusCode = serializers.IntegerField(source="last_status_code", allow_null=True)
     lastDurationMs = serializers.IntegerField(source="last_duration_ms", allow_null=True)
-    lastError = serializers.CharField(source="last_error", allow_null=True)
+    lastError = NullIfBlankField(source="last_error")
     deliveredAt = serializers.DateTimeField(source="delivered_at", allow_null=True)
     redeliveryOf = serializers.CharField(source="redelivery_of_id", allow_null=True)
     createdAt = serializers.DateTimeField(source="created_at")
     attemptLog = AttemptSerializer(source="attempt_log", many=True)
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["lastError"] = data["lastError"] or None
-        return data
 
 
 # --- lead forms ----------------------------------------------------------------------
@@ -256,5 +238,3 @@ DeliveryResponse = envelope("DeliveryResponse", delivery=DeliverySerializer())
 DeliveryListResponse = paged("DeliveryListResponse", "deliveries", DeliverySerializer(many=True))
 LeadFormResponse = envelope("LeadFormResponse", leadForm=LeadFormSerializer())
 LeadFormListResponse = paged("LeadFormListResponse", "leadForms", LeadFormSerializer(many=True))
-InboundReceivedResponse = envelope("InboundReceivedResponse")
-FormSubmittedResponse = envelope("FormSubmittedResponse")

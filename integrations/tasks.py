@@ -12,12 +12,15 @@ from .models import InboundEvent, OutboxEvent, WebhookDelivery
 from .queue import send_task
 
 
+def send_each(task_name: str, ids: list) -> int:
+    for row_id in ids:
+        send_task(task_name, row_id)
+    return len(ids)
+
+
 @shared_task(name="integrations.tasks.fan_out_event")
 def fan_out_event(event_id: str) -> int:
-    delivery_ids = outbox.fan_out(event_id)
-    for delivery_id in delivery_ids:
-        send_task("integrations.tasks.deliver_webhook", delivery_id)
-    return len(delivery_ids)
+    return send_each("integrations.tasks.deliver_webhook", outbox.fan_out(event_id))
 
 
 @shared_task(name="integrations.tasks.deliver_webhook")
@@ -35,27 +38,19 @@ def process_inbound_event(event_id: int) -> str | None:
 @shared_task(name="integrations.tasks.sweep_outbox")
 def sweep_outbox() -> int:
     """Send the events whose send after commit was lost (broker down, worker gone)."""
-    event_ids = outbox.unsent_event_ids()
-    for event_id in event_ids:
-        send_task("integrations.tasks.fan_out_event", event_id)
-    return len(event_ids)
+    return send_each("integrations.tasks.fan_out_event", outbox.unsent_event_ids())
 
 
 @shared_task(name="integrations.tasks.retry_due_deliveries")
 def retry_due_deliveries() -> int:
     """Send every delivery whose retry is due, and those a dead worker had claimed."""
-    delivery_ids = delivery.due_delivery_ids()
-    for delivery_id in delivery_ids:
-        send_task("integrations.tasks.deliver_webhook", delivery_id)
-    return len(delivery_ids)
+    return send_each("integrations.tasks.deliver_webhook", delivery.due_delivery_ids())
 
 
 @shared_task(name="integrations.tasks.sweep_inbound_events")
 def sweep_inbound_events() -> int:
-    event_ids = inbound.unprocessed_event_ids()
-    for event_id in event_ids:
-        send_task("integrations.tasks.process_inbound_event", event_id)
-    return len(event_ids)
+    """Process the stored inbound events whose task was lost."""
+    return send_each("integrations.tasks.process_inbound_event", inbound.unprocessed_event_ids())
 
 
 @shared_task(name="integrations.tasks.run_automations")

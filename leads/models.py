@@ -236,7 +236,8 @@ class Lead(OrgOwned):
     # "days since last activity" on the board and IDLE_IN_STAGE rules.
     last_activity_at = models.DateTimeField(null=True, blank=True)
     # Where a captured lead came from beyond utm_*: gclid, fbclid, msclkid, landingPage, referrer.
-    attribution = models.JSONField(default=dict, blank=True)
+    # A database default too, so rows inserted by hand-written SQL (bench/) need not name it.
+    attribution = models.JSONField(default=dict, db_default=models.Value({}, models.JSONField()), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

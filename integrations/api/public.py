@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from leads.serializers import MessageOnlyResponse
 from vchata.exceptions import DomainError, Forbidden, InvalidInput, NotFound
 from vchata.inputs import validated
 from vchata.parsers import StrictJSONParser
@@ -80,7 +81,7 @@ class MetaWebhookView(PublicView):
             "A replayed body is acknowledged and adds nothing."
         ),
         request={"application/json": OpenApiTypes.OBJECT},
-        responses={200: s.InboundReceivedResponse, **errors(400, 401)},
+        responses={200: MessageOnlyResponse, **errors(400, 401)},
         auth=[],
         tags=["inbound"],
     )
@@ -139,7 +140,7 @@ class FormSubmitView(PublicView):
             "application/x-www-form-urlencoded": s.FormSubmissionInput,
             "multipart/form-data": s.FormSubmissionInput,
         },
-        responses={201: s.FormSubmittedResponse, **errors(400, 403, 404)},
+        responses={201: MessageOnlyResponse, **errors(400, 403, 404)},
         auth=[],
         tags=["lead forms"],
     )

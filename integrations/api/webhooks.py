@@ -1,5 +1,6 @@
 """``/organizations/{orgId}/webhooks…``: outbound webhook endpoints, their delivery log, redelivery (OWNER/ADMIN)."""
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 
 from leads.api.base import paged, validated
@@ -18,6 +19,11 @@ from ..permissions import require_integration_manager
 
 TAGS = ["webhooks"]
 DELIVERY_NOT_FOUND = "Delivery not found or you don't have access"
+
+
+def with_log(deliveries: QuerySet[WebhookDelivery]) -> QuerySet[WebhookDelivery]:
+    """Deliveries as the log shows them: with their event type and every attempt, in a fixed number of queries."""
+    return deliveries.select_related("event").prefetch_related("attempt_log")
 
 
 class ManagerOnlyView(OrgScopedAPIView):
@@ -111,14 +117,11 @@ class DeliveriesView(ManagerOnlyView):
     )
     def get(self, request, org_id, webhook_id):
         endpoint = get_in_org(WebhookEndpoint, self.org, webhook_id, message=services.WEBHOOK_NOT_FOUND)
-        deliveries = (
-            WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event").prefetch_related("attempt_log")
-        )
         return paged(
             message="Deliveries retrieved successfully",
             key="deliveries",
             serializer_class=s.DeliverySerializer,
-            queryset=deliveries,
+            queryset=with_log(WebhookDelivery.objects.filter(endpoint=endpoint)),
             request=request,
         )
 
@@ -142,5 +145,5 @@ class RedeliverView(ManagerOnlyView):
         if original is None:
             raise NotFound(DELIVERY_NOT_FOUND)
         copy = redeliver(original)
-        copy = WebhookDelivery.objects.select_related("event").prefetch_related("attempt_log").get(pk=copy.pk)
+        copy = with_log(WebhookDelivery.objects.filter(pk=copy.pk)).get()
         return created(message="Delivery queued", delivery=s.DeliverySerializer(copy).data)

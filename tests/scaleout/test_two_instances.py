@@ -98,6 +98,8 @@ def instances(replica_snapshot):
         "DATABASE_URL": _database_url(connection.settings_dict["NAME"]),
         "REDIS_URL": REDIS_URL,
         "CACHE_KEY_PREFIX": f"scaleout-{os.getpid()}-{random.randrange(10**9)}",
+        # No worker runs here: background tasks in-process, or their queue would be left behind in Redis.
+        "CELERY_TASK_ALWAYS_EAGER": "1",
         "SECRET_KEY": settings.SECRET_KEY,
         "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
         "DEBUG": "0",
