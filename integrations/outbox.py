@@ -60,6 +60,8 @@ def fan_out(event_id: str) -> list[str]:
         )
         event.fanned_out_at = now
         event.save(update_fields=["fanned_out_at", "updated_at"])
+        if not endpoints:
+            return []  # the common case: nobody listens
         return list(event.deliveries.filter(attempts=0).values_list("pk", flat=True))
 
 
