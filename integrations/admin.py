@@ -76,6 +76,7 @@ class WebhookEndpointAdmin(OrgScopedAdmin):
         if not change:
             created = services.create_webhook(org=obj.organization, actor=request.user, **fields)
             obj.pk, obj.secret = created.pk, created.secret
+            self.message_user(request, f"Signing secret, shown only now: {created.secret}", messages.WARNING)
             return
         changes = {**fields, "is_active": form.cleaned_data["is_active"]}
         services.update_webhook(org=obj.organization, actor=request.user, webhook_id=obj.pk, changes=changes)

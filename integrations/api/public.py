@@ -5,6 +5,7 @@ app secret; ``/forms/{formKey}`` takes anyone's submission (throttled per IP,
 with a honeypot), cross-site only from the form's listed origins.
 """
 
+import hmac
 import io
 
 from django.conf import settings
@@ -65,11 +66,12 @@ class MetaWebhookView(PublicView):
     def get(self, request):
         params = request.query_params
         token = settings.META_VERIFY_TOKEN
-        if params.get("hub.mode") != "subscribe" or not token or params.get("hub.verify_token") != token:
+        offered = params.get("hub.verify_token", "")
+        if params.get("hub.mode") != "subscribe" or not token or not hmac.compare_digest(offered, token):
             raise Forbidden("Verification token does not match")
         challenge = params.get("hub.challenge", "")
         if not challenge or len(challenge) > 200:
-            raise InvalidInput(["hub.challenge is required"])
+            raise InvalidInput(["hub.challenge is required, at most 200 characters"])
         return HttpResponse(challenge, content_type="text/plain; charset=utf-8")
 
     @extend_schema(

@@ -68,3 +68,19 @@ def test_redeliver_from_the_admin_queues_the_same_event(org, django_capture_on_c
     assert response.status_code == 302
     copy = WebhookDelivery.objects.get(redelivery_of_id=delivery_id)
     assert copy.event_id == WebhookDelivery.objects.get(pk=delivery_id).event_id
+
+
+def test_an_endpoint_added_in_the_admin_shows_its_secret_once(org, allow_loopback):
+    client = logged_in(superuser())
+
+    response = client.post(
+        "/admin/integrations/webhookendpoint/add/",
+        {"organization": org.pk, "url": "http://127.0.0.1:9/x", "events": '["lead.created"]', "description": ""},
+        follow=True,
+    )
+
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.secret in response.content.decode()
+    assert (
+        endpoint.secret not in client.get(f"/admin/integrations/webhookendpoint/{endpoint.pk}/change/").content.decode()
+    )
