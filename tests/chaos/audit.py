@@ -10,16 +10,13 @@
   per activity, one open stage visit per lead, visits that follow each other
   without gap or overlap and one STAGE_CHANGED activity per visit after the first;
 
-``assert_outbox_has_event_for`` checks the outbox event of an acknowledged
-lead change, once the outbox of issue 16 is installed.
+- each acknowledged write left exactly one outbox event (the webhooks' source).
 """
 
 import itertools
 from collections import Counter
 
-from django.apps import apps
-from django.db.models import CharField, JSONField, Q, TextField
-from django.db.models.functions import Cast, Lower
+from django.db.models.functions import Lower
 
 from leads.models import Activity, Contact, Lead, StageVisit
 
@@ -27,38 +24,42 @@ from .load import Ledger
 
 
 def audit(ledger: Ledger, org, seeded: dict[str, str]) -> list[str]:
-    return [*_creates(ledger, org), *_history(org), *_moves(ledger, seeded), *_activities(ledger, org)]
+    return [
+        *_creates(ledger, org),
+        *_history(org),
+        *_moves(ledger, seeded),
+        *_activities(ledger, org),
+        *_outbox(ledger, org),
+    ]
 
 
-def acknowledged_lead_changes(ledger: Ledger) -> list[str]:
-    """Ids of the leads a client was told it created or moved."""
-    return sorted({lead for lead, _ in ledger.created.values()} | {*ledger.moves})
+def _outbox(ledger: Ledger, org) -> list[str]:
+    """Each acknowledged write left exactly one outbox event, written in its own transaction (issue 16).
 
-
-def assert_outbox_has_event_for(lead_id: str) -> None:
-    """An acknowledged change of ``lead_id`` left its outbox row (issue 16: written in the write's transaction).
-
-    Nothing to check until an ``integrations`` app with an outbox model is
-    installed. Then a row of that model must mention the lead in one of its text
-    or JSON fields; at merge, narrow this to the outbox's own lead reference and
-    event kind.
+    A created lead: one ``lead.created``. A lead's moves: one ``lead.stage_changed`` per
+    STAGE_CHANGED activity (the two are written together or not at all). An activity:
+    one ``activity.created`` carrying it.
     """
-    if not apps.is_installed("integrations"):
-        return
-    config = apps.get_app_config("integrations")
-    outboxes = [model for model in config.get_models() if "outbox" in model.__name__.lower()]
-    assert outboxes, "integrations is installed but has no outbox model"
-    for model in outboxes:
-        fields = [
-            field for field in model._meta.concrete_fields if isinstance(field, CharField | TextField | JSONField)
-        ]
-        as_text = model.objects.annotate(**{f"text_{f.name}": Cast(f.name, TextField()) for f in fields})
-        mentions = Q()
-        for f in fields:
-            mentions |= Q(**{f"text_{f.name}__contains": lead_id})
-        if fields and as_text.filter(mentions).exists():
-            return
-    raise AssertionError(f"{lead_id}: acknowledged, but no outbox event")
+    from integrations.models import EventType, OutboxEvent
+
+    problems = []
+    events = OutboxEvent.objects.filter(organization=org)
+    created = Counter(events.filter(type=EventType.LEAD_CREATED).values_list("data__lead__id", flat=True))
+    for lead_id, _ in ledger.created.values():
+        if created[lead_id] != 1:
+            problems.append(f"{lead_id}: acknowledged, {created[lead_id]} lead.created events")
+    moved = Counter(events.filter(type=EventType.LEAD_STAGE_CHANGED).values_list("data__lead__id", flat=True))
+    changes = Counter(
+        Activity.objects.filter(organization=org, type=Activity.Type.STAGE_CHANGED).values_list("lead_id", flat=True)
+    )
+    for lead_id in {*ledger.moves, *moved, *changes}:
+        if moved[lead_id] != changes[lead_id]:
+            problems.append(f"{lead_id}: {moved[lead_id]} lead.stage_changed events for {changes[lead_id]} moves")
+    logged = Counter(events.filter(type=EventType.ACTIVITY_CREATED).values_list("data__activity__id", flat=True))
+    for description, activity_id in ledger.activities.items():
+        if logged[activity_id] != 1:
+            problems.append(f"activity {activity_id} ({description!r}): {logged[activity_id]} activity.created events")
+    return problems
 
 
 def _creates(ledger: Ledger, org) -> list[str]:

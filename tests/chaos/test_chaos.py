@@ -43,7 +43,7 @@ from leads.tests.factories import LeadFactory
 from pipelines.board.selectors import board_fingerprints
 from tests.reliability.conftest import RedisServer, database_url, free_port, redis_server, session_cookie
 
-from .audit import acknowledged_lead_changes, assert_outbox_has_event_for, audit
+from .audit import audit
 from .load import Client, Ledger, World
 from .server import AppServer
 
@@ -245,5 +245,3 @@ def test_no_5xx_and_no_data_lost_while_redis_a_worker_and_the_database_fail(
     assert polls == {204}  # every worker's board fingerprints are the database's
     assert len(workers_after) == WORKERS and set(workers_after) != set(workers_before)
     assert audit(ledger, org, seeded) == []
-    for lead_id in acknowledged_lead_changes(ledger):
-        assert_outbox_has_event_for(lead_id)
