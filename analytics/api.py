@@ -143,7 +143,7 @@ class LeadStatsView(OrgScopedAPIView):
         tags=["analytics"],
     )
     def get(self, request, org_id):
-        stats = selectors.lead_stats(lead_filter_from(request.query_params, self.org))
+        stats = selectors.lead_stats(lead_filter_from(request.query_params, self.org, scope=self.lead_scope))
         return ok(stats=s.LeadStatsSerializer(stats).data, message="Lead statistics retrieved successfully")
 
 
@@ -157,7 +157,7 @@ class SourceAnalyticsView(OrgScopedAPIView):
         tags=["analytics"],
     )
     def get(self, request, org_id):
-        rows = selectors.source_breakdown(lead_filter_from(request.query_params, self.org))
+        rows = selectors.source_breakdown(lead_filter_from(request.query_params, self.org, scope=self.lead_scope))
         return ok(
             sources=s.SourceAnalyticsSerializer(rows, many=True).data,
             message="Source analytics retrieved successfully",
@@ -176,7 +176,7 @@ class CampaignAnalyticsView(OrgScopedAPIView):
         tags=["analytics"],
     )
     def get(self, request, org_id):
-        rows = selectors.campaign_breakdown(lead_filter_from(request.query_params, self.org))
+        rows = selectors.campaign_breakdown(lead_filter_from(request.query_params, self.org, scope=self.lead_scope))
         return ok(
             campaigns=s.CampaignAnalyticsSerializer(rows, many=True).data,
             message="Campaign analytics retrieved successfully",
@@ -194,7 +194,7 @@ class PipelineAnalyticsView(OrgScopedAPIView):
         tags=["analytics"],
     )
     def get(self, request, org_id):
-        lead_filter = lead_filter_from(request.query_params, self.org, default_pipeline=True)
+        lead_filter = lead_filter_from(request.query_params, self.org, default_pipeline=True, scope=self.lead_scope)
         performance = selectors.pipeline_performance(lead_filter)
         return ok(
             pipeline=s.PipelineAnalyticsSerializer(performance).data,
@@ -215,6 +215,6 @@ class FunnelView(OrgScopedAPIView):
         tags=["analytics"],
     )
     def get(self, request, org_id):
-        lead_filter = lead_filter_from(request.query_params, self.org, default_pipeline=True)
+        lead_filter = lead_filter_from(request.query_params, self.org, default_pipeline=True, scope=self.lead_scope)
         funnel = selectors.pipeline_funnel(lead_filter)
         return ok(funnel=s.FunnelSerializer(funnel).data, message="Pipeline funnel retrieved successfully")

@@ -17,6 +17,7 @@ from pipelines.models import Pipeline
 from vchata.accounts.models import Organization
 from vchata.exceptions import NotFound
 from vchata.tenancy import get_in_org
+from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 
 
 class AnalyticsQuery(serializers.Serializer):
@@ -46,12 +47,13 @@ class AnalyticsQuery(serializers.Serializer):
 
 @dataclass(frozen=True)
 class LeadFilter:
-    """Which leads a report covers. ``pipeline`` None means every pipeline of the org."""
+    """Which leads a report covers: ``pipeline`` None is every pipeline of the org, ``scope`` what the viewer sees."""
 
     org: Organization
     pipeline: Pipeline | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    scope: LeadScope = ALL_LEADS
 
     def q(self, prefix: str = "") -> Q:
         """The condition on leads, reached through ``prefix`` (e.g. ``"lead__"`` from a stage visit)."""
@@ -62,14 +64,21 @@ class LeadFilter:
             condition &= Q(**{f"{prefix}created_at__gte": self.created_after})
         if self.created_before is not None:
             condition &= Q(**{f"{prefix}created_at__lt": self.created_before})
-        return condition
+        return condition & self.scope.q(prefix)
 
     @property
     def by_creation(self) -> bool:
         return self.created_after is not None or self.created_before is not None
 
+    @property
+    def narrows_leads(self) -> bool:
+        """Whether the report covers only some of the pipeline's leads (so stage visits must be joined to them)."""
+        return self.by_creation or self.scope.restricted
 
-def lead_filter_from(query_params, org: Organization, *, default_pipeline: bool = False) -> LeadFilter:
+
+def lead_filter_from(
+    query_params, org: Organization, *, default_pipeline: bool = False, scope: LeadScope = ALL_LEADS
+) -> LeadFilter:
     """Validate the query string into a ``LeadFilter`` (400 on bad dates, 404 on a foreign pipeline).
 
     With ``default_pipeline``, no ``pipelineId`` means the org's default pipeline
@@ -88,5 +97,9 @@ def lead_filter_from(query_params, org: Organization, *, default_pipeline: bool 
     else:
         pipeline = None
     return LeadFilter(
-        org=org, pipeline=pipeline, created_after=data.get("createdAfter"), created_before=data.get("createdBefore")
+        org=org,
+        pipeline=pipeline,
+        created_after=data.get("createdAfter"),
+        created_before=data.get("createdBefore"),
+        scope=scope,
     )

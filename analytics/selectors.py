@@ -223,7 +223,7 @@ class PipelinePerformance:
 
 def _visits(lead_filter: LeadFilter, pipeline: Pipeline):
     visits = StageVisit.objects.filter(organization=lead_filter.org, stage__pipeline=pipeline).order_by()
-    if lead_filter.by_creation:
+    if lead_filter.narrows_leads:
         visits = visits.filter(lead_filter.q("lead__"))
     return visits
 

@@ -75,6 +75,7 @@ class DashboardView(OrgPageMixin, TemplateView):
             pipeline=selected,
             created_after=day_start(start) if start else None,
             created_before=day_start(end + timedelta(days=1)) if end else None,
+            scope=self.lead_scope,
         )
         stats = selectors.lead_stats(lead_filter)
         sources = selectors.source_breakdown(lead_filter)
@@ -88,6 +89,7 @@ class DashboardView(OrgPageMixin, TemplateView):
                 pipeline=stage_pipeline,
                 created_after=lead_filter.created_after,
                 created_before=lead_filter.created_before,
+                scope=lead_filter.scope,
             )
             performance = selectors.pipeline_performance(per_pipeline)
             funnel = selectors.pipeline_funnel(per_pipeline)

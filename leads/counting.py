@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_delete
 
 from vchata.counts import CountCache
+from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 
 T = TypeVar("T")
 
@@ -47,24 +48,32 @@ def _lead_changed(sender, instance, **kwargs):
     lead_changes.bump(instance.organization_id)
 
 
-def lead_total(queryset: QuerySet, *, org_id: str, filters) -> int:
-    """The exact number of leads in ``queryset``, from the cache when LEAD_COUNT_CACHE is on and it is current."""
+def lead_total(queryset: QuerySet, *, org_id: str, filters, scope: LeadScope = ALL_LEADS) -> int:
+    """The exact number of leads in ``queryset``, from the cache when LEAD_COUNT_CACHE is on and it is current.
+
+    ``scope`` is the leads the viewer sees (``queryset`` is already narrowed to
+    them): each scope has entries of its own, so a MEMBER who sees only their
+    leads never gets the organization's total, nor anyone else's.
+    """
     if not settings.LEAD_COUNT_CACHE:
         return queryset.count()
     return lead_counts.count(
         queryset,
         scope_id=org_id,
-        filters=filters,
+        filters=[*filters, ("visibleTo", [scope.key])] if scope.restricted else filters,
         min_cached=settings.LEAD_COUNT_CACHE_MIN,
         timeout=settings.LEAD_COUNT_CACHE_TTL,
     )
 
 
-def while_leads_unchanged(org_id: str, name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, kept in the shared cache (with LEAD_COUNT_CACHE) until any lead or stage of the org changes."""
+def while_leads_unchanged(org_id: str, name: str, compute: Callable[[], T], scope: LeadScope = ALL_LEADS) -> T:
+    """``compute()``, kept in the shared cache (with LEAD_COUNT_CACHE) until any lead or stage of the org changes.
+
+    A restricted ``scope`` keeps its own value: what it computes covers fewer leads.
+    """
     if not settings.LEAD_COUNT_CACHE:
         return compute()
-    key = lead_changes.value_key(org_id, name)
+    key = lead_changes.value_key(org_id, f"{name}:{scope.key}" if scope.restricted else name)
     return lead_changes.remember(org_id, key, compute, timeout=settings.LEAD_COUNT_CACHE_TTL)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from vchata.accounts.models import Organization
 from vchata.tenancy import get_in_org
+from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 
 from .models import (
     Activity,
@@ -31,25 +32,26 @@ DETAIL_ACTIVITIES = 100
 _LEAD_RELATIONS = ("contact", "pipeline", "stage", "social_account", "content_post")
 
 
-def lead_list(*, org: Organization) -> QuerySet[Lead]:
-    """The org's leads with their contact, pipeline, stage, social account and post (one query per page)."""
-    return Lead.objects.for_org(org).select_related(*_LEAD_RELATIONS)
+def lead_list(*, org: Organization, scope: LeadScope = ALL_LEADS) -> QuerySet[Lead]:
+    """The org's leads ``scope`` sees, with contact, pipeline, stage, social account and post (one query a page)."""
+    return Lead.objects.for_org(org).filter(scope.q()).select_related(*_LEAD_RELATIONS)
 
 
-def lead_detail(*, org: Organization, lead_id: str) -> Lead:
+def lead_detail(*, org: Organization, lead_id: str, scope: LeadScope = ALL_LEADS) -> Lead:
     """One lead with its relations and newest activities (``recent_activities``): two queries whatever its history.
 
     The activities are a plain ``ORDER BY … LIMIT`` walking the ``(lead, -created_at, -id)``
     index, which stops after DETAIL_ACTIVITIES rows; a sliced ``Prefetch`` numbers every
     activity of the lead with a window function first, a cost that grows with its history.
     """
-    lead = get_in_org(lead_list(org=org), org, lead_id)
+    lead = get_in_org(lead_list(org=org, scope=scope), org, lead_id)
     lead.recent_activities = list(lead_activities(lead=lead)[:DETAIL_ACTIVITIES])
     return lead
 
 
-def lead_in_org(*, org: Organization, lead_id: str) -> Lead:
-    return get_in_org(Lead, org, lead_id)
+def lead_in_org(*, org: Organization, lead_id: str, scope: LeadScope = ALL_LEADS) -> Lead:
+    """The lead, or ``NotFound`` when it isn't the org's or ``scope`` doesn't see it (the same answer)."""
+    return get_in_org(Lead.objects.filter(scope.q()), org, lead_id)
 
 
 def lead_activities(*, lead: Lead) -> QuerySet[Activity]:

@@ -78,7 +78,8 @@ class LeadPageMixin(OrgPageMixin):
     def get_lead(self) -> Lead:
         if not hasattr(self, "lead"):
             related = ("contact", "pipeline", "stage", "assigned_to", "campaign", "social_account", "content_post")
-            self.lead = get_in_org(Lead.objects.select_related(*related), self.org, self.kwargs["lead_id"])
+            leads = Lead.objects.select_related(*related).filter(self.lead_scope.q())
+            self.lead = get_in_org(leads, self.org, self.kwargs["lead_id"])
         return self.lead
 
     def lead_url(self, anchor: str = "") -> str:

@@ -14,6 +14,7 @@ from vchata.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from vchata.responses import created, ok
 from vchata.schema import errors
 from vchata.tenancy import OrgScopedAPIView, get_in_org, not_found_message
+from vchata.tenancy.permissions import Action
 
 from . import serializers as s
 from . import services
@@ -68,11 +69,12 @@ class PipelinesView(OrgScopedAPIView):
         operation_id="pipelines_create",
         summary="Create a pipeline",
         request=s.PipelineInput,
-        responses={201: s.PipelineResponse, **errors(400, 404)},
+        responses={201: s.PipelineResponse, **errors(400, 403, 404)},
         examples=[CREATE_EXAMPLE],
         tags=TAGS,
     )
     def post(self, request, org_id):
+        self.require(Action.CONFIGURE)
         data = validated(s.PipelineInput, request.data)
         pipeline = services.create_pipeline(org=self.org, **data)
         pipeline = pipeline_with_stages(org=self.org, pipeline_id=pipeline.pk)
@@ -94,11 +96,12 @@ class PipelineView(OrgScopedAPIView):
         operation_id="pipelines_update",
         summary="Rename a pipeline or make it the default",
         request=s.PipelineUpdateInput,
-        responses={200: s.PipelineResponse, **errors(400, 404)},
+        responses={200: s.PipelineResponse, **errors(400, 403, 404)},
         tags=TAGS,
     )
     def patch(self, request, org_id, pipeline_id):
         pipeline_with_stages(org=self.org, pipeline_id=pipeline_id)
+        self.require(Action.CONFIGURE)
         changes = validated(s.PipelineUpdateInput, request.data)
         services.update_pipeline(org=self.org, actor=request.user, pipeline_id=pipeline_id, changes=changes)
         pipeline = pipeline_with_stages(org=self.org, pipeline_id=pipeline_id)
@@ -108,10 +111,12 @@ class PipelineView(OrgScopedAPIView):
         operation_id="pipelines_destroy",
         summary="Delete a pipeline",
         description="Refused (409) while it has leads, and for the organization's default pipeline.",
-        responses={200: s.PipelineMessageResponse, **errors(404, 409)},
+        responses={200: s.PipelineMessageResponse, **errors(403, 404, 409)},
         tags=TAGS,
     )
     def delete(self, request, org_id, pipeline_id):
+        get_in_org(Pipeline, self.org, pipeline_id)
+        self.require(Action.CONFIGURE)
         services.delete_pipeline(org=self.org, actor=request.user, pipeline_id=pipeline_id)
         return ok(message="Pipeline deleted successfully")
 
@@ -121,11 +126,12 @@ class StagesView(OrgScopedAPIView):
         operation_id="stages_create",
         summary="Add a stage to a pipeline",
         request=s.StageInput,
-        responses={201: s.StageResponse, **errors(400, 404)},
+        responses={201: s.StageResponse, **errors(400, 403, 404)},
         tags=TAGS,
     )
     def post(self, request, org_id, pipeline_id):
         pipeline_with_stages(org=self.org, pipeline_id=pipeline_id)
+        self.require(Action.CONFIGURE)
         data = validated(s.StageInput, request.data)
         stage = services.create_stage(org=self.org, actor=request.user, pipeline_id=pipeline_id, **data)
         return created(message="Stage created successfully", stage=s.StageSerializer(stage).data)
@@ -136,13 +142,14 @@ class StageView(OrgScopedAPIView):
         operation_id="stages_update",
         summary="Rename a stage or change its status or probability",
         request=s.StageUpdateInput,
-        responses={200: s.StageResponse, **errors(400, 404)},
+        responses={200: s.StageResponse, **errors(400, 403, 404)},
         tags=TAGS,
     )
     def patch(self, request, org_id, pipeline_id, stage_id):
         pipeline = pipeline_with_stages(org=self.org, pipeline_id=pipeline_id)
         if not any(stage.pk == stage_id for stage in pipeline.ordered_stages):
             raise NotFound(not_found_message(Stage))
+        self.require(Action.CONFIGURE)
         changes = validated(s.StageUpdateInput, request.data)
         stage = services.update_stage(
             org=self.org, actor=request.user, pipeline_id=pipeline_id, stage_id=stage_id, changes=changes
@@ -153,10 +160,12 @@ class StageView(OrgScopedAPIView):
         operation_id="stages_destroy",
         summary="Delete a stage",
         description="Refused (409) while leads are in it, and for a pipeline's last stage.",
-        responses={200: s.PipelineMessageResponse, **errors(404, 409)},
+        responses={200: s.PipelineMessageResponse, **errors(403, 404, 409)},
         tags=TAGS,
     )
     def delete(self, request, org_id, pipeline_id, stage_id):
+        get_in_org(Stage.objects.filter(pipeline_id=pipeline_id), self.org, stage_id)
+        self.require(Action.CONFIGURE)
         services.delete_stage(org=self.org, actor=request.user, pipeline_id=pipeline_id, stage_id=stage_id)
         return ok(message="Stage deleted successfully")
 
@@ -166,11 +175,12 @@ class StageReorderView(OrgScopedAPIView):
         operation_id="stages_reorder",
         summary="Reorder a pipeline's stages",
         request=s.ReorderStagesInput,
-        responses={200: s.PipelineResponse, **errors(400, 404)},
+        responses={200: s.PipelineResponse, **errors(400, 403, 404)},
         tags=TAGS,
     )
     def post(self, request, org_id, pipeline_id):
         pipeline_with_stages(org=self.org, pipeline_id=pipeline_id)
+        self.require(Action.CONFIGURE)
         data = validated(s.ReorderStagesInput, request.data)
         services.reorder_stages(org=self.org, actor=request.user, pipeline_id=pipeline_id, **data)
         pipeline = pipeline_with_stages(org=self.org, pipeline_id=pipeline_id)

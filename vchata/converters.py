@@ -25,6 +25,7 @@ PREFIXES = {
     "webhook": "webhook",
     "delivery": "delivery",
     "form": "form",
+    "invitation": "invite",
 }
 
 

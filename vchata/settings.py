@@ -264,6 +264,23 @@ INTEGRATIONS_LOG_RETENTION_DAYS = int(os.environ.get("INTEGRATIONS_LOG_RETENTION
 META_APP_SECRET = os.environ.get("META_APP_SECRET", "")
 META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "")
 
+# --- Email (invitations) -------------------------------------------------------
+# Django's email framework, configured from the environment. The console backend
+# (mail printed to the server's output) unless EMAIL_BACKEND says otherwise;
+# tests always use the locmem outbox (pytest-django). SMTP in production:
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend plus EMAIL_HOST & co.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "artifacts" / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "VChata CRM <no-reply@vchata.local>")
+# Where links in emails point (an invitation is <SITE_URL>/invite/<token>). Empty:
+# the address the inviting request came in on.
+SITE_URL = os.environ.get("SITE_URL", "")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -378,6 +395,10 @@ SPECTACULAR_SETTINGS = {
     # Two choice sets share the field name "role": name the full one, or the schema gets "Role6d0Enum".
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "vchata.accounts.models.Membership.Role",
+        "InvitableRoleEnum": "vchata.accounts.invitations.INVITABLE_ROLES",
+        "InvitationStatusEnum": "vchata.accounts.models.Invitation.Status",
+        # "status" is a lead's status and an invitation's: the lead's keeps its name.
+        "StatusEnum": "pipelines.models.LeadStatus",
         # "type" is an activity's type and a custom field's type.
         "ActivityTypeEnum": "leads.models.Activity.Type",
         "LoggedActivityTypeEnum": "leads.models.LOGGED_ACTIVITY_CHOICES",

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from vchata.responses import created, ok
 from vchata.schema import errors
 from vchata.tenancy import OrgScopedAPIView, get_in_org
+from vchata.tenancy.permissions import Action
 
 from .. import selectors, services
 from .. import serializers as s
@@ -37,10 +38,11 @@ class CampaignsView(OrgScopedAPIView):
         summary="Create a campaign",
         description="``utmCampaign`` is unique in the organization (409 when taken).",
         request=s.CampaignInput,
-        responses={201: s.CampaignResponse, **errors(400, 404, 409)},
+        responses={201: s.CampaignResponse, **errors(400, 403, 404, 409)},
         tags=CAMPAIGN_TAGS,
     )
     def post(self, request, org_id):
+        self.require(Action.CONFIGURE)
         data = validated(s.CampaignInput, request, self.org)
         campaign = services.create_campaign(org=self.org, actor=request.user, **data)
         return created(message="Campaign created successfully", campaign=s.CampaignSerializer(campaign).data)
@@ -61,11 +63,12 @@ class CampaignView(OrgScopedAPIView):
         operation_id="campaigns_update",
         summary="Update a campaign",
         request=s.CampaignUpdateInput,
-        responses={200: s.CampaignResponse, **errors(400, 404, 409)},
+        responses={200: s.CampaignResponse, **errors(400, 403, 404, 409)},
         tags=CAMPAIGN_TAGS,
     )
     def patch(self, request, org_id, campaign_id):
         get_in_org(Campaign, self.org, campaign_id)
+        self.require(Action.CONFIGURE)
         changes = validated(s.CampaignUpdateInput, request, self.org)
         campaign = services.update_campaign(org=self.org, actor=request.user, campaign_id=campaign_id, changes=changes)
         return ok(message="Campaign updated successfully", campaign=s.CampaignSerializer(campaign).data)
@@ -74,9 +77,11 @@ class CampaignView(OrgScopedAPIView):
         operation_id="campaigns_destroy",
         summary="Delete a campaign",
         description="Its leads stay, no longer linked to it.",
-        responses={200: s.MessageOnlyResponse, **errors(404)},
+        responses={200: s.MessageOnlyResponse, **errors(403, 404)},
         tags=CAMPAIGN_TAGS,
     )
     def delete(self, request, org_id, campaign_id):
+        get_in_org(Campaign, self.org, campaign_id)
+        self.require(Action.CONFIGURE)
         services.delete_campaign(org=self.org, actor=request.user, campaign_id=campaign_id)
         return ok(message="Campaign deleted successfully")

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from vchata.responses import created, ok
 from vchata.schema import errors
 from vchata.tenancy import OrgScopedAPIView, get_in_org
+from vchata.tenancy.permissions import Action
 
 from .. import selectors, services
 from .. import serializers as s
@@ -37,10 +38,11 @@ class CustomFieldsView(OrgScopedAPIView):
         summary="Define a custom lead field",
         description="``key`` is snake_case and unique in the organization (409 when taken).",
         request=s.CustomFieldInput,
-        responses={201: s.CustomFieldResponse, **errors(400, 404, 409)},
+        responses={201: s.CustomFieldResponse, **errors(400, 403, 404, 409)},
         tags=FIELD_TAGS,
     )
     def post(self, request, org_id):
+        self.require(Action.CONFIGURE)
         data = validated(s.CustomFieldInput, request, self.org)
         field = services.create_custom_field(org=self.org, actor=request.user, **data)
         return created(message="Custom field created successfully", customField=s.CustomFieldSerializer(field).data)
@@ -52,11 +54,12 @@ class CustomFieldView(OrgScopedAPIView):
         summary="Update a custom lead field",
         description="``label``, ``options`` and ``required`` can change; ``key`` and ``type`` cannot.",
         request=s.CustomFieldUpdateInput,
-        responses={200: s.CustomFieldResponse, **errors(400, 404)},
+        responses={200: s.CustomFieldResponse, **errors(400, 403, 404)},
         tags=FIELD_TAGS,
     )
     def patch(self, request, org_id, field_id):
         get_in_org(CustomField, self.org, field_id)
+        self.require(Action.CONFIGURE)
         changes = validated(s.CustomFieldUpdateInput, request, self.org)
         field = services.update_custom_field(org=self.org, actor=request.user, field_id=field_id, changes=changes)
         return ok(message="Custom field updated successfully", customField=s.CustomFieldSerializer(field).data)
@@ -65,9 +68,11 @@ class CustomFieldView(OrgScopedAPIView):
         operation_id="custom_fields_destroy",
         summary="Delete a custom lead field",
         description="Its key is removed from every lead that had a value for it.",
-        responses={200: s.MessageOnlyResponse, **errors(404)},
+        responses={200: s.MessageOnlyResponse, **errors(403, 404)},
         tags=FIELD_TAGS,
     )
     def delete(self, request, org_id, field_id):
+        get_in_org(CustomField, self.org, field_id)
+        self.require(Action.CONFIGURE)
         services.delete_custom_field(org=self.org, actor=request.user, field_id=field_id)
         return ok(message="Custom field deleted successfully")

@@ -12,6 +12,7 @@ from vchata.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate_with_cursor
 from vchata.responses import created, ok
 from vchata.schema import errors
 from vchata.tenancy import OrgScopedAPIView, OrgScopedGenericView
+from vchata.tenancy.permissions import Action
 
 from .. import selectors, services
 from .. import serializers as s
@@ -45,7 +46,7 @@ class LeadsView(OrgScopedGenericView):
     filterset_class = LeadFilter
 
     def base_queryset(self):
-        return selectors.lead_list(org=self.org)
+        return selectors.lead_list(org=self.org, scope=self.lead_scope)
 
     @extend_schema(
         operation_id="leads_list",
@@ -60,7 +61,7 @@ class LeadsView(OrgScopedGenericView):
     def get(self, request, org_id):
         queryset = self.filter_queryset(self.get_queryset())  # a bad filter is a 400 here, before any count
         params = request.query_params
-        count = partial(lead_total, org_id=self.org.pk, filters=count_filters(params))
+        count = partial(lead_total, org_id=self.org.pk, filters=count_filters(params), scope=self.lead_scope)
         return paged(
             message="Leads retrieved successfully",
             key="leads",
@@ -113,7 +114,7 @@ class LeadView(OrgScopedAPIView):
         tags=TAGS,
     )
     def get(self, request, org_id, lead_id):
-        lead = selectors.lead_detail(org=self.org, lead_id=lead_id)
+        lead = selectors.lead_detail(org=self.org, lead_id=lead_id, scope=self.lead_scope)
         return ok(message="Lead retrieved successfully", lead=s.LeadDetailSerializer(lead).data)
 
     @extend_schema(
@@ -126,9 +127,10 @@ class LeadView(OrgScopedAPIView):
         tags=TAGS,
     )
     def patch(self, request, org_id, lead_id):
-        selectors.lead_in_org(org=self.org, lead_id=lead_id)  # 404 before judging the body
+        selectors.lead_in_org(org=self.org, lead_id=lead_id, scope=self.lead_scope)  # 404 before judging the body
         changes = validated(s.UpdateLeadInput, request, self.org)
         services.update_lead(org=self.org, actor=request.user, lead_id=lead_id, changes=changes)
+        # Unscoped: a MEMBER who just handed the lead to someone else still gets the answer to their change.
         lead = selectors.lead_detail(org=self.org, lead_id=lead_id)
         return ok(message="Lead updated successfully", lead=s.LeadDetailSerializer(lead).data)
 
@@ -136,11 +138,13 @@ class LeadView(OrgScopedAPIView):
         operation_id="leads_destroy",
         summary="Delete a lead",
         description="Its activities and stage history go with it; the contact stays.",
-        responses={200: s.MessageOnlyResponse, **errors(404)},
+        responses={200: s.MessageOnlyResponse, **errors(403, 404)},
         examples=[ex.DELETE_RESPONSE, ex.NOT_FOUND],
         tags=TAGS,
     )
     def delete(self, request, org_id, lead_id):
+        selectors.lead_in_org(org=self.org, lead_id=lead_id, scope=self.lead_scope)
+        self.require(Action.MANAGE_LEADS)
         services.delete_lead(org=self.org, actor=request.user, lead_id=lead_id)
         return ok(message="Lead deleted successfully")
 
@@ -154,7 +158,7 @@ class LeadActivitiesView(OrgScopedAPIView):
         tags=TAGS,
     )
     def get(self, request, org_id, lead_id):
-        lead = selectors.lead_in_org(org=self.org, lead_id=lead_id)
+        lead = selectors.lead_in_org(org=self.org, lead_id=lead_id, scope=self.lead_scope)
         return paged(
             message="Activities retrieved successfully",
             key="activities",
@@ -172,7 +176,7 @@ class LeadActivitiesView(OrgScopedAPIView):
         tags=TAGS,
     )
     def post(self, request, org_id, lead_id):
-        selectors.lead_in_org(org=self.org, lead_id=lead_id)
+        selectors.lead_in_org(org=self.org, lead_id=lead_id, scope=self.lead_scope)
         data = validated(s.AddActivityInput, request, self.org)
         activity = services.add_activity(org=self.org, actor=request.user, lead_id=lead_id, **data)
         return created(message="Activity added successfully", activity=s.ActivitySerializer(activity).data)
@@ -186,7 +190,7 @@ class LeadHistoryView(OrgScopedAPIView):
         tags=TAGS,
     )
     def get(self, request, org_id, lead_id):
-        lead = selectors.lead_in_org(org=self.org, lead_id=lead_id)
+        lead = selectors.lead_in_org(org=self.org, lead_id=lead_id, scope=self.lead_scope)
         visits = selectors.lead_history(lead=lead)
         return ok(message="Lead history retrieved successfully", history=s.StageVisitSerializer(visits, many=True).data)
 
@@ -202,7 +206,7 @@ class MoveStageView(OrgScopedAPIView):
         tags=TAGS,
     )
     def post(self, request, org_id, lead_id):
-        selectors.lead_in_org(org=self.org, lead_id=lead_id)
+        selectors.lead_in_org(org=self.org, lead_id=lead_id, scope=self.lead_scope)
         data = validated(s.MoveStageInput, request, self.org)
         lead = services.move_lead_to_stage(
             org=self.org, actor=request.user, lead_id=lead_id, stage_id=data["stageId"], notes=data["notes"]

@@ -1,7 +1,8 @@
 """Automation rule routes: ``/pipelines/{orgId}/{pipelineId}/rules…``.
 
-Any member may read rules and preview them; creating, changing and deleting
-them is for OWNERs and ADMINs, since a rule acts on every lead of the pipeline.
+Any member may read rules and preview them (a preview lists only the leads
+the caller sees); creating, changing and deleting them is configuration
+(``Action.CONFIGURE``: OWNERs and ADMINs), since a rule acts on every lead of the pipeline.
 """
 
 from django.utils import timezone
@@ -9,11 +10,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from pipelines.models import Pipeline
 from vchata.accounts.serializers import MessageResponse
-from vchata.exceptions import Forbidden
 from vchata.pagination import paginate
 from vchata.responses import created, ok
 from vchata.schema import errors
 from vchata.tenancy import OrgScopedAPIView, get_in_org
+from vchata.tenancy.permissions import Action
 
 from . import serializers as s
 from .conditions import affected_leads
@@ -33,10 +34,6 @@ class PipelineRulesBase(OrgScopedAPIView):
 
     def rule(self, pipeline: Pipeline, rule_id: str):
         return get_in_org(rules_for_pipeline(org=self.org, pipeline=pipeline), self.org, rule_id)
-
-    def require_manager(self) -> None:
-        if not self.membership.can_manage:
-            raise Forbidden("Only owners and admins can change automation rules")
 
     def validated(self, pipeline: Pipeline, *, partial: bool = False) -> dict:
         serializer = s.RuleInput(
@@ -71,7 +68,7 @@ class RulesView(PipelineRulesBase):
     def post(self, request, org_id, pipeline_id):
         """Create a rule. It runs at once unless ``isActive`` is false."""
         pipeline = self.pipeline(pipeline_id)
-        self.require_manager()
+        self.require(Action.CONFIGURE)
         rule = create_rule(org=self.org, pipeline=pipeline, fields=self.validated(pipeline))
         return created(message="Rule created successfully", rule=s.RuleSerializer(self.rule(pipeline, rule.pk)).data)
 
@@ -92,7 +89,7 @@ class RuleView(PipelineRulesBase):
         """Change any part of a rule; ``trigger``, ``conditions`` and ``action`` are each replaced whole."""
         pipeline = self.pipeline(pipeline_id)
         self.rule(pipeline, rule_id)  # 404 before 403/400: don't reveal rules to validation
-        self.require_manager()
+        self.require(Action.CONFIGURE)
         update_rule(org=self.org, pipeline=pipeline, rule_id=rule_id, changes=self.validated(pipeline, partial=True))
         return ok(message="Rule updated successfully", rule=s.RuleSerializer(self.rule(pipeline, rule_id)).data)
 
@@ -100,7 +97,7 @@ class RuleView(PipelineRulesBase):
     def delete(self, request, org_id, pipeline_id, rule_id):
         pipeline = self.pipeline(pipeline_id)
         self.rule(pipeline, rule_id)
-        self.require_manager()
+        self.require(Action.CONFIGURE)
         delete_rule(org=self.org, pipeline=pipeline, rule_id=rule_id)
         return ok(message="Rule deleted successfully")
 
@@ -122,7 +119,7 @@ class RulePreviewView(PipelineRulesBase):
         happened to them.
         """
         rule = self.rule(self.pipeline(pipeline_id), rule_id)
-        leads = affected_leads(rule, now=timezone.now()).select_related("contact", "stage")
+        leads = affected_leads(rule, now=timezone.now()).filter(self.lead_scope.q()).select_related("contact", "stage")
         page = paginate(leads, request.query_params)
         return ok(
             message=f"{page.total} lead{'' if page.total == 1 else 's'} would be affected",

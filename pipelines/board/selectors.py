@@ -18,6 +18,7 @@ from leads.counting import while_leads_unchanged
 from leads.models import Lead
 from pipelines.models import Pipeline, Stage
 from vchata.accounts.models import Organization, User
+from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 
 CARDS_PER_PAGE = 50
 # A card nobody has touched for this long is marked stale on the board.
@@ -123,14 +124,15 @@ def _per_stage(sql_function: str, column: str, output_field, condition: Q | None
     return Subquery(_stage_leads(condition).annotate(result=aggregate).values("result"))
 
 
-def _column_state() -> dict:
-    """What the change fingerprint of a column is made of: its lead count and latest change.
+def _column_state(scope: LeadScope) -> dict:
+    """What the change fingerprint of a column is made of: the count and latest change of the leads ``scope`` sees.
 
     The latest change is one index probe (ORDER BY updated_at DESC LIMIT 1).
     """
+    seen = scope.q()
     return {
-        "all_count": _per_stage("COUNT", "*", IntegerField()),
-        "last_change": Subquery(_stage_leads().order_by("-updated_at").values("updated_at")[:1]),
+        "all_count": _per_stage("COUNT", "*", IntegerField(), seen),
+        "last_change": Subquery(_stage_leads(seen).order_by("-updated_at").values("updated_at")[:1]),
     }
 
 
@@ -140,20 +142,21 @@ def board_columns(
     pipeline: Pipeline,
     viewer: User,
     filters: BoardFilters,
+    scope: LeadScope = ALL_LEADS,
 ) -> list[BoardColumn]:
     """One column per stage, in order, with the filtered lead count and value total: one query.
 
-    The fingerprint is over all of the column's leads, unfiltered, so it
-    matches ``board_fingerprints``.
+    Only the leads ``scope`` sees count. The fingerprint is over all of those,
+    unfiltered, so it matches ``board_fingerprints`` for the same scope.
     """
-    matching = filters.as_q(viewer=viewer)
+    matching = filters.as_q(viewer=viewer) & scope.q()
     stages = (
         Stage.objects.for_org(org)
         .filter(pipeline=pipeline)
         .annotate(
             lead_count=_per_stage("COUNT", "*", IntegerField(), matching),
             total_value=_per_stage("SUM", "value", DecimalField(max_digits=14, decimal_places=2), matching),
-            **_column_state(),
+            **_column_state(scope),
         )
         .order_by("order")
     )
@@ -168,24 +171,25 @@ def board_columns(
     ]
 
 
-def board_fingerprints(*, org: Organization, pipeline: Pipeline) -> dict[str, str]:
-    """``{stage_id: fingerprint}`` for every stage of the pipeline, in one query.
+def board_fingerprints(*, org: Organization, pipeline: Pipeline, scope: LeadScope = ALL_LEADS) -> dict[str, str]:
+    """``{stage_id: fingerprint}`` for every stage of the pipeline, over the leads ``scope`` sees, in one query.
 
     This is what open boards poll every few seconds, so it reads indexes only:
-    no joins to contacts, no filters, no values.
+    no joins to contacts, no filters, no values. A restricted scope's fingerprint
+    says nothing about leads it doesn't see.
     """
 
     def compute() -> dict[str, str]:
         stages = (
             Stage.objects.for_org(org)
             .filter(pipeline=pipeline)
-            .annotate(**_column_state())
+            .annotate(**_column_state(scope))
             .values_list("id", "all_count", "last_change")
         )
         return {stage_id: fingerprint_of(count, last_change) for stage_id, count, last_change in stages}
 
     # Counting a 500,000-lead pipeline's columns takes ~15 ms, and every open board polls it.
-    return while_leads_unchanged(org.pk, f"board:{pipeline.pk}", compute)
+    return while_leads_unchanged(org.pk, f"board:{pipeline.pk}", compute, scope=scope)
 
 
 def empty_fingerprint() -> str:
@@ -200,6 +204,7 @@ def board_cards(
     filters: BoardFilters,
     after: str | None = None,
     limit: int = CARDS_PER_PAGE,
+    scope: LeadScope = ALL_LEADS,
 ) -> tuple[list[Lead], str | None]:
     """One page of a column, most recently changed first, and the cursor of the next page (None at the end).
 
@@ -210,7 +215,7 @@ def board_cards(
     cards = (
         Lead.objects.for_org(org)
         .filter(stage=stage)
-        .filter(filters.as_q(viewer=viewer))
+        .filter(filters.as_q(viewer=viewer) & scope.q())
         .select_related("contact", "assigned_to")
         .only(
             "id",

@@ -48,12 +48,16 @@ class BoardMixin(OrgPageMixin):
     def load_columns(self, pipeline: Pipeline, *, with_cards_for=None) -> list[selectors.BoardColumn]:
         """Every column header; cards only for the stages in ``with_cards_for`` (all when None)."""
         columns = selectors.board_columns(
-            org=self.org, pipeline=pipeline, viewer=self.request.user, filters=self.filters
+            org=self.org, pipeline=pipeline, viewer=self.request.user, filters=self.filters, scope=self.lead_scope
         )
         for column in columns:
             if with_cards_for is None or column.stage.pk in with_cards_for:
                 column.cards, column.next_cursor = selectors.board_cards(
-                    org=self.org, stage=column.stage, viewer=self.request.user, filters=self.filters
+                    org=self.org,
+                    stage=column.stage,
+                    viewer=self.request.user,
+                    filters=self.filters,
+                    scope=self.lead_scope,
                 )
         return columns
 
@@ -98,7 +102,12 @@ class BoardColumnCardsView(BoardMixin, View):
         stage = get_in_org(Stage.objects.select_related("pipeline").filter(pipeline_id=pipeline_id), self.org, stage_id)
         try:
             cards, next_cursor = selectors.board_cards(
-                org=self.org, stage=stage, viewer=request.user, filters=self.filters, after=request.GET.get("after")
+                org=self.org,
+                stage=stage,
+                viewer=request.user,
+                filters=self.filters,
+                after=request.GET.get("after"),
+                scope=self.lead_scope,
             )
         except ValueError:
             return HttpResponseBadRequest("Invalid page cursor", content_type="text/plain")
@@ -130,7 +139,7 @@ class BoardChangesView(BoardMixin, View):
 
     def get(self, request, org_id, pipeline_id):
         pipeline = get_in_org(Pipeline.objects.only("id", "name"), self.org, pipeline_id)
-        current = selectors.board_fingerprints(org=self.org, pipeline=pipeline)
+        current = selectors.board_fingerprints(org=self.org, pipeline=pipeline, scope=self.lead_scope)
         seen = dict(item.partition(":")[::2] for item in request.GET.getlist("fp"))
         if set(current) != set(seen):
             # Stages were added or removed: only a full reload shows that correctly.
@@ -154,7 +163,7 @@ class BoardMoveView(BoardMixin, View):
 
     def get(self, request, org_id, pipeline_id, lead_id):
         leads = Lead.objects.select_related("contact", "stage", "pipeline").filter(pipeline_id=pipeline_id)
-        lead = get_in_org(leads, self.org, lead_id)
+        lead = get_in_org(leads.filter(self.lead_scope.q()), self.org, lead_id)
         stages = Stage.objects.for_org(self.org).filter(pipeline_id=pipeline_id).order_by("order")
         template = "pipelines/_move_form.html" if request.htmx else "pipelines/move.html"
         context = {
@@ -174,7 +183,7 @@ class BoardMoveView(BoardMixin, View):
         form = MoveCardForm(request.POST)
         from_stage_id = (
             Lead.objects.for_org(self.org)
-            .filter(pk=lead_id, pipeline=pipeline)
+            .filter(self.lead_scope.q(), pk=lead_id, pipeline=pipeline)
             .values_list("stage_id", flat=True)
             .first()
         )

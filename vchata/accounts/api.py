@@ -13,10 +13,12 @@ from vchata.inputs import validated
 from vchata.responses import created, ok
 from vchata.schema import errors
 from vchata.tenancy import OrgScopedAPIView
+from vchata.tenancy.permissions import Action
 
+from . import invitations, members
 from . import serializers as s
-from .models import Membership
-from .services import add_member, create_organization, sign_up
+from .models import Invitation, Membership
+from .services import create_organization, sign_up, update_organization
 
 
 def tokens_for(user) -> dict[str, str]:
@@ -95,6 +97,41 @@ class OrganizationsView(APIView):
         return created(message="Organization created successfully", organization=s.OrganizationSerializer(org).data)
 
 
+class OrganizationView(OrgScopedAPIView):
+    @extend_schema(
+        operation_id="organization_retrieve",
+        responses={200: s.OrganizationResponse, **errors(404)},
+        tags=["organizations"],
+    )
+    def get(self, request, org_id):
+        return ok(message="Organization retrieved successfully", organization=s.OrganizationSerializer(self.org).data)
+
+    @extend_schema(
+        operation_id="organization_update",
+        summary="Change the organization's name, currency or lead visibility (OWNER, ADMIN)",
+        request=s.OrganizationUpdateInput,
+        responses={200: s.OrganizationResponse, **errors(400, 403, 404)},
+        tags=["organizations"],
+    )
+    def patch(self, request, org_id):
+        self.require(Action.CHANGE_SETTINGS)
+        changes = validated(s.OrganizationUpdateInput, request.data)
+        org = update_organization(org=self.org, actor=self.membership, changes=changes)
+        return ok(message="Organization updated successfully", organization=s.OrganizationSerializer(org).data)
+
+
+def _invite(view, request) -> Invitation:
+    view.require(Action.MANAGE_MEMBERS)
+    data = validated(s.InvitationInput, request.data)
+    return invitations.invite(
+        org=view.org,
+        actor=view.membership,
+        email=data["email"],
+        role=data["role"],
+        site_url=invitations.site_url_for(request),
+    )
+
+
 class MembersView(OrgScopedAPIView):
     @extend_schema(responses={200: s.MembersResponse, **errors(404)}, tags=["organizations"])
     def get(self, request, org_id):
@@ -102,11 +139,120 @@ class MembersView(OrgScopedAPIView):
         return ok(message="Members retrieved successfully", members=s.MemberSerializer(memberships, many=True).data)
 
     @extend_schema(
-        request=s.AddMemberInput,
-        responses={201: s.MemberResponse, **errors(400, 403, 404, 409)},
+        operation_id="organizations_members_invite",
+        summary="Invite a member (the same as POST …/invitations)",
+        description="Nobody is added without consent: this sends an invitation, which the invitee accepts.",
+        deprecated=True,
+        request=s.InvitationInput,
+        responses={201: s.InvitationResponse, **errors(400, 403, 404, 409)},
         tags=["organizations"],
     )
     def post(self, request, org_id):
-        data = validated(s.AddMemberInput, request.data)
-        membership = add_member(org=self.org, actor_membership=self.membership, email=data["email"], role=data["role"])
-        return created(message="Member added successfully", member=s.MemberSerializer(membership).data)
+        invitation = _invite(self, request)
+        return created(message="Invitation sent", invitation=s.InvitationSerializer(invitation).data)
+
+
+class MemberView(OrgScopedAPIView):
+    @extend_schema(
+        operation_id="organizations_member_update",
+        summary="Change a member's role",
+        description="OWNER and ADMIN; only an OWNER grants, changes or removes the OWNER role. "
+        "Demoting the last OWNER: 409.",
+        request=s.RoleInput,
+        responses={200: s.MemberResponse, **errors(400, 403, 404, 409)},
+        tags=["organizations"],
+    )
+    def patch(self, request, org_id, user_id):
+        members.member(org=self.org, user_id=user_id)  # 404 before 403
+        self.require(Action.MANAGE_MEMBERS)
+        data = validated(s.RoleInput, request.data)
+        membership = members.change_role(org=self.org, actor=self.membership, user_id=user_id, role=data["role"])
+        return ok(message="Member updated successfully", member=s.MemberSerializer(membership).data)
+
+    @extend_schema(
+        operation_id="organizations_member_remove",
+        summary="Remove a member, or leave (your own id)",
+        description="Removing an OWNER takes an OWNER; the last OWNER can't leave (409).",
+        responses={200: s.MessageResponse, **errors(403, 404, 409)},
+        tags=["organizations"],
+    )
+    def delete(self, request, org_id, user_id):
+        members.remove_member(org=self.org, actor=self.membership, user_id=user_id)
+        left = user_id == request.user.pk
+        return ok(message="You left the organization" if left else "Member removed successfully")
+
+
+class TransferOwnershipView(OrgScopedAPIView):
+    @extend_schema(
+        operation_id="organizations_transfer_ownership",
+        summary="Hand the organization to another member (OWNER only)",
+        description="The member becomes an OWNER and you an ADMIN.",
+        request=s.TransferOwnershipInput,
+        responses={200: s.MemberResponse, **errors(400, 403, 404)},
+        tags=["organizations"],
+    )
+    def post(self, request, org_id):
+        self.require(Action.MANAGE_OWNERS)
+        data = validated(s.TransferOwnershipInput, request.data)
+        owner = members.transfer_ownership(org=self.org, actor=self.membership, user_id=data["userId"])
+        return ok(message="Ownership transferred", member=s.MemberSerializer(owner).data)
+
+
+class InvitationsView(OrgScopedAPIView):
+    @extend_schema(
+        operation_id="organizations_invitations_list",
+        summary="The organization's invitations, newest first (OWNER, ADMIN)",
+        responses={200: s.InvitationsResponse, **errors(403, 404)},
+        tags=["organizations"],
+    )
+    def get(self, request, org_id):
+        self.require(Action.MANAGE_MEMBERS)
+        rows = Invitation.objects.filter(organization=self.org).order_by("-created_at", "-id")[:200]
+        return ok(
+            message="Invitations retrieved successfully", invitations=s.InvitationSerializer(rows, many=True).data
+        )
+
+    @extend_schema(
+        operation_id="organizations_invitations_create",
+        summary="Invite someone by email (OWNER, ADMIN)",
+        description="The same 201 whether the address has an account or not. The link reaches the invitee by "
+        "email only; inviting the same address again replaces the open invitation. An existing member: 409.",
+        request=s.InvitationInput,
+        responses={201: s.InvitationResponse, **errors(400, 403, 404, 409)},
+        tags=["organizations"],
+    )
+    def post(self, request, org_id):
+        invitation = _invite(self, request)
+        return created(message="Invitation sent", invitation=s.InvitationSerializer(invitation).data)
+
+
+class InvitationView(OrgScopedAPIView):
+    @extend_schema(
+        operation_id="organizations_invitations_revoke",
+        summary="Revoke an invitation (OWNER, ADMIN)",
+        responses={200: s.InvitationResponse, **errors(403, 404, 409)},
+        tags=["organizations"],
+    )
+    def delete(self, request, org_id, invitation_id):
+        invitation = invitations.revoke_invitation(org=self.org, actor=self.membership, invitation_id=invitation_id)
+        return ok(message="Invitation revoked", invitation=s.InvitationSerializer(invitation).data)
+
+
+class AcceptInvitationView(APIView):
+    @extend_schema(
+        operation_id="invitations_accept",
+        summary="Accept an invitation as the signed-in user",
+        description="The user's email must be the invited one (else 403). Unknown token: 404; used, revoked or "
+        "expired: 410.",
+        request=s.AcceptInvitationInput,
+        responses={200: s.AcceptedInvitationResponse, **errors(400, 403, 404, 409, 410)},
+        tags=["organizations"],
+    )
+    def post(self, request):
+        data = validated(s.AcceptInvitationInput, request.data)
+        membership = invitations.accept_invitation(user=request.user, token=data["token"])
+        return ok(
+            message="Invitation accepted",
+            organization=s.OrganizationSerializer(membership.organization).data,
+            role=membership.role,
+        )

@@ -1,12 +1,15 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from vchata.inputs import StrictInput
 from vchata.schema import envelope
 
-from .models import Membership, Organization, User
+from .invitations import INVITABLE_ROLES
+from .models import Invitation, Membership, Organization, User, validate_currency
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -16,11 +19,12 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
+    leadVisibility = serializers.ChoiceField(source="lead_visibility", choices=Organization.LeadVisibility.choices)
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "createdAt"]
+        fields = ["id", "name", "currency", "leadVisibility", "createdAt"]
 
 
 class MemberSerializer(serializers.Serializer):
@@ -34,6 +38,10 @@ class MyOrganizationSerializer(serializers.Serializer):
     id = serializers.CharField(source="organization.id")
     name = serializers.CharField(source="organization.name")
     role = serializers.ChoiceField(choices=Membership.Role.choices)
+    currency = serializers.CharField(source="organization.currency")
+    leadVisibility = serializers.ChoiceField(
+        source="organization.lead_visibility", choices=Organization.LeadVisibility.choices
+    )
 
 
 class SignupInput(serializers.Serializer):
@@ -47,9 +55,51 @@ class OrganizationInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
 
 
-class AddMemberInput(serializers.Serializer):
+class OrganizationUpdateInput(StrictInput):
+    name = serializers.CharField(max_length=200, required=False)
+    currency = serializers.CharField(
+        min_length=3, max_length=3, required=False, help_text="An ISO 4217 code, such as USD or EUR."
+    )
+    leadVisibility = serializers.ChoiceField(
+        source="lead_visibility",
+        choices=Organization.LeadVisibility.choices,
+        required=False,
+        help_text="ASSIGNED: a MEMBER sees only the leads assigned to them and unassigned ones.",
+    )
+
+    def validate_currency(self, value):
+        try:
+            validate_currency(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(f"currency must be an ISO 4217 code such as USD, not {value!r}") from exc
+        return value
+
+
+class InvitationInput(StrictInput):
     email = serializers.EmailField(max_length=254)
-    role = serializers.ChoiceField(choices=[Membership.Role.ADMIN, Membership.Role.MEMBER])
+    role = serializers.ChoiceField(choices=INVITABLE_ROLES, required=False, default=Membership.Role.MEMBER)
+
+
+class RoleInput(StrictInput):
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class TransferOwnershipInput(StrictInput):
+    userId = serializers.CharField(max_length=64, help_text="The member who becomes an OWNER; you become an ADMIN.")
+
+
+class AcceptInvitationInput(StrictInput):
+    token = serializers.CharField(max_length=200, help_text="The token of the emailed link <SITE_URL>/invite/<token>.")
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=Invitation.Status.choices)
+    expiresAt = serializers.DateTimeField(source="expires_at")
+    createdAt = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "status", "expiresAt", "createdAt"]
 
 
 class LogoutInput(serializers.Serializer):
@@ -84,6 +134,19 @@ MembersResponse = envelope("MembersResponse", members=MemberSerializer(many=True
 
 
 MessageResponse = envelope("MessageResponse")
+
+
+InvitationResponse = envelope("InvitationResponse", invitation=InvitationSerializer())
+
+
+InvitationsResponse = envelope("InvitationsResponse", invitations=InvitationSerializer(many=True))
+
+
+AcceptedInvitationResponse = envelope(
+    "AcceptedInvitationResponse",
+    organization=OrganizationSerializer(),
+    role=serializers.ChoiceField(choices=Membership.Role.choices),
+)
 
 
 class TokenRefreshInput(TokenRefreshSerializer):

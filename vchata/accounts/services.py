@@ -4,7 +4,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
-from vchata.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from vchata.exceptions import Conflict, InvalidInput
+from vchata.tenancy import permissions
 
 from .models import Membership, Organization, User
 from .signals import organization_created
@@ -47,16 +48,18 @@ def sign_up(*, email: str, password: str, name: str, organization_name: str) -> 
 
 
 @transaction.atomic
-def add_member(*, org: Organization, actor_membership: Membership, email: str, role: str) -> Membership:
-    if not actor_membership.can_manage:
-        raise Forbidden("Only owners and admins can add members")
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise NotFound("No user with this email")
-    if Membership.objects.filter(organization=org, user=user).exists():
-        raise Conflict("User is already a member of this organization")
+def update_organization(*, org: Organization, actor: Membership, changes: dict) -> Organization:
+    """Change the organization's ``name``, ``currency`` or ``lead_visibility`` (OWNER and ADMIN)."""
+    permissions.require(actor, permissions.Action.CHANGE_SETTINGS)
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    for name in ("name", "currency", "lead_visibility"):
+        if name in changes:
+            setattr(org, name, changes[name])
     try:
-        with transaction.atomic():
-            return Membership.objects.create(organization=org, user=user, role=role)
-    except IntegrityError as exc:
-        raise Conflict("User is already a member of this organization") from exc
+        org.full_clean(exclude=["id"])
+    except DjangoValidationError as exc:
+        raise InvalidInput(
+            [f"{field}: {message}" for field, errors in exc.message_dict.items() for message in errors]
+        ) from exc
+    org.save()
+    return org

@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 from vchata.authentication import TokenOnlyJWTAuthentication, check_user, load_user
 from vchata.exceptions import NotFound
 
+from . import permissions
 from .membership import ORG_NOT_FOUND, membership_of
 
 
@@ -14,7 +15,9 @@ class OrgScopedMixin:
 
     Subclasses get ``self.org`` and ``self.membership``. Use ``get_in_org`` /
     ``Model.objects.for_org(self.org)`` (or the app's selectors) for every
-    read; never filter by organization by hand.
+    read; never filter by organization by hand. Handlers call ``require(action)``
+    once the rows they act on are found (a 404 comes before a 403), and read
+    leads through ``lead_scope``.
     """
 
     org_url_kwarg = "org_id"
@@ -39,6 +42,15 @@ class OrgScopedMixin:
         request.user = membership.user  # the model instance, for services and throttles downstream
         self.membership = membership
         self.org = membership.organization
+
+    def require(self, action: permissions.Action) -> None:
+        """A 403 unless the caller's role allows ``action`` (``vchata.tenancy.permissions``)."""
+        permissions.require(self.membership, action)
+
+    @property
+    def lead_scope(self) -> permissions.LeadScope:
+        """The leads the caller sees (all of the org's, or under ASSIGNED visibility a MEMBER's own)."""
+        return permissions.lead_scope(self.membership)
 
 
 class OrgScopedAPIView(OrgScopedMixin, APIView):

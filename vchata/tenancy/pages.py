@@ -6,12 +6,14 @@ any row a page fetches with ``get_in_org``.
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django_htmx.http import HttpResponseClientRedirect
 
 from vchata.accounts.models import Membership
 from vchata.exceptions import NotFound
 
+from . import permissions
 from .membership import member_of
 
 CURRENT_ORG_SESSION_KEY = "current_org_id"
@@ -28,9 +30,12 @@ class OrgPageMixin(LoginRequiredMixin):
     Subclasses get ``self.org`` and ``self.membership``. Read rows through
     ``get_in_org``, ``Model.objects.for_org(self.org)`` or the app's selectors;
     never filter by organization by hand. A ``NotFound`` from any of them is the 404 page.
+    ``required_action`` guards a whole page; ``require(action)`` one step of it
+    (the 403 page). Leads are read through ``lead_scope``.
     """
 
     org_url_kwarg = "org_id"
+    required_action: permissions.Action | None = None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -44,12 +49,27 @@ class OrgPageMixin(LoginRequiredMixin):
             if request.session.get(CURRENT_ORG_SESSION_KEY) != self.org.pk:
                 # Remembered so /app/ (and the login redirect) return to the org last worked in.
                 request.session[CURRENT_ORG_SESSION_KEY] = self.org.pk
+            if self.required_action is not None:
+                self.require(self.required_action)
             return super().dispatch(request, *args, **kwargs)
         except NotFound as exc:
             raise Http404(exc.message) from exc
+
+    def require(self, action: permissions.Action) -> None:
+        """The 403 page unless the member's role allows ``action`` (``vchata.tenancy.permissions``)."""
+        if not permissions.may(self.membership, action):
+            raise PermissionDenied(permissions.REFUSALS[action])
+
+    def may(self, action: permissions.Action) -> bool:
+        return permissions.may(self.membership, action)
+
+    @property
+    def lead_scope(self) -> permissions.LeadScope:
+        return permissions.lead_scope(self.membership)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["org"] = self.org
         context["memberships"] = org_memberships(self.request.user)
+        context["can"] = {action.value: permissions.may(self.membership, action) for action in permissions.Action}
         return context

@@ -142,11 +142,34 @@ def test_creating_an_organization_makes_the_caller_owner(api, user):
     assert org.pipeline_set.get().stages.count() == 5
 
 
-def test_owner_adds_a_member(api, org):
-    newcomer = UserFactory()
-    response = api.post(f"/organizations/{org.pk}/members", {"email": newcomer.email, "role": "ADMIN"}, format="json")
+def test_posting_a_members_email_invites_them_instead_of_adding_them(api, org, django_capture_on_commit_callbacks):
+    """Finding 1 of issue 14: a registered user was added to any org without consent."""
+    victim = UserFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/organizations/{org.pk}/members", {"email": victim.email, "role": "ADMIN"}, format="json")
+
     assert response.status_code == 201
-    assert Membership.objects.get(organization=org, user=newcomer).role == "ADMIN"
+    assert response.json()["invitation"]["status"] == "PENDING"
+    assert not Membership.objects.filter(organization=org, user=victim).exists()
+    assert client_for(victim).get(f"/organizations/{org.pk}/members").status_code == 404
+
+
+def test_known_and_unknown_emails_get_the_same_answer(api, org, django_capture_on_commit_callbacks):
+    """Finding 1 of issue 14: 404 "No user with this email" told which emails have accounts."""
+    known = UserFactory(email="known@example.com")
+
+    answers = [
+        api.post(f"/organizations/{org.pk}/members", {"email": email, "role": "MEMBER"}, format="json")
+        for email in (known.email, "nobody@example.com")
+    ]
+
+    def without_specifics(body):
+        invitation = {k: v for k, v in body["invitation"].items() if k not in {"id", "email", "expiresAt", "createdAt"}}
+        return {**body, "invitation": invitation}
+
+    assert [answer.status_code for answer in answers] == [201, 201]
+    assert without_specifics(answers[0].json()) == without_specifics(answers[1].json())
 
 
 def test_a_plain_member_cannot_add_members(org, member):
