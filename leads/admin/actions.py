@@ -2,6 +2,10 @@
 
 A bulk change is all or nothing: if a service refuses one lead, every
 lead of the batch is left as it was and the message names the one refused.
+Bulk changes take ``Action.MANAGE_LEADS`` (``permissions=["bulk"]``, see
+``OrgScopedAdmin.has_bulk_permission``); the export is a read of the leads the
+user sees. The changelist only ever selects leads of orgs where the user
+belongs, so a MANAGER of one org and MEMBER of another is checked per lead too.
 """
 
 import csv
@@ -20,7 +24,8 @@ from django.utils import timezone
 from pipelines.models import LeadStatus, Stage
 from vchata.accounts.models import User
 from vchata.exceptions import DomainError
-from vchata.tenancy.admin import error_message
+from vchata.tenancy.admin import error_message, may_in_admin
+from vchata.tenancy.permissions import Action
 
 from ..models import Lead
 from ..services import move_lead_to_stage, update_lead
@@ -31,6 +36,14 @@ PREVIEW_LIMIT = 20
 
 def _run_all(modeladmin, request, queryset, change: Callable[[Lead], Lead], done: str) -> None:
     leads = list(queryset.select_related("organization").order_by("pk"))
+    refused = [lead for lead in leads if not may_in_admin(request, Action.MANAGE_LEADS, lead.organization_id)]
+    if refused:
+        modeladmin.message_user(
+            request,
+            f"Nothing changed. Your role in {refused[0].organization.name} doesn't allow bulk changes.",
+            messages.ERROR,
+        )
+        return
     try:
         with transaction.atomic():
             for lead in leads:
@@ -55,12 +68,12 @@ def _set_status(modeladmin, request, queryset, status: str, verb: str) -> None:
     )
 
 
-@admin.action(description="Mark converted", permissions=["change"])
+@admin.action(description="Mark converted", permissions=["bulk"])
 def mark_converted(modeladmin, request, queryset):
     _set_status(modeladmin, request, queryset, LeadStatus.CONVERTED, "converted")
 
 
-@admin.action(description="Mark lost", permissions=["change"])
+@admin.action(description="Mark lost", permissions=["bulk"])
 def mark_lost(modeladmin, request, queryset):
     _set_status(modeladmin, request, queryset, LeadStatus.LOST, "lost")
 
@@ -85,7 +98,7 @@ class AssignForm(forms.Form):
         self.fields["assignee"].label_from_instance = lambda user: f"{user.name} <{user.email}>".strip()
 
 
-@admin.action(description="Assign to…", permissions=["change"])
+@admin.action(description="Assign to…", permissions=["bulk"])
 def assign_to(modeladmin, request, queryset):
     org_ids = queryset.order_by().values_list("organization_id", flat=True).distinct()
     form = AssignForm(request.POST if APPLY in request.POST else None, org_ids=org_ids)
@@ -113,7 +126,7 @@ class MoveForm(forms.Form):
         self.fields["stage"].queryset = Stage.objects.filter(pipeline_id=pipeline_id).order_by("order")
 
 
-@admin.action(description="Move to stage…", permissions=["change"])
+@admin.action(description="Move to stage…", permissions=["bulk"])
 def move_to_stage(modeladmin, request, queryset):
     pipeline_ids = list(queryset.order_by().values_list("pipeline_id", flat=True).distinct()[:2])
     if len(pipeline_ids) != 1:

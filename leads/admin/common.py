@@ -1,20 +1,13 @@
 """What the lead-side admins share: links between rows, stage labels, filters."""
 
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html
 
 from pipelines.models import Stage
+from vchata.tenancy.admin import admin_link
+
+__all__ = ["ORG_FILTER", "StageListFilter", "admin_link", "stage_label"]
 
 ORG_FILTER = ("organization", admin.RelatedOnlyFieldListFilter)
-
-
-def admin_link(obj, text=None):
-    if obj is None:
-        return "—"
-    opts = obj._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, text if text is not None else obj)
 
 
 def stage_label(stage: Stage) -> str:

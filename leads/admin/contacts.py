@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from vchata.tenancy.admin import HistoryInline, OrgScopedAdmin, count_of
+from vchata.tenancy.permissions import Action
 
 from ..models import Contact, Lead
 from .common import ORG_FILTER, admin_link
@@ -11,6 +12,8 @@ from .common import ORG_FILTER, admin_link
 class ContactLeadInline(HistoryInline):
     model = Lead
     fk_name = "contact"
+    org_lookup = "organization"
+    lead_prefix = ""  # a MEMBER under ASSIGNED visibility sees only their leads of the contact
     fields = ("lead_link", "pipeline", "stage", "status", "value", "created_at")
     readonly_fields = fields
     ordering = ("-created_at",)
@@ -26,6 +29,8 @@ class ContactLeadInline(HistoryInline):
 
 @admin.register(Contact)
 class ContactAdmin(OrgScopedAdmin):
+    add_action = change_action = Action.WORK_LEADS
+    delete_action = Action.MANAGE_LEADS
     list_display = ("name", "email", "phone", "company", "organization", "lead_count", "created_at")
     list_filter = (ORG_FILTER, "created_at")
     list_select_related = ("organization",)

@@ -18,6 +18,8 @@ from django.urls import reverse
 
 from pipelines.models import Pipeline
 from vchata.accounts.models import Organization
+from vchata.tenancy.admin import org_ids_allowing
+from vchata.tenancy.permissions import Action
 
 from ..importing import COLUMNS, MAX_ROWS, ImportFailed, decode_upload, plan_import, run_import
 from ..models import Lead
@@ -43,6 +45,9 @@ class UploadForm(forms.Form):
             # Widget first: setting the queryset hands the widget its choices.
             field.widget = AutocompleteSelect(Lead._meta.get_field(name), site)
             field.queryset = related_admin.scope(request, model.objects.all())
+        allowed = org_ids_allowing(request, Action.MANAGE_LEADS)
+        if allowed is not None:  # importing takes a MANAGER or up in that organization
+            self.fields["organization"].queryset = self.fields["organization"].queryset.filter(pk__in=allowed)
 
     def clean(self):
         cleaned = super().clean()
@@ -66,7 +71,7 @@ class UploadForm(forms.Form):
 
 
 def import_view(model_admin, request):
-    if not model_admin.has_add_permission(request):
+    if not model_admin.has_bulk_permission(request):
         raise PermissionDenied
     if request.method == "POST" and "payload" in request.POST:
         return _confirm(model_admin, request)
@@ -113,7 +118,8 @@ def _confirm(model_admin, request):
         raise PermissionDenied
     # Access is checked again: the user may have lost the org since the preview.
     org = model_admin.admin_site._registry[Organization].scope(request, Organization.objects.all())
-    org = org.filter(pk=data["org"]).first()
+    allowed = org_ids_allowing(request, Action.MANAGE_LEADS)
+    org = org.filter(pk=data["org"]).first() if allowed is None or data["org"] in allowed else None
     pipeline = Pipeline.objects.filter(pk=data["pipeline"], organization=org).first() if org else None
     if org is None or pipeline is None:
         raise PermissionDenied

@@ -1,9 +1,13 @@
-"""Admin of the social inbox: accounts, posts, conversations and messages."""
+"""Admin of the social inbox: accounts, posts, conversations and messages.
+
+Every member works the inbox (as in the API); deleting its rows takes a MANAGER or up.
+"""
 
 from django.contrib import admin
 from django.db import models
 
 from vchata.tenancy.admin import OrgScopedAdmin, ScopedInline
+from vchata.tenancy.permissions import Action
 
 from ..models import ContentPost, Conversation, Message, SocialAccount
 from .common import ORG_FILTER, admin_link
@@ -11,6 +15,8 @@ from .common import ORG_FILTER, admin_link
 
 @admin.register(SocialAccount)
 class SocialAccountAdmin(OrgScopedAdmin):
+    add_action = change_action = Action.WORK_LEADS
+    delete_action = Action.MANAGE_LEADS
     list_display = ("name", "platform", "platform_id", "organization", "created_at")
     list_filter = ("platform", ORG_FILTER, "created_at")
     list_select_related = ("organization",)
@@ -23,6 +29,8 @@ class SocialAccountAdmin(OrgScopedAdmin):
 
 @admin.register(ContentPost)
 class ContentPostAdmin(OrgScopedAdmin):
+    add_action = change_action = Action.WORK_LEADS
+    delete_action = Action.MANAGE_LEADS
     list_display = ("__str__", "social_account", "platform_post_id", "organization", "created_at")
     list_filter = (("social_account", admin.RelatedOnlyFieldListFilter), ORG_FILTER, "created_at")
     list_select_related = ("social_account", "organization")
@@ -42,6 +50,8 @@ class MessageInline(ScopedInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(OrgScopedAdmin):
+    add_action = change_action = Action.WORK_LEADS
+    delete_action = Action.MANAGE_LEADS
     list_display = (
         "participant_name",
         "participant_handle",
@@ -67,6 +77,8 @@ class ConversationAdmin(OrgScopedAdmin):
 
 @admin.register(Message)
 class MessageAdmin(OrgScopedAdmin):
+    add_action = change_action = Action.WORK_LEADS
+    delete_action = Action.MANAGE_LEADS
     org_lookup = "conversation__organization"
     list_display = ("sent_at", "direction", "text_start", "conversation")
     list_filter = ("direction", ("conversation__organization", admin.RelatedOnlyFieldListFilter), "sent_at")

@@ -13,6 +13,7 @@ from django.urls import path
 from pipelines.models import Pipeline, Stage
 from vchata.exceptions import DomainError
 from vchata.tenancy.admin import HistoryInline, OrgConsistentForm, OrgScopedAdmin, managed_org_ids
+from vchata.tenancy.permissions import Action
 
 from .. import services
 from ..custom_fields import validate_custom_fields
@@ -129,6 +130,10 @@ NULLABLE_TEXT = ("source", "utm_source", "utm_medium", "utm_campaign", "utm_term
 
 @admin.register(Lead)
 class LeadAdmin(OrgScopedAdmin):
+    # Working leads is every member's job; deleting them, bulk actions and imports are MANAGER and up.
+    lead_prefix = ""
+    add_action = change_action = Action.WORK_LEADS
+    delete_action = Action.MANAGE_LEADS
     form = LeadAdminForm
     change_list_template = "admin/leads/lead/change_list.html"
     list_display = (
@@ -252,6 +257,10 @@ class LeadAdmin(OrgScopedAdmin):
         # Set when the lead is made (by a conversion or an integration); not services' to change.
         return (*self.readonly_fields, "social_account", "content_post")
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "has_import_permission": self.has_bulk_permission(request)}
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         view = self.admin_site.admin_view(lambda request: import_view(self, request))
         return [path("import/", view, name="leads_lead_import"), *super().get_urls()]
@@ -318,6 +327,7 @@ class ActivityAdmin(OrgScopedAdmin):
     """A lead's history: written by leads.services only, so read-only here."""
 
     read_only = True
+    lead_prefix = "lead__"
     list_display = ("created_at", "type", "lead_link", "description", "actor", "organization")
     list_filter = ("type", ("actor", admin.RelatedOnlyFieldListFilter), ORG_FILTER, "created_at")
     list_select_related = ("lead__contact", "actor", "organization")
@@ -336,6 +346,7 @@ class StageVisitAdmin(OrgScopedAdmin):
     """Stage history: written by leads.services only, so read-only here."""
 
     read_only = True
+    lead_prefix = "lead__"
     list_display = ("lead_link", "stage_name", "entered_at", "left_at", "organization")
     list_filter = (("stage", StageListFilter), ORG_FILTER, "entered_at")
     list_select_related = ("lead__contact", "stage__pipeline", "organization")

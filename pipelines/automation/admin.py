@@ -144,6 +144,7 @@ class RuleRunAdmin(OrgScopedAdmin):
     """What automation did: written by the rule engine only."""
 
     read_only = True
+    lead_prefix = "lead__"
     list_display = ("created_at", "rule", "lead", "outcome", "detail", "organization")
     list_filter = ("outcome", ("rule", admin.RelatedOnlyFieldListFilter), ORG_FILTER, "created_at")
     list_select_related = ("rule", "lead", "organization")

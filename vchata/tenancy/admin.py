@@ -1,13 +1,19 @@
 """The org-scoped Django admin: the one place the admin decides who sees which rows.
 
-Superusers see everything. Other staff see and edit only the organizations
-they are OWNER or ADMIN of: changelists, change forms, foreign-key choices,
-autocomplete results and object URLs are all narrowed through
-``OrgScopedAdmin.scope()``; another org's object is a 404, as in the API.
+Superusers see everything. Other staff see only the organizations they are
+members of: changelists, change forms, foreign-key choices, autocomplete
+results and object URLs are all narrowed through ``OrgScopedAdmin.scope()``;
+another org's object is a 404, as in the API, and so is a lead a MEMBER
+doesn't see under ASSIGNED visibility (``lead_prefix``).
 
-Access is by org role, not Django model permissions: an org admin who is
-``is_staff`` needs no permission rows to run their org from the admin, and a
-member without ``is_staff`` cannot sign in to the admin at all.
+What they may do with what they see is decided by their role in the object's
+organization, by ``vchata.tenancy.permissions``, exactly as in the API: each
+admin names the action viewing, adding, changing and deleting take
+(``view_action``, ``add_action``, …; configuration by default). Django model
+permissions play no part: an org admin who is ``is_staff`` needs no
+permission rows, and a member without ``is_staff`` can't sign in to the admin.
+Superusers act with an OWNER's rights (``acting_membership``), through the
+same services, so even they can't leave an organization without an OWNER.
 """
 
 from django import forms
@@ -19,31 +25,62 @@ from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 
-from vchata.accounts.models import Membership
+from vchata.accounts.models import Membership, Organization
 from vchata.exceptions import DomainError
 
-MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
-_CACHE_ATTR = "_vchata_managed_org_ids"
+from . import permissions
+from .permissions import Action
+
+_CACHE_ATTR = "_vchata_admin_memberships"
+
+
+def admin_memberships(request) -> dict[str, Membership]:
+    """The user's memberships (with their organizations) by organization id; one query per request."""
+    cached = getattr(request, _CACHE_ATTR, None)
+    if cached is None:
+        rows = Membership.objects.filter(user=request.user).select_related("organization")
+        cached = {membership.organization_id: membership for membership in rows}
+        setattr(request, _CACHE_ATTR, cached)
+    return cached
 
 
 def managed_org_ids(request) -> frozenset[str]:
-    """Ids of the orgs the request's user may administer; one query per request."""
-    cached = getattr(request, _CACHE_ATTR, None)
-    if cached is None:
-        cached = frozenset(
-            Membership.objects.filter(user=request.user, role__in=MANAGER_ROLES).values_list(
-                "organization_id", flat=True
-            )
-        )
-        setattr(request, _CACHE_ATTR, cached)
-    return cached
+    """Ids of the orgs whose rows the request's user sees in the admin (those they are a member of)."""
+    return frozenset(admin_memberships(request))
+
+
+def acting_membership(request, org: Organization) -> Membership | None:
+    """The membership the request acts with in ``org``; a superuser holds an OWNER's rights (an unsaved row)."""
+    membership = admin_memberships(request).get(org.pk)
+    if membership is None and request.user.is_superuser:
+        membership = Membership(organization=org, user=request.user, role=Membership.Role.OWNER)
+    return membership
+
+
+def org_ids_allowing(request, action: Action) -> frozenset[str] | None:
+    """The orgs in which the user may do ``action``; None for a superuser (all of them)."""
+    if request.user.is_superuser:
+        return None
+    return frozenset(org_id for org_id, m in admin_memberships(request).items() if permissions.may(m, action))
+
+
+def may_in_admin(request, action: Action, org_id: str | None = None) -> bool:
+    """Whether the user may do ``action`` in ``org_id`` (None: in some organization)."""
+    if not may_administer(request):
+        return False
+    allowed = org_ids_allowing(request, action)
+    if allowed is None:
+        return True
+    return bool(allowed) if org_id is None else org_id in allowed
 
 
 def may_administer(request) -> bool:
     """Whether the user may use the admin at all (the site itself already requires ``is_staff``)."""
     user = request.user
-    return user.is_active and user.is_staff and (user.is_superuser or bool(managed_org_ids(request)))
+    return user.is_active and user.is_staff and (user.is_superuser or bool(admin_memberships(request)))
 
 
 def org_id_of(obj: Model, org_lookup: str) -> str | None:
@@ -54,6 +91,15 @@ def org_id_of(obj: Model, org_lookup: str) -> str | None:
         if obj is None:
             return None
     return obj.pk if last == "pk" else getattr(obj, f"{last}_id", None)
+
+
+def admin_link(obj, text=None):
+    """A link to ``obj``'s change page ("—" for None)."""
+    if obj is None:
+        return "—"
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, text if text is not None else obj)
 
 
 def error_message(exc: Exception) -> str:
@@ -80,17 +126,24 @@ def count_of(model: type[Model] | str, fk: str, **filters) -> Coalesce:
 
 
 class OrgConsistentForm(forms.ModelForm):
-    """Refuse links to rows of another organization than the object's own.
+    """Refuse links to rows of another organization than the object's own, and orgs the user may not act in.
 
     A staff user who administers two orgs gets both orgs' rows as choices; a
-    contact of org A must still never be attached to a lead of org B.
+    contact of org A must still never be attached to a lead of org B. The
+    admin sets ``allowed_org_ids`` to the orgs in which the user's role allows
+    this add or change (None: any): a MANAGER of org A and OWNER of org B
+    can't create a pipeline in A by picking it.
     """
+
+    allowed_org_ids: frozenset[str] | None = None
 
     def clean(self):
         cleaned = super().clean()
         org_id = self._org_id(cleaned)
         if org_id is None:
             return cleaned
+        if self.allowed_org_ids is not None and org_id not in self.allowed_org_ids:
+            raise ValidationError("Your role in this organization doesn't allow this change.", code="forbidden")
         for name, field in self.fields.items():
             value = cleaned.get(name)
             if not isinstance(field, forms.ModelChoiceField) or value is None:
@@ -142,21 +195,35 @@ class OrgScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
     """Base of every admin of tenant data.
 
     Set ``org_lookup`` to the path from the model to its organization
-    (``"organization"`` by default). Override ``scope()`` when rows belong to
-    orgs some other way (users belong through memberships). ``read_only``
-    admins show history that only services write.
+    (``"organization"`` by default), and ``lead_prefix`` to the path to the
+    lead (``""`` on leads, ``"lead__"`` on activities) when the rows follow a
+    lead's visibility. Override ``scope()`` when rows belong to orgs some other
+    way (users belong through memberships). ``read_only`` admins show history
+    that only services write. The ``*_action`` attributes name what each kind
+    of access takes in the object's organization (``vchata.tenancy.permissions``).
     """
 
     org_lookup = "organization"
+    lead_prefix: str | None = None
     read_only = False
     form = OrgConsistentForm
+    view_action = Action.WORK_LEADS
+    add_action = Action.CONFIGURE
+    change_action = Action.CONFIGURE
+    delete_action = Action.CONFIGURE
 
     # --- scope -----------------------------------------------------------------
 
     def scope(self, request, qs: QuerySet) -> QuerySet:
         if request.user.is_superuser:
             return qs
-        return qs.filter(**{f"{self.org_lookup}__in": managed_org_ids(request)})
+        memberships = admin_memberships(request)
+        qs = qs.filter(**{f"{self.org_lookup}__in": list(memberships)})
+        if self.lead_prefix is not None:
+            qs = qs.filter(
+                permissions.lead_scope_across(memberships.values(), org_field=self.org_lookup, prefix=self.lead_prefix)
+            )
+        return qs
 
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request))
@@ -171,27 +238,28 @@ class OrgScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
 
     # --- permissions (by org role, see the module docstring) ---------------------
 
-    def _may(self, request, obj=None) -> bool:
-        if not may_administer(request):
-            return False
-        if obj is None or request.user.is_superuser:
-            return True
-        return org_id_of(obj, self.org_lookup) in managed_org_ids(request)
+    def _may(self, request, action: Action, obj=None) -> bool:
+        """``action`` in ``obj``'s organization (without ``obj``: in some organization)."""
+        return may_in_admin(request, action, None if obj is None else org_id_of(obj, self.org_lookup))
 
     def has_module_permission(self, request):
         return may_administer(request)
 
     def has_view_permission(self, request, obj=None):
-        return self._may(request, obj)
+        return self._may(request, self.view_action, obj)
 
     def has_add_permission(self, request):
-        return not self.read_only and self._may(request)
+        return not self.read_only and self._may(request, self.add_action)
 
     def has_change_permission(self, request, obj=None):
-        return not self.read_only and self._may(request, obj)
+        return not self.read_only and self._may(request, self.change_action, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not self.read_only and self._may(request, obj)
+        return not self.read_only and self._may(request, self.delete_action, obj)
+
+    def has_bulk_permission(self, request):
+        """Bulk actions (``permissions=["bulk"]``) and imports: ``Action.MANAGE_LEADS``."""
+        return not self.read_only and self._may(request, Action.MANAGE_LEADS)
 
     def get_deleted_objects(self, objs, request):
         # History rows (read-only admins) go with the object they belong to:
@@ -208,6 +276,9 @@ class OrgScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        if issubclass(form, OrgConsistentForm):
+            action = self.change_action if obj is not None else self.add_action
+            form = type(form.__name__, (form,), {"allowed_org_ids": org_ids_allowing(request, action)})
         if obj is not None and "organization" in form.base_fields:
             # Disabled rather than read-only so constraints that start with
             # ``organization`` are still validated by the form.
@@ -227,33 +298,59 @@ class OrgScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
             self.message_user(request, f"Nothing was saved: {error_message(exc)}", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
+    def delete_view(self, request, object_id, extra_context=None):
+        # The service deleting the row may refuse (the last OWNER, a pipeline with leads): a message, not a 500.
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            self.message_user(request, f"Nothing was deleted: {error_message(exc)}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
 
 class ScopedInline(ScopedFieldsMixin, admin.TabularInline):
-    """An inline of an org-scoped parent; access follows the parent's admin."""
+    """An inline of an org-scoped parent: seen with the parent, edited by whoever may change the parent."""
 
     extra = 0
     read_only = False
     # Set when the parent can be seen by someone who must not see all its rows
-    # (a member's memberships in orgs the viewer doesn't run).
+    # (a member's memberships in orgs the viewer doesn't belong to).
     org_lookup: str | None = None
+    # Set (with org_lookup) when the rows are leads or follow one: a MEMBER sees only the leads they see.
+    lead_prefix: str | None = None
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         if self.org_lookup is None or request.user.is_superuser:
             return qs
-        return qs.filter(**{f"{self.org_lookup}__in": managed_org_ids(request)})
+        memberships = admin_memberships(request)
+        qs = qs.filter(**{f"{self.org_lookup}__in": list(memberships)})
+        if self.lead_prefix is not None:
+            qs = qs.filter(
+                permissions.lead_scope_across(memberships.values(), org_field=self.org_lookup, prefix=self.lead_prefix)
+            )
+        return qs
+
+    def _parent_admin(self):
+        return self.admin_site._registry.get(self.parent_model)
+
+    def _may_change_parent(self, request, obj) -> bool:
+        parent = self._parent_admin()
+        if parent is None:
+            return may_administer(request)
+        return parent.has_change_permission(request, obj) if obj is not None else parent.has_add_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return may_administer(request)
+        parent = self._parent_admin()
+        return parent.has_view_permission(request, obj) if parent is not None else may_administer(request)
 
     def has_add_permission(self, request, obj=None):
-        return not self.read_only and may_administer(request)
+        return not self.read_only and self._may_change_parent(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return not self.read_only and may_administer(request)
+        return not self.read_only and self._may_change_parent(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not self.read_only and may_administer(request)
+        return not self.read_only and self._may_change_parent(request, obj)
 
 
 class CappedInlineFormSet(BaseInlineFormSet):

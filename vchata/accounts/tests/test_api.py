@@ -180,13 +180,6 @@ def test_a_plain_member_cannot_add_members(org, member):
     assert org.memberships.count() == 2
 
 
-def test_adding_an_unknown_email_is_404(api, org):
-    response = api.post(
-        f"/organizations/{org.pk}/members", {"email": "ghost@example.com", "role": "MEMBER"}, format="json"
-    )
-    assert response.status_code == 404
-
-
 def test_adding_an_existing_member_is_409(api, org, member):
     response = api.post(f"/organizations/{org.pk}/members", {"email": member.email, "role": "MEMBER"}, format="json")
     assert response.status_code == 409
