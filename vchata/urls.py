@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from vchata.accounts.views import admin_login
 from vchata.converters import register_all
 from vchata.health import health, live, ready
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("health/ready", ready, name="health-ready"),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("admin/login/", admin_login, name="admin-login"),  # throttled (vchata.accounts.login_throttle)
     path("admin/", admin.site.urls),
     # JSON API (no trailing slashes, as documented).
     path("", include("vchata.accounts.urls")),

@@ -22,9 +22,11 @@ from vchata.tenancy.admin import (
 from vchata.tenancy.permissions import Action
 
 from . import invitations, members
+from .forms import AdminLoginForm
 from .models import Invitation, Membership, Organization, User
 from .services import create_organization, update_organization
 
+admin.site.login_form = AdminLoginForm  # throttled; the view is wrapped in vchata/urls.py
 admin.site.site_header = "VChata CRM admin"
 admin.site.site_title = "VChata CRM admin"
 admin.site.index_title = "Run the CRM"

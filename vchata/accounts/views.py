@@ -1,7 +1,7 @@
 """Sign in, sign out, and the ``/app/`` entry points that pick an organization and its board."""
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -11,6 +11,7 @@ from django.views import View
 from vchata.tenancy.pages import CURRENT_ORG_SESSION_KEY, org_memberships
 
 from .forms import LoginForm, OrganizationForm
+from .login_throttle import login_throttled
 from .services import create_organization
 
 
@@ -18,6 +19,10 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+# /admin/login/ (vchata/urls.py, ahead of the admin's own routes): the admin's login, throttled.
+admin_login = login_throttled(admin.site.login)
 
 
 class LogoutView(View):
