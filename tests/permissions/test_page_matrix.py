@@ -77,7 +77,7 @@ TABLE: dict[tuple[str, str], Page] = {
     ),
     ("org-transfer", "post"): Page("post", OWNERS, 302, data=lambda t: {"user": t.colleague.user_id}),
 }
-# Leaving is tried in tests/permissions/test_members_pages.py: it changes the caller's own membership.
+# Leaving is tried in vchata/accounts/tests/test_settings_pages.py: it changes the caller’s own membership.
 POST_ONLY_ELSEWHERE = {("org-leave", "post")}
 
 
