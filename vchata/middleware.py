@@ -16,7 +16,7 @@ from vchata.exceptions import error_response, unavailable_response
 
 logger = logging.getLogger("vchata.api")
 
-PAGE_PREFIXES = ("/app/", "/admin/", "/login", "/logout", "/static/", "/api/docs", "/favicon")
+PAGE_PREFIXES = ("/app/", "/admin/", "/login", "/logout", "/invite/", "/static/", "/api/docs", "/favicon")
 
 
 def is_api_path(path: str) -> bool:
