@@ -86,6 +86,13 @@ def refused_status(label: str, caller: str) -> int:
     return 404 if caller == OUTSIDER and isinstance(registered()[label], OrgScopedAdmin) else 403
 
 
+def case(label: str, caller: str):
+    """A fresh staff team, the table's rights for ``label``, its row, and the caller's signed-in client."""
+    team = build_team(staff=True)
+    rights = TABLE[label]
+    return rights, rights.row(team), logged_in(team.users[caller])
+
+
 def test_the_table_names_every_registered_admin():
     assert set(TABLE) == set(registered())
 
@@ -93,10 +100,7 @@ def test_the_table_names_every_registered_admin():
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("label", sorted(TABLE))
 def test_every_admin_change_view_answers_each_role_as_the_table_says(label, caller):
-    team = build_team(staff=True)
-    rights = TABLE[label]
-    row = rights.row(team)
-    client = logged_in(team.users[caller])
+    rights, row, client = case(label, caller)
 
     page = client.get(admin_url(row, "change"))
 
@@ -110,10 +114,7 @@ def test_every_admin_change_view_answers_each_role_as_the_table_says(label, call
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("label", sorted(TABLE))
 def test_a_change_posted_without_the_right_is_refused_and_changes_nothing(label, caller):
-    team = build_team(staff=True)
-    rights = TABLE[label]
-    row = rights.row(team)
-    client = logged_in(team.users[caller])
+    rights, row, client = case(label, caller)
     before = snapshot()
 
     response = client.post(admin_url(row, "change"), {})
@@ -129,10 +130,7 @@ def test_a_change_posted_without_the_right_is_refused_and_changes_nothing(label,
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("label", sorted(TABLE))
 def test_every_admin_delete_view_answers_each_role_as_the_table_says(label, caller):
-    team = build_team(staff=True)
-    rights = TABLE[label]
-    row = rights.row(team)
-    client = logged_in(team.users[caller])
+    rights, row, client = case(label, caller)
     before = snapshot()
 
     page = client.get(admin_url(row, "delete"))

@@ -120,16 +120,18 @@ class OrganizationView(OrgScopedAPIView):
         return ok(message="Organization updated successfully", organization=s.OrganizationSerializer(org).data)
 
 
-def _invite(view, request) -> Invitation:
+def invited(view, request):
+    """``POST …/invitations`` (and the old ``POST …/members``): invite, answer the invitation (never its token)."""
     view.require(Action.MANAGE_MEMBERS)
     data = validated(s.InvitationInput, request.data)
-    return invitations.invite(
+    invitation = invitations.invite(
         org=view.org,
         actor=view.membership,
         email=data["email"],
         role=data["role"],
         site_url=invitations.site_url_for(request),
     )
+    return created(message="Invitation sent", invitation=s.InvitationSerializer(invitation).data)
 
 
 class MembersView(OrgScopedAPIView):
@@ -148,8 +150,7 @@ class MembersView(OrgScopedAPIView):
         tags=["organizations"],
     )
     def post(self, request, org_id):
-        invitation = _invite(self, request)
-        return created(message="Invitation sent", invitation=s.InvitationSerializer(invitation).data)
+        return invited(self, request)
 
 
 class MemberView(OrgScopedAPIView):
@@ -222,8 +223,7 @@ class InvitationsView(OrgScopedAPIView):
         tags=["organizations"],
     )
     def post(self, request, org_id):
-        invitation = _invite(self, request)
-        return created(message="Invitation sent", invitation=s.InvitationSerializer(invitation).data)
+        return invited(self, request)
 
 
 class InvitationView(OrgScopedAPIView):
