@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from vchata.tenancy.admin import OrgConsistentForm, OrgScopedAdmin, ScopedInline
+from vchata.tenancy.permissions import Action
 
 from . import services
 from .delivery import redeliver
@@ -52,6 +53,7 @@ class WebhookEndpointForm(OrgConsistentForm):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(OrgScopedAdmin):
+    view_action = Action.CONFIGURE  # as in the API: integrations are OWNERs' and ADMINs' only
     list_display = ("url", "organization", "is_active", "consecutive_failures", "disabled_reason", "created_at")
     list_filter = ("is_active", ORG_FILTER)
     search_fields = ("url", "description")
@@ -92,6 +94,7 @@ class AttemptInline(ScopedInline):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(OrgScopedAdmin):
+    view_action = Action.CONFIGURE  # as in the API: integrations are OWNERs' and ADMINs' only
     read_only = True
     list_display = ("event_link", "endpoint", "state", "attempts", "last_status_code", "last_error", "created_at")
     list_filter = ("state", ORG_FILTER)
@@ -115,6 +118,7 @@ class WebhookDeliveryAdmin(OrgScopedAdmin):
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(OrgScopedAdmin):
+    view_action = Action.CONFIGURE  # as in the API: integrations are OWNERs' and ADMINs' only
     read_only = True
     list_display = ("pk", "type", "organization", "created_at", "fanned_out_at")
     list_filter = ("type", ORG_FILTER)
@@ -123,6 +127,7 @@ class OutboxEventAdmin(OrgScopedAdmin):
 
 @admin.register(LeadForm)
 class LeadFormAdmin(OrgScopedAdmin):
+    view_action = Action.CONFIGURE  # as in the API: integrations are OWNERs' and ADMINs' only
     list_display = ("name", "organization", "pipeline", "source", "is_active", "key")
     list_filter = ("is_active", ORG_FILTER)
     readonly_fields = ("key", "snippet")

@@ -1,12 +1,11 @@
-"""Who may manage an organization's integrations: its OWNERs and ADMINs.
+"""Who may manage an organization's integrations (webhooks, lead forms): configuration, OWNERs and ADMINs.
 
-One function, so the organization-wide permission module can replace it in one place.
+Decided by the organization-wide permission module (``vchata.tenancy.permissions``), like every other route.
 """
 
-from vchata.exceptions import Forbidden
+from vchata.tenancy.permissions import Action, require
 
 
 def require_integration_manager(view) -> None:
-    """Raise 403 unless the caller (``view.membership``, set by the org-scoped base) is OWNER or ADMIN."""
-    if not view.membership.can_manage:
-        raise Forbidden("Only an owner or admin of the organization can manage its integrations")
+    """Raise 403 unless the caller (``view.membership``, set by the org-scoped base) may configure the org."""
+    require(view.membership, Action.CONFIGURE)

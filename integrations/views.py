@@ -4,11 +4,11 @@ A minimal page until the settings pages are built; OWNERs and ADMINs may add a f
 """
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from vchata.tenancy.pages import OrgPageMixin
+from vchata.tenancy.permissions import Action
 
 from . import services
 from .models import LeadForm
@@ -23,7 +23,7 @@ class LeadFormsPage(OrgPageMixin, TemplateView):
     template_name = "integrations/settings_forms.html"
 
     def can_manage(self) -> bool:
-        return self.membership.can_manage
+        return self.may(Action.CONFIGURE)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -35,8 +35,7 @@ class LeadFormsPage(OrgPageMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        if not self.can_manage():
-            raise PermissionDenied("Only an owner or admin can add lead forms")
+        self.require(Action.CONFIGURE)
         new_form = NewLeadFormForm(request.POST)
         if not new_form.is_valid():
             return self.render_to_response(self.get_context_data(new_form=new_form), status=400)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from integrations.models import InboundEvent
 from leads.models import Activity, ContentPost, Message, StageVisit
 from pipelines.automation.models import RuleRun
 from tests.permissions.test_api_matrix import ADMINS, EVERYONE, MANAGERS, snapshot
@@ -63,6 +64,13 @@ TABLE: dict[str, Rights] = {
     "pipelines.Stage": Rights(lambda t: t.empty_stage, EVERYONE, ADMINS, ADMINS),
     "automation.Rule": Rights(lambda t: t.rule, EVERYONE, ADMINS, ADMINS),
     "automation.RuleRun": Rights(lambda t: RuleRun.objects.get(rule=t.rule), EVERYONE, NOBODY, NOBODY),
+    "integrations.WebhookEndpoint": Rights(lambda t: t.webhook, ADMINS, ADMINS, ADMINS),
+    "integrations.WebhookDelivery": Rights(lambda t: t.delivery, ADMINS, NOBODY, NOBODY),
+    "integrations.OutboxEvent": Rights(lambda t: t.delivery.event, ADMINS, NOBODY, NOBODY),
+    "integrations.LeadForm": Rights(lambda t: t.lead_form, ADMINS, ADMINS, ADMINS),
+    "integrations.InboundEvent": Rights(
+        lambda t: InboundEvent.objects.create(body="{}", body_sha256="0" * 64), NOBODY, NOBODY, NOBODY
+    ),
     # Django's own: model permissions, which no org role grants.
     "auth.Group": Rights(lambda t: Group.objects.create(name="Sales"), NOBODY, NOBODY, NOBODY),
     "token_blacklist.OutstandingToken": Rights(

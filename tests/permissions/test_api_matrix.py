@@ -7,6 +7,9 @@ schema documents; a forbidden one a 403 envelope, a non-member's a 404
 envelope, and neither changes a single row.
 """
 
+import hashlib
+import hmac
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -37,11 +40,15 @@ ANY_USER = frozenset(CALLERS)
 
 @dataclass(frozen=True)
 class Allowed:
-    """Who may call an operation, and what a good call sends (built on the case's team, for the caller)."""
+    """Who may call an operation, and what a good call sends (built on the case's team, for the caller).
+
+    ``send`` replaces the JSON call for routes whose callers are machines (a signed Meta delivery, a handshake).
+    """
 
     roles: frozenset[str]
     body: Callable[[Team, str], dict] | None = None
     params: Callable[[Team], dict] = field(default=lambda team: {})
+    send: Callable | None = None
 
     @property
     def org_scoped(self) -> bool:
@@ -70,6 +77,25 @@ def new_contact_lead(team: Team, caller: str) -> dict:
     return {"contactId": ContactFactory(organization=team.org).pk, "pipelineId": team.pipeline.pk}
 
 
+META_TOKEN, META_SECRET = "matrix-verify-token", "matrix-app-secret"
+
+
+@pytest.fixture(autouse=True)
+def meta_app(settings):
+    settings.META_VERIFY_TOKEN, settings.META_APP_SECRET = META_TOKEN, META_SECRET
+
+
+def meta_handshake(client, url):
+    return client.get(url, {"hub.mode": "subscribe", "hub.verify_token": META_TOKEN, "hub.challenge": "42"})
+
+
+def meta_delivery(client, url):
+    raw = json.dumps({"object": "page", "entry": []}).encode()
+    signature = "sha256=" + hmac.new(META_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    return client.generic("POST", url, raw, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=signature)
+
+
+HOOK_URL = "https://93.184.215.14/new-hook"
 RULE_BODY = {"name": "R", "trigger": {"type": "LEAD_CREATED"}, "action": {"type": "SET_STATUS", "status": "NEW"}}
 
 # The one table: API.md's roles, operation by operation.
@@ -90,6 +116,10 @@ TABLE: dict[str, Allowed] = {
     "auth_me_retrieve": Allowed(ANY_USER),
     "organizations_create": Allowed(ANY_USER, lambda t, c: {"name": "Another org"}),
     "invitations_accept": Allowed(ANY_USER, invitation_for),
+    # Public: a site's form and Meta's servers, signed or keyed, whoever else is signed in.
+    "forms_submit": Allowed(ANY_USER, lambda t, c: {"name": "Visitor", "email": "visitor@example.com"}),
+    "meta_webhook_verify": Allowed(ANY_USER, send=meta_handshake),
+    "meta_webhook_receive": Allowed(ANY_USER, send=meta_delivery),
     # --- read and work leads: everyone ---------------------------------------------------------
     "leads_list": Allowed(EVERYONE),
     "leads_create": Allowed(EVERYONE, new_contact_lead),
@@ -159,6 +189,19 @@ TABLE: dict[str, Allowed] = {
     "custom_fields_update": Allowed(ADMINS, lambda t, c: {"label": "Relabelled"}),
     "custom_fields_destroy": Allowed(ADMINS),
     "organization_update": Allowed(ADMINS, lambda t, c: {"name": "Renamed org", "currency": "EUR"}),
+    "webhooks_list": Allowed(ADMINS),
+    "webhooks_create": Allowed(ADMINS, lambda t, c: {"url": HOOK_URL, "events": ["lead.created"]}),
+    "webhooks_retrieve": Allowed(ADMINS),
+    "webhooks_update": Allowed(ADMINS, lambda t, c: {"description": "Renamed"}),
+    "webhooks_destroy": Allowed(ADMINS),
+    "webhook_deliveries_list": Allowed(ADMINS),
+    "webhook_deliveries_redeliver": Allowed(ADMINS),
+    "lead_forms_list": Allowed(ADMINS),
+    "lead_forms_create": Allowed(ADMINS, lambda t, c: {"name": "Newsletter"}),
+    "lead_forms_retrieve": Allowed(ADMINS),
+    "lead_forms_update": Allowed(ADMINS, lambda t, c: {"name": "Renamed"}),
+    "lead_forms_destroy": Allowed(ADMINS),
+    "lead_forms_rotate_key": Allowed(ADMINS),
     # --- members: owners and admins; ownership: owners ----------------------------------------------
     "organizations_invitations_list": Allowed(ADMINS),
     "organizations_invitations_create": Allowed(ADMINS, lambda t, c: {"email": "new@example.com", "role": "MEMBER"}),
@@ -182,6 +225,10 @@ def path_params(team: Team) -> dict[str, str]:
         "conv_id": team.conversation.pk,
         "user_id": team.colleague.user_id,
         "invitation_id": team.invitation.pk,
+        "webhook_id": team.webhook.pk,
+        "delivery_id": team.delivery.pk,
+        "form_id": team.lead_form.pk,
+        "form_key": team.lead_form.key,
     }
 
 
@@ -229,6 +276,8 @@ def prepare(operation: Operation, team: Team, caller: str) -> tuple[str, dict | 
 
 def send(operation: Operation, team: Team, caller: str, url: str, body: dict | None):
     client = client_for(team.users[caller])
+    if TABLE[operation.id].send is not None:
+        return TABLE[operation.id].send(client, url)
     if body is None:
         return getattr(client, operation.method)(url)
     return getattr(client, operation.method)(url, body, format="json")

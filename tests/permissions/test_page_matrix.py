@@ -75,6 +75,8 @@ TABLE: dict[tuple[str, str], Page] = {
     ("org-invitation-revoke", "post"): Page(
         "post", ADMINS, 302, lambda t: {"invitation_id": t.invitation.pk}, lambda t: {}
     ),
+    ("settings-forms", "get"): Page("get", EVERYONE, 200),
+    ("settings-forms", "post"): Page("post", ADMINS, 302, data=lambda t: {"name": "Newsletter"}),
     ("org-transfer", "post"): Page("post", OWNERS, 302, data=lambda t: {"user": t.colleague.user_id}),
 }
 # Leaving is tried in vchata/accounts/tests/test_settings_pages.py: it changes the caller’s own membership.

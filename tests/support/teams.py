@@ -9,6 +9,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from integrations.models import EventType, WebhookDelivery
+from integrations.outbox import fan_out, record_event
+from integrations.services import create_lead_form, create_webhook
 from leads.services import add_activity
 from leads.tests.factories import (
     CampaignFactory,
@@ -48,6 +51,9 @@ class Team:
     custom_field: object
     conversation: object
     invitation: Invitation
+    webhook: object
+    delivery: object
+    lead_form: object
 
     def membership(self, role: str) -> Membership | None:
         return self.org.memberships.filter(user=self.users[role]).first()
@@ -90,6 +96,9 @@ def build_team(*, staff: bool = False, lead_visibility: str = Organization.LeadV
         invited_by=owner,
         expires_at=timezone.now() + timedelta(days=7),
     )
+    # A public address: under the suite deliveries only ever reach loopback, so nothing leaves the machine.
+    webhook = create_webhook(org=org, actor=owner, url="https://93.184.215.14/hooks", events=list(EventType.values))
+    fan_out(record_event(org_id=org.pk, event_type="lead.created", data={}).pk)
     return Team(
         org=org,
         users=users,
@@ -104,4 +113,7 @@ def build_team(*, staff: bool = False, lead_visibility: str = Organization.LeadV
         custom_field=CustomFieldFactory(organization=org),
         conversation=conversation,
         invitation=invitation,
+        webhook=webhook,
+        delivery=WebhookDelivery.objects.get(endpoint=webhook),
+        lead_form=create_lead_form(org=org, actor=owner, name="Contact us"),
     )
