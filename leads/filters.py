@@ -3,14 +3,15 @@
 Id filters choose among the request organization's rows only, so another
 organization's id is refused like an unknown one. Every bad value is a 400
 naming the parameter; nothing is silently ignored. Each filter and ordering
-is backed by an index of ``leads.models.Lead`` that starts with the organization.
+is backed by an index of ``leads.models.Lead`` that starts with the organization
+(``search``: the trigram index of ``leads.search``).
 """
 
 from datetime import UTC
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.expressions import OrderBy
 from django_filters.rest_framework import DjangoFilterBackend
 
@@ -18,10 +19,14 @@ from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import Organization, User
 from vchata.pagination import KeysetOrder
 
-from .models import Campaign, Contact, Lead
+from . import search
+from .models import Campaign, Lead
 
 MAX_SEARCH = 200
 DEFAULT_ORDERING = "-createdAt"
+# Best match of ``search`` first (leads.search.rank), then newest first; only with a search.
+RELEVANCE = "relevance"
+ORDERINGS = "createdAt, -createdAt, updatedAt, -updatedAt, value, -value, relevance"
 
 
 def _not_in_org(param: str, noun: str) -> dict[str, str]:
@@ -70,7 +75,11 @@ class LeadOrdering(django_filters.OrderingFilter):
 
     Leads without a value count as the lowest: first for ``value``, last for
     ``-value``; that is one index (``lead_org_value_id_idx``) read either way.
+    ``relevance`` (one way only) ranks the matches of ``search``, newest first within a rank.
     """
+
+    def build_choices(self, fields, labels):
+        return [(param, label) for param, label in super().build_choices(fields, labels) if param != f"-{RELEVANCE}"]
 
     def get_ordering_value(self, param: str) -> OrderBy:
         descending = param.startswith("-")
@@ -82,9 +91,23 @@ class LeadOrdering(django_filters.OrderingFilter):
     def filter(self, qs, value):
         params = value or [DEFAULT_ORDERING]
         ordering = [self.get_ordering_value(param) for param in params]
+        if params[0] == RELEVANCE:
+            qs = qs.annotate(search_rank=search.rank(self.parent.form.cleaned_data["search"]))
+            return qs.order_by(*ordering, *search.WITHIN_A_RANK)
         # A tie-breaker in the direction of the first key keeps pages stable and the index usable.
         id_order = F("id").desc() if params[0].startswith("-") else F("id").asc()
         return qs.order_by(*ordering, id_order)
+
+
+class LeadFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        ordering = cleaned.get("ordering") or []
+        if RELEVANCE in ordering and ordering[0] != RELEVANCE:
+            self.add_error("ordering", f"ordering={RELEVANCE} must come first")
+        elif RELEVANCE in ordering and not cleaned.get("search"):
+            self.add_error("ordering", f"ordering={RELEVANCE} ranks the matches of search: send search too")
+        return cleaned
 
 
 class LeadFilter(django_filters.FilterSet):
@@ -137,17 +160,27 @@ class LeadFilter(django_filters.FilterSet):
         help_text="Case-insensitive text in the contact's name, email or company, or in the notes.",
     )
     ordering = LeadOrdering(
-        fields=(("created_at", "createdAt"), ("updated_at", "updatedAt"), ("value", "value")),
-        field_labels={"created_at": "Created", "updated_at": "Last updated", "value": "Value"},
-        error_messages={
-            "invalid_choice": "ordering must be one of createdAt, -createdAt, updatedAt, -updatedAt, value, -value"
+        fields=(
+            ("created_at", "createdAt"),
+            ("updated_at", "updatedAt"),
+            ("value", "value"),
+            ("search_rank", RELEVANCE),
+        ),
+        field_labels={
+            "created_at": "Created",
+            "updated_at": "Last updated",
+            "value": "Value",
+            "search_rank": "Best match of search",
         },
-        help_text="Default -createdAt.",
+        error_messages={"invalid_choice": f"ordering must be one of {ORDERINGS}"},
+        help_text="Default -createdAt. relevance: the best matches of search first (a word of the contact's name "
+        "starting with it, then the name, email, company, notes), newest first within each; no cursor.",
     )
 
     class Meta:
         model = Lead
         fields = []
+        form = LeadFilterForm
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,16 +191,7 @@ class LeadFilter(django_filters.FilterSet):
         self.filters["assignedToId"].queryset = User.objects.filter(memberships__organization=org)
 
     def filter_search(self, queryset, name, value):
-        # Two halves joined by UNION rather than one OR spanning leads and contacts:
-        # an OR across the join forces a scan of every lead of the organization,
-        # while each half can use its trigram index (migration 0003) on PostgreSQL.
-        leads = Lead.objects.for_org(self.org).order_by()
-        contacts = Contact.objects.for_org(self.org).filter(
-            Q(name__icontains=value) | Q(email__icontains=value) | Q(company__icontains=value)
-        )
-        by_contact = leads.filter(contact__in=contacts.values("pk")).values("pk")
-        by_notes = leads.filter(notes__icontains=value).values("pk")
-        return queryset.filter(pk__in=by_contact.union(by_notes))
+        return search.matching_leads(queryset, value)
 
 
 # Each single ordering of the list as a keyset for ``cursor`` (vchata.pagination):
@@ -188,6 +212,11 @@ def lead_keyset(query_params) -> KeysetOrder | None:
 
 # Every parameter that narrows the list (not page, limit, ordering or cursor): the cached total's key.
 COUNTED_PARAMS = tuple(name for name in LeadFilter.base_filters if name != "ordering")
+
+
+def searching(query_params) -> bool:
+    """Whether the list is a search: its total is then read with its page, from one scan of the search index."""
+    return bool((query_params.get("search") or "").strip())
 
 
 def count_filters(query_params) -> list[tuple[str, list[str]]]:

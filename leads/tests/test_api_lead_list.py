@@ -214,7 +214,10 @@ def test_filters_combine(api, org, stages):
         ("search=" + "x" * 201, "search must be at most 200 characters long"),
         ("source=" + "x" * 101, "source must be at most 100 characters long"),
         ("search=a%00b", "search may not contain null characters"),
-        ("ordering=name", "ordering must be one of createdAt, -createdAt, updatedAt, -updatedAt, value, -value"),
+        (
+            "ordering=name",
+            "ordering must be one of createdAt, -createdAt, updatedAt, -updatedAt, value, -value, relevance",
+        ),
         ("page=0", "page must be greater than or equal to 1"),
         ("page=two", "page must be an integer"),
         ("limit=101", "limit must be less than or equal to 100"),
