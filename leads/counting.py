@@ -48,21 +48,30 @@ def _lead_changed(sender, instance, **kwargs):
     lead_changes.bump(instance.organization_id)
 
 
-def lead_total(queryset: QuerySet, *, org_id: str, filters, scope: LeadScope = ALL_LEADS) -> int:
+def lead_total(
+    queryset: QuerySet,
+    *,
+    org_id: str,
+    filters,
+    scope: LeadScope = ALL_LEADS,
+    compute: Callable[[], int] | None = None,
+) -> int:
     """The exact number of leads in ``queryset``, from the cache when LEAD_COUNT_CACHE is on and it is current.
 
     ``scope`` is the leads the viewer sees (``queryset`` is already narrowed to
     them): each scope has entries of its own, so a MEMBER who sees only their
     leads never gets the organization's total, nor anyone else's.
+    ``compute``: how to count when it must (``vchata.pagination``'s total read with its page); else COUNT.
     """
     if not settings.LEAD_COUNT_CACHE:
-        return queryset.count()
+        return compute() if compute is not None else queryset.count()
     return lead_counts.count(
         queryset,
         scope_id=org_id,
         filters=[*filters, ("visibleTo", [scope.key])] if scope.restricted else filters,
         min_cached=settings.LEAD_COUNT_CACHE_MIN,
         timeout=settings.LEAD_COUNT_CACHE_TTL,
+        compute=compute,
     )
 
 

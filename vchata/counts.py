@@ -101,12 +101,14 @@ class CountCache:
         filters: Iterable[tuple[str, list[str]]],
         min_cached: int,
         timeout: int,
+        compute: Callable[[], int] | None = None,
     ) -> int:
-        """``queryset.count()``, from the cache when an entry of the current generation is there."""
+        """``queryset.count()`` (or ``compute()``, the same total), from the cache when an entry of the current
+        generation is there."""
         return self.remember(
             scope_id,
             self.count_key(scope_id, filters),
-            queryset.count,
+            compute or queryset.count,
             keep=lambda total: total >= min_cached,
             timeout=timeout,
         )

@@ -15,8 +15,9 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet, Window
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models.functions import RowNumber
 from rest_framework import serializers
 
 from vchata.exceptions import InvalidInput
@@ -75,6 +76,11 @@ DEFERRED_JOIN_OFFSET = 1000
 
 
 Counter = Callable[[QuerySet], int]
+
+
+def live_count(queryset: QuerySet, compute: Callable[[], int] | None = None) -> int:
+    """A ``Counter`` that keeps nothing: ``compute()`` when given (a cheaper way to the same total), else COUNT."""
+    return compute() if compute is not None else queryset.count()
 
 
 def _offset_rows(queryset: QuerySet, offset: int, limit: int, total: int) -> list:
@@ -188,8 +194,41 @@ CURSOR_WITH_PAGE = "cursor and page cannot be used together: send cursor alone t
 CURSOR_NEEDS_ORDERING = "cursor works with a single ordering such as -createdAt; drop cursor or the extra orderings"
 
 
+def _total_with_page(queryset: QuerySet, offset: int, limit: int, count) -> tuple[int, list]:
+    """The total and the page from one read of the matching rows, for filters where that read is the cost.
+
+    A search's matches come from an index scan that a COUNT and a page query
+    would each repeat. Here one query numbers every match in the list's order
+    (``ROW_NUMBER()``) and counts them (``COUNT(*) OVER ()``), keeping the
+    page's ids; then only the page's own rows are read, by primary key. With
+    no LIMIT in it, that query cannot be planned as a walk of the ordering's
+    index that stops early (PostgreSQL prices a window as if it could), so the
+    matches are read once, from the search index. ``count`` is asked first,
+    with that as its way to compute: a total it has kept (the lead count
+    cache) spares reading every match, and the page is read the usual way.
+    """
+    read: list[list] = []
+
+    def count_with_page() -> int:
+        ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+        numbered = queryset.annotate(position=Window(RowNumber(), order_by=ordering), matches=Window(Count("pk")))
+        rows = list(numbered.filter(position__gt=offset, position__lte=offset + limit).values_list("pk", "matches"))
+        read.append([pk for pk, _ in rows])
+        return rows[0][1] if rows else queryset.count()  # past the end: no row carries the total
+
+    total = count(queryset, compute=count_with_page)
+    if not read:
+        return total, _offset_rows(queryset, offset, limit, total)
+    return total, list(queryset.filter(pk__in=read[0])) if read[0] else []
+
+
 def paginate_with_cursor(
-    queryset: QuerySet, query_params, *, order: KeysetOrder | None, count: Counter = QuerySet.count
+    queryset: QuerySet,
+    query_params,
+    *,
+    order: KeysetOrder | None,
+    count: Counter = live_count,
+    total_with_page: bool = False,
 ) -> CursorPage:
     """A page by ``page`` (OFFSET) or by ``cursor`` (keyset), with the ``nextCursor`` of the page after it.
 
@@ -198,13 +237,18 @@ def paginate_with_cursor(
     By cursor, ``page`` is the number the page has when counted from the
     first (rows before it / limit + 1); rows added or removed ahead of the
     cursor meanwhile shift it, never the rows the cursor returns.
+    ``total_with_page``: count and page by OFFSET from one read of the rows
+    (``_total_with_page``; ``count`` then takes ``compute=`` as ``live_count`` does).
     """
     page, limit = page_params(query_params)
     raw_cursor = query_params.get("cursor")
     if raw_cursor is None:
-        total = count(queryset)
         offset = (page - 1) * limit
-        items = _offset_rows(queryset, offset, limit, total)
+        if total_with_page:
+            total, items = _total_with_page(queryset, offset, limit, count)
+        else:
+            total = count(queryset)
+            items = _offset_rows(queryset, offset, limit, total)
         has_more = offset + limit < total
     else:
         if "page" in query_params:

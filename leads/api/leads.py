@@ -17,7 +17,7 @@ from vchata.tenancy.permissions import Action
 from .. import selectors, services
 from .. import serializers as s
 from ..counting import lead_total
-from ..filters import LeadFilter, OrgFilterBackend, count_filters, lead_keyset
+from ..filters import LeadFilter, OrgFilterBackend, count_filters, lead_keyset, searching
 from ..models import Lead
 from . import examples as ex
 from .base import paged, validated
@@ -68,7 +68,9 @@ class LeadsView(OrgScopedGenericView):
             serializer_class=s.LeadListItemSerializer,
             queryset=queryset,
             request=request,
-            paginator=partial(paginate_with_cursor, order=lead_keyset(params), count=count),
+            paginator=partial(
+                paginate_with_cursor, order=lead_keyset(params), count=count, total_with_page=searching(params)
+            ),
         )
 
     @extend_schema(
