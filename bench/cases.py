@@ -1,9 +1,17 @@
-"""The measured cases: each request to the app next to its floor, and the table they make."""
+"""The measured cases: each request to the app next to its floor (and the old way's live SQL), and their table.
+
+A case is a request, its floor (``bench/floors.py``: the same answer with the
+least work) and optionally ``live``: the same answer computed the way it was
+before an optimisation (the live aggregate a rollup replaces, the search
+before its index), so the table shows app, old way and floor side by side.
+Every body is compared with the floor's before anything is timed.
+"""
 
 import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import orjson
 
@@ -12,14 +20,37 @@ from leads.models import Lead
 from vchata.counts import CountCache
 from vchata.pagination import decode_cursor
 
-from . import floors
+from . import board_page, floors
 from .client import InProcess, Request
-from .measure import Result, count_queries, time_pair
+from .measure import Result, count_queries, statements, time_all, time_pair
 from .scenario import Scenario
 
 LIST_DETAIL_BOARD = 2.0
+WRITES = 2.0
 ANALYTICS = 1.5
 NO_TARGET = float("inf")
+SEARCH_MS = 50.0
+
+
+def same_json(app_body: bytes, floor_body: bytes) -> bool:
+    return orjson.loads(app_body) == orjson.loads(floor_body)
+
+
+def same_shape(app_body: bytes, floor_body: bytes) -> bool:
+    """The same keys and kinds of value all the way down: for writes, whose ids and instants are new each time."""
+
+    def shape(value):
+        if isinstance(value, dict):
+            return {key: shape(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [shape(item) for item in value]
+        return type(value).__name__
+
+    return shape(orjson.loads(app_body)) == shape(orjson.loads(floor_body))
+
+
+def same_body(app_body: bytes, floor_body: bytes) -> bool:
+    return app_body == floor_body
 
 
 @dataclass
@@ -29,7 +60,9 @@ class Case:
     floor: Callable[[], bytes]
     target: float
     expect: int = 200
-    compare: bool = True  # the floor's JSON must equal the app's
+    compare: Callable[[bytes, bytes], bool] = same_json  # how the floor's body must match the app's
+    live: Callable[[], bytes] | None = None  # the old way's live SQL: a third column
+    target_ms: float | None = None  # a ceiling on the app's median too
     notes: list[str] = field(default_factory=list)
 
 
@@ -43,6 +76,17 @@ def build_cases(s: Scenario) -> list[Case]:
     leads = f"/leads/{s.org_id}"
     board = f"/app/{s.org_id}/pipelines/{s.board_pipeline_id}/"
     stage = s.stage_ids[1]
+
+    def search(label: str, text: str) -> Case:
+        return Case(
+            f"search: {label}",
+            lambda: Request("GET", leads, f"search={quote(text)}&limit=50"),
+            lambda: floors.lead_search(s.org_id, text),
+            LIST_DETAIL_BOARD,
+            live=lambda: floors.lead_search_the_old_way(s.org_id, text),
+            target_ms=SEARCH_MS,
+        )
+
     app_move, floor_move = _cycle_stages(s.stage_ids), _cycle_stages(s.stage_ids)
     app_n, floor_n = itertools.count(), itertools.count()
 
@@ -56,9 +100,8 @@ def build_cases(s: Scenario) -> list[Case]:
     pipeline_query = f"pipelineId={s.board_pipeline_id}"
     # What an up-to-date board sends, read once when the poll cases start (after the write cases ran).
     poll_query = functools.cache(lambda: _fingerprint_query(s))
-    deep_cursor = _cursor_of_page(s, 10_000)
-    position = decode_cursor(deep_cursor, floors.NEWEST_FIRST, Lead)
-    deep_position = (position.key, position.pk, position.offset)
+    # Read when the case first runs (an org of fewer than 500,000 leads has no page 10,000 to point at).
+    deep_cursor = functools.cache(lambda: _cursor_of_page(s, 10_000))
     return [
         Case(
             "list: first page, limit 50",
@@ -69,7 +112,7 @@ def build_cases(s: Scenario) -> list[Case]:
         Case(
             "list: first page, total not cached",
             lambda: _after_a_write(lead_counts, s, Request("GET", leads, "limit=50")),
-            lambda: floors.lead_list(s.org_id),
+            lambda: floors.lead_list(s.org_id, cache_total=False),
             LIST_DETAIL_BOARD,
         ),
         Case(
@@ -78,12 +121,9 @@ def build_cases(s: Scenario) -> list[Case]:
             lambda: floors.lead_list(s.org_id, stage_id=stage),
             LIST_DETAIL_BOARD,
         ),
-        Case(
-            "list: search text",
-            lambda: Request("GET", leads, f"search={s.search}&limit=50"),
-            lambda: floors.lead_list(s.org_id, search=s.search),
-            LIST_DETAIL_BOARD,
-        ),
+        search("name", s.search),
+        search("email fragment", s.search_email),
+        search("company", s.search_company),
         Case(
             "list: page 1,000",
             lambda: Request("GET", leads, "page=1000&limit=50"),
@@ -98,8 +138,8 @@ def build_cases(s: Scenario) -> list[Case]:
         ),
         Case(
             "list: page 10,000 by cursor",
-            lambda: Request("GET", leads, f"limit=50&cursor={deep_cursor}"),
-            lambda: floors.lead_list(s.org_id, after=deep_position),
+            lambda: Request("GET", leads, f"limit=50&cursor={deep_cursor()}"),
+            lambda: floors.lead_list(s.org_id, after=_position(deep_cursor())),
             LIST_DETAIL_BOARD,
         ),
         Case(
@@ -112,8 +152,8 @@ def build_cases(s: Scenario) -> list[Case]:
             "move-stage",
             lambda: Request("POST", f"{leads}/{s.move_lead_ids[0]}/move-stage", body={"stageId": app_move()}),
             lambda: floors.move_stage(s.org_id, s.owner_id, s.move_lead_ids[1], floor_move()),
-            NO_TARGET,
-            compare=False,
+            WRITES,
+            compare=same_shape,
         ),
         Case(
             "create with-contact",
@@ -130,9 +170,9 @@ def build_cases(s: Scenario) -> list[Case]:
             lambda: floors.create_with_contact(
                 s.org_id, s.owner_id, s.board_pipeline_id, new_contact(floor_n, "floor"), "website", 1200
             ),
-            NO_TARGET,
+            WRITES,
             expect=201,
-            compare=False,
+            compare=same_shape,
         ),
         analytics("analytics: stats", "stats", lambda: floors.stats(s.org_id)),
         analytics("analytics: sources", "analytics/sources", lambda: floors.sources(s.org_id)),
@@ -152,27 +192,32 @@ def build_cases(s: Scenario) -> list[Case]:
         Case(
             f"board page ({s.board_leads:,} leads)",
             lambda: Request("GET", board),
-            lambda: floors.board(s.org_id, s.board_pipeline_id),
+            lambda: board_page.board(s.org_id, s.board_pipeline_id, s.owner_id),
             LIST_DETAIL_BOARD,
-            compare=False,
+            compare=board_page.same_page,
         ),
         Case(
             "board live-update poll",
             lambda: Request("GET", f"{board}changes/", poll_query()),
-            lambda: floors.board_changes(s.org_id, s.board_pipeline_id),
+            lambda: floors.board_changes(s.org_id, s.board_pipeline_id, _seen(poll_query())),
             LIST_DETAIL_BOARD,
             expect=204,
-            compare=False,
+            compare=same_body,
         ),
         Case(
             "board poll, right after a write",
             lambda: _after_a_write(lead_changes, s, Request("GET", f"{board}changes/", poll_query())),
-            lambda: floors.board_changes(s.org_id, s.board_pipeline_id),
+            lambda: floors.board_changes(s.org_id, s.board_pipeline_id, _seen(poll_query()), cached=False),
             LIST_DETAIL_BOARD,
             expect=204,
-            compare=False,
+            compare=same_body,
         ),
     ]
+
+
+def _seen(poll_query: str) -> dict[str, str]:
+    """The ``{stage_id: fingerprint}`` a poll sends (``fp=<stage>:<fingerprint>`` pairs)."""
+    return dict(pair.removeprefix("fp=").split(":", 1) for pair in poll_query.split("&"))
 
 
 def _after_a_write(generation: CountCache, s: Scenario, request: Request) -> Request:
@@ -187,6 +232,12 @@ def _cursor_of_page(s: Scenario, page: int) -> str:
     return reply.json()["pagination"]["nextCursor"]
 
 
+def _position(cursor: str) -> tuple:
+    """(created_at, id, rows before) of the row a list cursor points after."""
+    position = decode_cursor(cursor, floors.NEWEST_FIRST, Lead)
+    return position.key, position.pk, position.offset
+
+
 def _fingerprint_query(s: Scenario) -> str:
     """The poll of a board that is up to date (the common case: nothing changed, 204)."""
     from pipelines.board import selectors
@@ -195,10 +246,6 @@ def _fingerprint_query(s: Scenario) -> str:
     pipeline = org.pipeline_set.get(pk=s.board_pipeline_id)
     current = selectors.board_fingerprints(org=org, pipeline=pipeline)
     return "&".join(f"fp={stage_id}:{fp}" for stage_id, fp in current.items())
-
-
-def _same(app_body: bytes, floor_body: bytes) -> bool:
-    return orjson.loads(app_body) == orjson.loads(floor_body)
 
 
 def run_cases(s: Scenario, *, repeats: int, only: str = "") -> list[tuple[Result, str]]:
@@ -210,14 +257,29 @@ def run_cases(s: Scenario, *, repeats: int, only: str = "") -> list[tuple[Result
         first = client.send(case.request())
         if first.status != case.expect:
             raise RuntimeError(f"{case.name}: answered {first.status}: {first.body[:300]!r}")
-        agreement = "—"
-        if case.compare:
-            agreement = "same" if _same(client.send(case.request()).body, case.floor()) else "DIFFERS"
+        floor_body = case.floor()
+        agreement = "same" if case.compare(client.send(case.request()).body, floor_body) else "DIFFERS"
+        if case.live is not None and not case.compare(case.live(), floor_body):
+            agreement += ", live DIFFERS"
         queries = count_queries(client, case.request(), expect=case.expect)
-        app, floor = time_pair(lambda case=case: client.send(case.request()), case.floor, repeats)
-        result = Result(case.name, app, floor, queries, case.target)
+        floor_queries = statements(case.floor)
+        calls = [lambda case=case: client.send(case.request()), case.floor]
+        if case.live is not None:
+            calls.append(case.live)
+        app, floor, *live = time_all(calls, repeats)
+        result = Result(
+            case.name,
+            app,
+            floor,
+            queries,
+            case.target,
+            floor_queries=floor_queries,
+            live=live[0] if live else None,
+            target_ms=case.target_ms,
+        )
         results.append((result, agreement))
-        print(f"  {case.name:<34} app {app.median_ms:8.2f} ms   floor {floor.median_ms:8.2f} ms", flush=True)
+        old_way = f"   live {live[0].median_ms:8.2f} ms" if live else ""
+        print(f"  {case.name:<34} app {app.median_ms:8.2f} ms   floor {floor.median_ms:8.2f} ms{old_way}", flush=True)
     return results
 
 
@@ -234,18 +296,49 @@ def fixed_costs(s: Scenario, *, repeats: int) -> str:
     )
 
 
+COLUMNS = (
+    ("case", 34),
+    ("app median", 10),
+    ("app p95", 9),
+    ("stmts", 5),
+    ("floor median", 12),
+    ("floor p95", 9),
+    ("stmts", 5),
+    ("live (old way)", 14),
+    ("ratio", 6),
+    ("old ÷ app", 9),
+    ("target", 13),
+    ("met", 4),
+    ("floor = app", 11),
+)
+
+
 def latency_table(results: list[tuple[Result, str]]) -> str:
-    header = (
-        f"| {'case':<34} | {'app median':>10} | {'app p95':>9} | {'queries':>7} | {'floor median':>12} | "
-        f"{'floor p95':>9} | {'ratio':>6} | {'target':>6} | {'met':<4} | {'floor = app':<11} |"
-    )
-    lines = [header, "|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|"]
+    """App, floor and (where a case has one) the old way's live SQL; ratio is app ÷ floor."""
+    header = "| " + " | ".join(f"{name:<{width}}" if i == 0 else f"{name:>{width}}" for i, (name, width) in
+                             enumerate(COLUMNS)) + " |"  # fmt: skip
+    lines = [header, "|" + "|".join("-" * (width + 2) for _, width in COLUMNS) + "|"]
     for result, agreement in results:
         target = "—" if result.target == NO_TARGET else f"≤{result.target:g}×"
+        if result.target_ms is not None:
+            target += f", ≤{result.target_ms:g} ms"
         met = "—" if result.target == NO_TARGET else ("yes" if result.met else "NO")
-        lines.append(
-            f"| {result.name:<34} | {result.app.median_ms:7.2f} ms | {result.app.p95_ms:6.2f} ms | "
-            f"{result.queries:>7} | {result.floor.median_ms:9.2f} ms | {result.floor.p95_ms:6.2f} ms | "
-            f"{result.ratio:5.2f}× | {target:>6} | {met:<4} | {agreement:<11} |"
-        )
+        live = f"{result.live.median_ms:11.2f} ms" if result.live else "—"
+        faster = f"{result.live_ratio:8.1f}×" if result.live_ratio is not None else "—"
+        cells = [
+            f"{result.name:<34}",
+            f"{result.app.median_ms:7.2f} ms",
+            f"{result.app.p95_ms:6.2f} ms",
+            f"{result.queries:>5}",
+            f"{result.floor.median_ms:9.2f} ms",
+            f"{result.floor.p95_ms:6.2f} ms",
+            f"{result.floor_queries:>5}",
+            f"{live:>14}",
+            f"{result.ratio:5.2f}×",
+            f"{faster:>9}",
+            f"{target:>13}",
+            f"{met:<4}",
+            f"{agreement:<11}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -88,6 +88,9 @@ def test_every_reference_stays_inside_the_org(bench):
             ON l.id = v.lead_id AND l.organization_id = v.organization_id WHERE l.id IS NULL""",
         "activity of a missing lead": """SELECT count(*) FROM leads_activity AS a LEFT JOIN leads_lead AS l
             ON l.id = a.lead_id AND l.organization_id = a.organization_id WHERE l.id IS NULL""",
+        "search text not its contact's and notes'": """SELECT count(*) FROM leads_lead AS l
+            JOIN leads_contact AS c ON c.id = l.contact_id
+            WHERE l.search_text IS DISTINCT FROM leads_search_text(c.name, c.email, c.company, l.notes)""",
         "row of another org": """SELECT (SELECT count(*) FROM leads_lead WHERE organization_id <> %(org)s)
             + (SELECT count(*) FROM leads_contact WHERE organization_id <> %(org)s)""",
     }

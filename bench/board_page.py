@@ -1,0 +1,159 @@
+"""The board page's floor: the same HTML as the app's, from hand-written SQL and plain objects.
+
+The page is the product's templates filled with figures; any implementation
+renders the same templates to give the same HTML, so the floor renders them
+too, with what they read fetched in as few queries as it can (the column
+figures in one, the cards one query per column, the filter choices, the
+switcher) and held in plain objects, not model instances.
+
+``same_page`` compares the two, masking only the per-request CSRF token.
+"""
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.template.loader import get_template
+
+from pipelines.forms import BoardFilterForm
+from pipelines.selectors import CARDS_PER_PAGE, STALE_AFTER_DAYS, BoardFilters, encode_cursor, fingerprint_of
+from pipelines.views import POLL_SECONDS
+from vchata.accounts.models import User
+
+from .floors import _rows
+
+CSRF_MASK = "csrf-token"
+_CSRF = re.compile(rb'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
+
+
+class _Person(SimpleNamespace):
+    """A user as the templates show one: the model's own display rules, none of its machinery."""
+
+    __str__ = User.__str__
+    initials = User.initials
+    is_authenticated = True
+
+
+COLUMNS = """
+SELECT s.id, s.name,
+       (SELECT count(*) FROM leads_lead AS l WHERE l.stage_id = s.id),
+       (SELECT sum(l.value) FROM leads_lead AS l WHERE l.stage_id = s.id),
+       (SELECT max(l.updated_at) FROM leads_lead AS l WHERE l.stage_id = s.id)
+FROM pipelines_stage AS s
+WHERE s.organization_id = %s AND s.pipeline_id = %s
+ORDER BY s."order"
+"""
+
+CARDS = """
+SELECT l.id, l.value, l.source, l.created_at, l.updated_at, l.last_activity_at, c.name, c.company,
+       u.id, u.name, u.email
+FROM leads_lead AS l JOIN leads_contact AS c ON c.id = l.contact_id
+LEFT JOIN accounts_user AS u ON u.id = l.assigned_to_id
+WHERE l.organization_id = %s AND l.stage_id = %s
+ORDER BY l.updated_at DESC, l.id DESC LIMIT %s
+"""
+
+# The distinct sources, one index probe each (as the app's ``lead_sources``), for the source filter.
+SOURCES = """
+WITH RECURSIVE sources(source) AS (
+    SELECT min(source) FROM leads_lead WHERE organization_id = %(org)s AND source > ''
+    UNION ALL
+    SELECT (SELECT min(source) FROM leads_lead WHERE organization_id = %(org)s AND source > sources.source)
+    FROM sources WHERE sources.source IS NOT NULL
+)
+SELECT source FROM sources WHERE source IS NOT NULL LIMIT 100
+"""
+
+
+def board(org_id: str, pipeline_id: str, viewer_id: str) -> bytes:
+    """``GET /app/{org}/pipelines/{pipeline}/`` for ``viewer_id``, unfiltered, with CSRF_MASK as its token."""
+    now = datetime.now(UTC)
+    ((org_name, viewer_name, viewer_email),) = _rows(
+        "SELECT o.name, u.name, u.email FROM accounts_organization AS o, accounts_user AS u WHERE o.id = %s "
+        "AND u.id = %s",
+        [org_id, viewer_id],
+    )
+    org = SimpleNamespace(pk=org_id, name=org_name)
+    pipelines = [
+        SimpleNamespace(pk=pk, name=name, is_default=is_default)
+        for pk, name, is_default in _rows(
+            "SELECT id, name, is_default FROM pipelines_pipeline WHERE organization_id = %s "
+            "ORDER BY is_default DESC, name",
+            [org_id],
+        )
+    ]
+    pipeline = next(p for p in pipelines if p.pk == pipeline_id)
+    if _rows("SELECT count(*) FROM pipelines_rule WHERE organization_id = %s AND pipeline_id = %s",
+             [org_id, pipeline_id])[0][0]:  # fmt: skip
+        raise NotImplementedError("the board floor renders pipelines without rules (the benchmark's have none)")
+    columns = []
+    for stage_id, stage_name, count, total, last_change in _rows(COLUMNS, [org_id, pipeline_id]):
+        cards = [_card(row, now) for row in _rows(CARDS, [org_id, stage_id, CARDS_PER_PAGE + 1])]
+        more = len(cards) > CARDS_PER_PAGE
+        cards = cards[:CARDS_PER_PAGE]
+        columns.append(
+            SimpleNamespace(
+                stage=SimpleNamespace(pk=stage_id, name=stage_name),
+                lead_count=count,
+                total_value=total or Decimal("0"),
+                fingerprint=fingerprint_of(count, last_change),
+                cards=cards,
+                next_cursor=encode_cursor(cards[-1]) if more else None,
+            )
+        )
+    members = [
+        SimpleNamespace(pk=pk, name=name, email=email)
+        for pk, name, email in _rows(
+            "SELECT u.id, u.name, u.email FROM accounts_user AS u JOIN accounts_membership AS m ON m.user_id = u.id "
+            "WHERE m.organization_id = %s ORDER BY u.name, u.email",
+            [org_id],
+        )
+    ]
+    memberships = [
+        SimpleNamespace(organization_id=pk, organization=SimpleNamespace(name=name))
+        for pk, name in _rows(
+            "SELECT o.id, o.name FROM accounts_membership AS m JOIN accounts_organization AS o "
+            "ON o.id = m.organization_id WHERE m.user_id = %s ORDER BY o.name",
+            [viewer_id],
+        )
+    ]
+    sources = [source for (source,) in _rows(SOURCES, {"org": org_id})]
+    context = {
+        "org": org,
+        "pipeline": pipeline,
+        "columns": columns,
+        "stages": [column.stage for column in columns],
+        "total_leads": sum(column.lead_count for column in columns),
+        "filters": BoardFilters(),
+        "filter_query": "",
+        "pipelines": pipelines,
+        "filter_form": BoardFilterForm(None, members=members, sources=sources),
+        "rules": [],
+        "poll_seconds": POLL_SECONDS,
+        "memberships": memberships,
+        "user": _Person(name=viewer_name, email=viewer_email),
+        "messages": [],
+        "csrf_token": CSRF_MASK,
+    }
+    return get_template("pipelines/board.html").render(context).encode()
+
+
+def _card(row, now: datetime) -> SimpleNamespace:
+    pk, value, source, created_at, updated_at, last_activity_at, name, company, user_id, user_name, email = row
+    idle_days = max(0, (now - (last_activity_at or created_at)).days)
+    return SimpleNamespace(
+        pk=pk,
+        value=value,
+        source=source,
+        updated_at=updated_at,
+        contact=SimpleNamespace(name=name, company=company),
+        assigned_to=_Person(name=user_name, email=email) if user_id else None,
+        idle_days=idle_days,
+        stale=idle_days >= STALE_AFTER_DAYS,
+    )
+
+
+def same_page(app_body: bytes, floor_body: bytes) -> bool:
+    """The same HTML, but for the CSRF token (a new masked one per response)."""
+    return _CSRF.sub(rb"\1" + CSRF_MASK.encode(), app_body) == _CSRF.sub(rb"\1" + CSRF_MASK.encode(), floor_body)
