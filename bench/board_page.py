@@ -16,9 +16,9 @@ from types import SimpleNamespace
 
 from django.template.loader import get_template
 
-from pipelines.forms import BoardFilterForm
-from pipelines.selectors import CARDS_PER_PAGE, STALE_AFTER_DAYS, BoardFilters, encode_cursor, fingerprint_of
-from pipelines.views import POLL_SECONDS
+from pipelines.board.forms import BoardFilterForm
+from pipelines.board.selectors import CARDS_PER_PAGE, STALE_AFTER_DAYS, BoardFilters, encode_cursor, fingerprint_of
+from pipelines.board.views import POLL_SECONDS
 from vchata.accounts.models import User
 
 from .floors import _rows

@@ -26,10 +26,11 @@ from django.db import connection, transaction
 
 from leads.counting import lead_changes, lead_counts
 from leads.search import like_pattern
-from pipelines.selectors import fingerprint_of
+from pipelines.board.selectors import fingerprint_of
 from vchata.counts import CountCache
 from vchata.ids import new_id
 from vchata.pagination import KeysetOrder, encode_cursor
+from vchata.resilience.models import MissedInvalidation
 
 DUMP = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS
 DEFERRED_JOIN_OFFSET = 1000
@@ -162,14 +163,22 @@ def _kept(generations: CountCache, org_id: str, key: str):
     """What the app keeps under ``key`` in the shared cache for the org's current generation, else None.
 
     ``vchata.counts``: the entry carries the generation it was computed under;
-    both keys come in one round trip, as the app reads them.
+    both keys come in one round trip, as the app reads them, and a hit is
+    served only if the database holds no invalidation the cache missed (one
+    indexed query, as the app makes).
     """
     if not settings.LEAD_COUNT_CACHE:
         return None
     generation_key = generations.generation_key(org_id)
     found = cache.get_many([generation_key, key])
     generation, entry = found.get(generation_key), found.get(key)
-    return entry[1] if generation is not None and entry is not None and entry[0] == generation else None
+    if generation is None or entry is None or entry[0] != generation:
+        return None
+    missed = _rows(
+        f"SELECT id FROM {MissedInvalidation._meta.db_table} WHERE namespace = %s AND scope_id = %s",
+        [generations.namespace, org_id],
+    )
+    return None if missed else entry[1]
 
 
 def lead_list(

@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from leads import search
 from leads.models import Contact, Lead
 from leads.services import update_lead
-from leads.tests.api_support import leads_url, problems
 from leads.tests.factories import ContactFactory, LeadFactory
+from tests.support.api import leads_url, problems
 from vchata.ids import new_id
 from vchata.pagination import CURSOR_NEEDS_ORDERING
 

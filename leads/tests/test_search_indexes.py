@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from leads import search
 from leads.models import Contact, Lead
 from leads.services import create_lead, update_lead
-from leads.tests.api_support import leads_url
 from leads.tests.factories import ContactFactory, LeadFactory
 from leads.tests.test_race import in_thread, wait_for_a_lock_wait
+from tests.support.api import leads_url
 
 pytestmark = pytest.mark.postgres
 
