@@ -75,14 +75,11 @@ def board(org_id: str, pipeline_id: str, viewer_id: str) -> bytes:
         [org_id, viewer_id],
     )
     org = SimpleNamespace(pk=org_id, name=org_name)
-    pipelines = [
-        SimpleNamespace(pk=pk, name=name, is_default=is_default)
-        for pk, name, is_default in _rows(
-            "SELECT id, name, is_default FROM pipelines_pipeline WHERE organization_id = %s "
-            "ORDER BY is_default DESC, name",
-            [org_id],
-        )
-    ]
+    pipelines = _records(
+        ("pk", "name", "is_default"),
+        "SELECT id, name, is_default FROM pipelines_pipeline WHERE organization_id = %s ORDER BY is_default DESC, name",
+        [org_id],
+    )
     pipeline = next(p for p in pipelines if p.pk == pipeline_id)
     if _rows("SELECT count(*) FROM pipelines_rule WHERE organization_id = %s AND pipeline_id = %s",
              [org_id, pipeline_id])[0][0]:  # fmt: skip
@@ -102,14 +99,12 @@ def board(org_id: str, pipeline_id: str, viewer_id: str) -> bytes:
                 next_cursor=encode_cursor(cards[-1]) if more else None,
             )
         )
-    members = [
-        SimpleNamespace(pk=pk, name=name, email=email)
-        for pk, name, email in _rows(
-            "SELECT u.id, u.name, u.email FROM accounts_user AS u JOIN accounts_membership AS m ON m.user_id = u.id "
-            "WHERE m.organization_id = %s ORDER BY u.name, u.email",
-            [org_id],
-        )
-    ]
+    members = _records(
+        ("pk", "name", "email"),
+        "SELECT u.id, u.name, u.email FROM accounts_user AS u JOIN accounts_membership AS m ON m.user_id = u.id "
+        "WHERE m.organization_id = %s ORDER BY u.name, u.email",
+        [org_id],
+    )
     memberships = [
         SimpleNamespace(organization_id=pk, organization=SimpleNamespace(name=name))
         for pk, name in _rows(
@@ -137,6 +132,11 @@ def board(org_id: str, pipeline_id: str, viewer_id: str) -> bytes:
         "csrf_token": CSRF_MASK,
     }
     return get_template("pipelines/board.html").render(context).encode()
+
+
+def _records(names: tuple[str, ...], sql: str, params) -> list[SimpleNamespace]:
+    """The rows of ``sql`` as plain objects with these attribute names, in column order."""
+    return [SimpleNamespace(**dict(zip(names, row, strict=True))) for row in _rows(sql, params)]
 
 
 def _card(row, now: datetime) -> SimpleNamespace:

@@ -51,6 +51,10 @@ CREATE OR REPLACE FUNCTION leads_lead_compose_search_text() RETURNS trigger LANG
 DECLARE
     contact record;
 BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.search_text IS NOT NULL AND NEW.notes IS NOT DISTINCT FROM OLD.notes
+       AND NEW.contact_id IS NOT DISTINCT FROM OLD.contact_id THEN
+        RETURN NEW;  -- a save that changed neither (Django lists every column)
+    END IF;
     IF TG_OP = 'INSERT' OR NEW.contact_id IS DISTINCT FROM OLD.contact_id THEN
         SELECT c.name, c.email, c.company INTO contact FROM leads_contact AS c WHERE c.id = NEW.contact_id FOR SHARE;
     ELSE
@@ -62,27 +66,22 @@ BEGIN
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER lead_search_text_on_insert BEFORE INSERT ON leads_lead
+CREATE TRIGGER lead_search_text BEFORE INSERT OR UPDATE OF notes, contact_id, search_text ON leads_lead
     FOR EACH ROW EXECUTE FUNCTION leads_lead_compose_search_text();
-CREATE TRIGGER lead_search_text_on_update BEFORE UPDATE OF notes, contact_id, search_text ON leads_lead
-    FOR EACH ROW WHEN (NEW.notes IS DISTINCT FROM OLD.notes OR NEW.contact_id IS DISTINCT FROM OLD.contact_id
-                       OR NEW.search_text IS NULL)
-    EXECUTE FUNCTION leads_lead_compose_search_text();
 """
 
 CONTACT_TRIGGER = """
 CREATE OR REPLACE FUNCTION leads_contact_recompose_search_text() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE leads_lead SET search_text = NULL WHERE contact_id = NEW.id;
+    IF TG_OP = 'INSERT' OR NEW.name IS DISTINCT FROM OLD.name OR NEW.email IS DISTINCT FROM OLD.email
+       OR NEW.company IS DISTINCT FROM OLD.company THEN
+        UPDATE leads_lead SET search_text = NULL WHERE contact_id = NEW.id;
+    END IF;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER contact_search_text_on_insert AFTER INSERT ON leads_contact
+CREATE TRIGGER contact_search_text AFTER INSERT OR UPDATE OF name, email, company ON leads_contact
     FOR EACH ROW EXECUTE FUNCTION leads_contact_recompose_search_text();
-CREATE TRIGGER contact_search_text_on_update AFTER UPDATE OF name, email, company ON leads_contact
-    FOR EACH ROW WHEN (NEW.name IS DISTINCT FROM OLD.name OR NEW.email IS DISTINCT FROM OLD.email
-                       OR NEW.company IS DISTINCT FROM OLD.company)
-    EXECUTE FUNCTION leads_contact_recompose_search_text();
 """
 
 # The ids ending each batch of existing leads, then the batch itself (NULL: the lead trigger composes).
@@ -133,10 +132,8 @@ def backwards(apps, schema_editor):
     execute = schema_editor.execute
     execute(NOTES_INDEX)
     execute("DROP INDEX CONCURRENTLY IF EXISTS lead_search_trgm_idx")
-    execute("DROP TRIGGER IF EXISTS contact_search_text_on_update ON leads_contact")
-    execute("DROP TRIGGER IF EXISTS contact_search_text_on_insert ON leads_contact")
-    execute("DROP TRIGGER IF EXISTS lead_search_text_on_update ON leads_lead")
-    execute("DROP TRIGGER IF EXISTS lead_search_text_on_insert ON leads_lead")
+    execute("DROP TRIGGER IF EXISTS contact_search_text ON leads_contact")
+    execute("DROP TRIGGER IF EXISTS lead_search_text ON leads_lead")
     execute("DROP FUNCTION IF EXISTS leads_contact_recompose_search_text()")
     execute("DROP FUNCTION IF EXISTS leads_lead_compose_search_text()")
     execute("ALTER TABLE leads_lead DROP COLUMN IF EXISTS search_text")
