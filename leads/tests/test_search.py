@@ -89,6 +89,16 @@ def test_another_organizations_leads_are_never_found(org, other_org, ada):
     }
 
 
+def test_a_search_combines_with_an_exact_id_as_the_admins_search_does(org, ada, bystander):
+    leads = Lead.objects.for_org(org)
+
+    either = search.matching_leads(leads, bystander.pk) | leads.filter(pk=bystander.pk)
+    text_or_id = search.matching_leads(leads, "holberg") | leads.filter(pk="holberg")
+
+    assert set(either.values_list("pk", flat=True)) == {bystander.pk}
+    assert set(text_or_id.values_list("pk", flat=True)) == {ada.pk}
+
+
 def test_an_empty_search_keeps_the_queryset(org, ada, bystander):
     assert found(org, "") == {ada.pk, bystander.pk}
 
