@@ -26,6 +26,7 @@ from django.db import connection, transaction
 
 from leads.counting import lead_changes, lead_counts
 from leads.search import like_pattern
+from leads.serializers.leads import ATTRIBUTION_KEYS
 from pipelines.board.selectors import fingerprint_of
 from vchata.counts import CountCache
 from vchata.ids import new_id
@@ -87,7 +88,8 @@ l.content_post_id, l.conversation_id, l.converted_at, l.custom_fields, l.last_ac
 c.id, c.name, c.email, c.phone, c.company, c.created_at,
 p.id, p.name, s.id, s.name, s."order",
 sa.id, sa.platform, sa.platform_id, sa.name, sa.created_at,
-cp.id, cp.social_account_id, cp.platform_post_id, cp.content, cp.url, cp.created_at
+cp.id, cp.social_account_id, cp.platform_post_id, cp.content, cp.url, cp.created_at,
+l.attribution
 """
 LEAD_JOINS = """
 JOIN leads_contact AS c ON c.id = l.contact_id
@@ -122,9 +124,15 @@ def _lead(row) -> dict:
         "convertedAt": row[18],
         "customFields": row[19] if isinstance(row[19], dict) else orjson.loads(row[19]),
         "lastActivityAt": row[20],
+        "attribution": _attribution(row[45]),
         "createdAt": row[21],
         "updatedAt": row[22],
     }
+
+
+def _attribution(stored) -> dict:
+    stored = stored if isinstance(stored, dict) else orjson.loads(stored or "{}")
+    return {key: stored.get(key) for key in ATTRIBUTION_KEYS}
 
 
 def _contact(row, at: int = 23) -> dict:
@@ -454,6 +462,7 @@ def create_with_contact(org_id: str, actor_id: str, pipeline_id: str, contact: d
         "convertedAt": None,
         "customFields": {},
         "lastActivityAt": now,
+        "attribution": _attribution({}),
         "createdAt": now,
         "updatedAt": now,
     }

@@ -289,7 +289,7 @@ FROM generate_series(0::bigint, %(contacts)s - 1) AS i,
 # r_campaign < 0.4: a utm key (campaign set too below 0.2); 0.4 to 0.45: a campaign set by hand, no utm.
 # The last activity is the lead's last stage move or its call (CALLS_SQL picks the same leads by
 # the same hash), else its creation. The search text is composed here, as the triggers (off for
-# this load) would: migration 0005's leads_search_text of the contact and the notes.
+# this load) would: migration 0007's leads_search_text of the contact and the notes.
 LEADS_SQL = """
 WITH g AS (
     SELECT i,

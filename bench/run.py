@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with connection.cursor() as cursor:
         # Statistics of every table, as autovacuum keeps them on a live database: a migration
-        # that added a column (migration 0005's search_text) leaves it without any until then.
+        # that added a column (migration 0007's search_text) leaves it without any until then.
         cursor.execute("ANALYZE")
 
     from bench.scenario import Scenario

@@ -14,7 +14,7 @@ PostgreSQL: every lead carries ``search_text``, its contact's name, email and
 company and its own notes, lowercased and joined by ``SEPARATOR``; one trigram
 index ``(organization_id, search_text gin_trgm_ops)`` answers a search with
 one bitmap scan of one table, so the exact total and the first page cost a
-few milliseconds at a million leads (migration 0005 explains the triggers
+few milliseconds at a million leads (migration 0007 explains the triggers
 that keep the column current). The column exists in the database only, not
 on the model: the ORM never writes it, so no stale copy of it in a loaded
 instance can be saved back over the triggers' value.

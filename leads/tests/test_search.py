@@ -1,7 +1,7 @@
 """``leads.search``: what a search finds, in which order, and that it follows every edit at once.
 
 These run on both databases: on PostgreSQL through the ``search_text`` column
-its triggers keep (migration 0005), on SQLite through the plain join. The
+its triggers keep (migration 0007), on SQLite through the plain join. The
 edits are made the ways the product makes them (services, model saves) and
 the ways that skip every Python hook (queryset ``update``), which only the
 triggers can follow.

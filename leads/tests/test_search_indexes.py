@@ -1,4 +1,4 @@
-"""The search index on PostgreSQL (migration 0005): the column, its trigram index, its triggers under races.
+"""The search index on PostgreSQL (migration 0007): the column, its trigram index, its triggers under races.
 
 ``leads/tests/test_search.py`` has what a search finds on both databases;
 here is what only PostgreSQL has: the plan that reads the index, the column

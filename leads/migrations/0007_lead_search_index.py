@@ -28,6 +28,7 @@
 # (and reads the new name). A notes edit needs no lock: the rename's UPDATE of
 # that lead waits for the edit's row lock, then composes again from the new row.
 #
+# Every step can run again (a non-atomic migration stopped half-way is simply run again).
 # Built online on a large live table: the column is added without a rewrite,
 # the triggers go in first (new writes are then kept current), the existing
 # leads are composed in batches of their own transactions, and the index is
@@ -66,6 +67,7 @@ BEGIN
     RETURN NEW;
 END
 $$;
+DROP TRIGGER IF EXISTS lead_search_text ON leads_lead;
 CREATE TRIGGER lead_search_text BEFORE INSERT OR UPDATE OF notes, contact_id, search_text ON leads_lead
     FOR EACH ROW EXECUTE FUNCTION leads_lead_compose_search_text();
 """
@@ -80,6 +82,7 @@ BEGIN
     RETURN NULL;
 END
 $$;
+DROP TRIGGER IF EXISTS contact_search_text ON leads_contact;
 CREATE TRIGGER contact_search_text AFTER INSERT OR UPDATE OF name, email, company ON leads_contact
     FOR EACH ROW EXECUTE FUNCTION leads_contact_recompose_search_text();
 """
@@ -144,7 +147,7 @@ class Migration(migrations.Migration):
     atomic = False  # batches commit one by one; CREATE INDEX CONCURRENTLY cannot run in a transaction
 
     dependencies = [
-        ("leads", "0004_lead_stage_list_index"),
+        ("leads", "0006_lead_attribution"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
