@@ -20,6 +20,7 @@ from pipelines.board.forms import BoardFilterForm
 from pipelines.board.selectors import CARDS_PER_PAGE, STALE_AFTER_DAYS, BoardFilters, encode_cursor, fingerprint_of
 from pipelines.board.views import POLL_SECONDS
 from vchata.accounts.models import User
+from vchata.tenancy.permissions import ROLES_ALLOWED, Action
 
 from .floors import _rows
 
@@ -105,14 +106,16 @@ def board(org_id: str, pipeline_id: str, viewer_id: str) -> bytes:
         "WHERE m.organization_id = %s ORDER BY u.name, u.email",
         [org_id],
     )
+    viewer_memberships = _rows(
+        "SELECT o.id, o.name, m.role FROM accounts_membership AS m JOIN accounts_organization AS o "
+        "ON o.id = m.organization_id WHERE m.user_id = %s ORDER BY o.name",
+        [viewer_id],
+    )
     memberships = [
         SimpleNamespace(organization_id=pk, organization=SimpleNamespace(name=name))
-        for pk, name in _rows(
-            "SELECT o.id, o.name FROM accounts_membership AS m JOIN accounts_organization AS o "
-            "ON o.id = m.organization_id WHERE m.user_id = %s ORDER BY o.name",
-            [viewer_id],
-        )
+        for pk, name, _ in viewer_memberships
     ]
+    role = next(role for pk, _, role in viewer_memberships if pk == org_id)
     sources = [source for (source,) in _rows(SOURCES, {"org": org_id})]
     context = {
         "org": org,
@@ -127,6 +130,8 @@ def board(org_id: str, pipeline_id: str, viewer_id: str) -> bytes:
         "rules": [],
         "poll_seconds": POLL_SECONDS,
         "memberships": memberships,
+        # What the page may offer the viewer: the role table of the permission module, by role.
+        "can": {action.value: role in ROLES_ALLOWED[action] for action in Action},
         "user": _Person(name=viewer_name, email=viewer_email),
         "messages": [],
         "csrf_token": CSRF_MASK,
