@@ -33,6 +33,7 @@ request needs in order to be served, and Redis is optional at run time.
 
 import math
 
+from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
@@ -86,8 +87,11 @@ class SlidingWindowThrottle(throttling.SimpleRateThrottle):
         window, into = divmod(self.timer(), self.duration)
         elapsed = into / self.duration
         counter = f"{key}:{int(window)}"
-        current = self._count_one(counter)
-        previous = self.cache.get(f"{key}:{int(window) - 1}", 0)
+        if isinstance(self.cache, RedisCache):
+            current, previous = self._count_in_redis(counter, f"{key}:{int(window) - 1}")
+        else:
+            current = self._count_one(counter)
+            previous = self.cache.get(f"{key}:{int(window) - 1}", 0)
         if weighted_count(previous, current, elapsed) <= self.num_requests:
             return True
         self.cache.decr(counter)  # refused, so not counted
@@ -95,6 +99,23 @@ class SlidingWindowThrottle(throttling.SimpleRateThrottle):
         served = min(current - 1, self.num_requests)
         self.wait_seconds = seconds_until_allowed(previous, served, elapsed, self.num_requests, self.duration)
         return False
+
+    def _count_in_redis(self, counter: str, previous: str) -> tuple[int, int]:
+        """This window's count after counting this request, and the previous window's: one round trip.
+
+        INCR creates the counter at 1; EXPIRE … NX gives it its lifetime only when it has none, so
+        a busy counter is not kept alive forever. Django's Redis cache stores integers as plain
+        Redis integers, so ``cache.decr``/``cache.get`` read the same values.
+        """
+        counter_key = self.cache.make_and_validate_key(counter)
+        previous_key = self.cache.make_and_validate_key(previous)
+        client = self.cache._cache.get_client(counter_key, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(counter_key)
+        pipe.expire(counter_key, 2 * self.duration + 1, nx=True)
+        pipe.get(previous_key)
+        current, _, before = pipe.execute()
+        return int(current), int(before or 0)
 
     def _count_one(self, counter: str) -> int:
         try:

@@ -194,3 +194,17 @@ def test_the_lead_total_is_exact_after_leads_were_created_while_redis_was_away(
 
     assert created.status_code == 201
     assert (during, after) == (3, 3)
+
+
+def test_on_redis_a_throttle_counts_in_one_round_trip_with_a_lifetime_and_takes_refusals_back(
+    api, user, throttle_rates, shared_cache
+):
+    throttle_rates(user="2/minute")
+    answers = [api.get("/auth/me").status_code for _ in range(4)]
+
+    assert answers == [200, 200, 429, 429]
+    [key] = [k for k in cache._cache.get_client().keys("*") if b"throttle_user_" in k]
+    window_count = cache._cache.get_client().get(key)
+    assert int(window_count) == 2  # the two refused requests were taken back
+    assert 0 < cache._cache.get_client().ttl(key) <= 2 * 60 + 1  # expires after the window that weighs it
+    assert cache.get(key.decode().split(":", 2)[2]) == 2  # Django's cache reads the same integer
