@@ -122,6 +122,24 @@ def test_me_lists_the_users_organizations_with_roles(api, user, org):
     assert {(o["id"], o["role"]) for o in body["organizations"]} == {(org.pk, "OWNER"), (second.pk, "MEMBER")}
 
 
+def test_me_answers_the_documented_shape_in_two_queries(api, user, org, django_assert_num_queries):
+    second = OrganizationFactory(name="Aardvark Ltd")
+    MembershipFactory(organization=second, user=user, role="MEMBER")
+
+    with django_assert_num_queries(2):  # the token's user, then the memberships with their organizations
+        response = api.get("/auth/me")
+
+    assert response.json() == {
+        "success": True,
+        "message": "User retrieved successfully",
+        "user": {"id": user.pk, "email": user.email, "name": user.name},
+        "organizations": [
+            {"id": o.pk, "name": o.name, "role": role, "currency": o.currency, "leadVisibility": o.lead_visibility}
+            for o, role in sorted([(org, "OWNER"), (second, "MEMBER")], key=lambda pair: pair[0].name)
+        ],
+    }
+
+
 def test_me_without_a_token_is_401(anon):
     response = anon.get("/auth/me")
     assert response.status_code == 401
