@@ -291,7 +291,9 @@ def move_lead_to_stage(
     stages = Stage.objects.for_org(org)
     if not across_pipelines:
         stages = stages.filter(pipeline_id=lead.pipeline_id)
-    stage = stages.filter(pk=stage_id).first()
+    # The target and the current stage in one read (the move's description names both).
+    found = {row.pk: row for row in stages.filter(pk__in={stage_id, lead.stage_id})}
+    stage = found.get(stage_id)
     if stage is None:
         raise InvalidInput(["stageId must be a stage of the lead's pipeline"])
     if stage.pk == lead.stage_id:
@@ -304,7 +306,7 @@ def move_lead_to_stage(
         lead.pipeline_id = stage.pipeline_id
 
     now = timezone.now()
-    previous = lead.stage
+    previous = found.get(lead.stage_id) or lead.stage
     StageVisit.objects.filter(lead=lead, left_at__isnull=True).update(left_at=now)
     StageVisit.objects.create(organization=org, lead=lead, stage=stage, entered_at=now)
     lead.stage = stage

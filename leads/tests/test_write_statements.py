@@ -1,0 +1,40 @@
+"""Statement counts of the hot write paths through the API, pinned: constant, whatever the org holds.
+
+Under pytest every ``atomic`` block is a savepoint inside the test's transaction, so each write
+path counts its SAVEPOINT/RELEASE pairs here on top of what it sends in production.
+"""
+
+import pytest
+
+from pipelines.models import Stage
+
+pytestmark = pytest.mark.django_db
+
+
+def create_body(pipeline, email: str) -> dict:
+    return {"contact": {"name": "Ann", "email": email}, "pipelineId": pipeline.pk, "source": "website", "value": 10}
+
+
+@pytest.fixture
+def moving_lead(api, org):
+    pipeline = org.pipeline_set.get()
+    stages = list(Stage.objects.filter(pipeline=pipeline).order_by("order"))
+    lead_id = api.post(f"/leads/{org.pk}/with-contact", create_body(pipeline, "a@x.test"), format="json").json()
+    return lead_id["lead"]["id"], stages
+
+
+def test_move_stage_statements(api, org, moving_lead, django_assert_num_queries):
+    lead_id, stages = moving_lead
+    # membership, the lead (404 first), savepoint, the lead locked, both stages, close and open the
+    # stage visit, two activities (stage and status), the lead, rules, outbox, rules, release
+    with django_assert_num_queries(14):
+        response = api.post(f"/leads/{org.pk}/{lead_id}/move-stage", {"stageId": stages[2].pk}, format="json")
+    assert response.status_code == 200
+    assert response.json()["lead"]["stageId"] == stages[2].pk
+
+
+def test_create_with_contact_statements(api, org, django_assert_num_queries):
+    pipeline = org.pipeline_set.get()
+    with django_assert_num_queries(20):
+        response = api.post(f"/leads/{org.pk}/with-contact", create_body(pipeline, "b@x.test"), format="json")
+    assert response.status_code == 201
