@@ -33,6 +33,8 @@ request needs in order to be served, and Redis is optional at run time.
 
 import math
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache import cache as default_cache
 from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
 from rest_framework.settings import api_settings
@@ -87,8 +89,10 @@ class SlidingWindowThrottle(throttling.SimpleRateThrottle):
         window, into = divmod(self.timer(), self.duration)
         elapsed = into / self.duration
         counter = f"{key}:{int(window)}"
-        if isinstance(self.cache, RedisCache):
-            current, previous = self._count_in_redis(counter, f"{key}:{int(window) - 1}")
+        # DRF's ``cache`` is Django's proxy of the default cache: the backend behind it says which way to count.
+        backend = caches[DEFAULT_CACHE_ALIAS] if self.cache is default_cache else self.cache
+        if isinstance(backend, RedisCache):
+            current, previous = self._count_in_redis(backend, counter, f"{key}:{int(window) - 1}")
         else:
             current = self._count_one(counter)
             previous = self.cache.get(f"{key}:{int(window) - 1}", 0)
@@ -100,16 +104,16 @@ class SlidingWindowThrottle(throttling.SimpleRateThrottle):
         self.wait_seconds = seconds_until_allowed(previous, served, elapsed, self.num_requests, self.duration)
         return False
 
-    def _count_in_redis(self, counter: str, previous: str) -> tuple[int, int]:
+    def _count_in_redis(self, backend: RedisCache, counter: str, previous: str) -> tuple[int, int]:
         """This window's count after counting this request, and the previous window's: one round trip.
 
         INCR creates the counter at 1; EXPIRE … NX gives it its lifetime only when it has none, so
         a busy counter is not kept alive forever. Django's Redis cache stores integers as plain
         Redis integers, so ``cache.decr``/``cache.get`` read the same values.
         """
-        counter_key = self.cache.make_and_validate_key(counter)
-        previous_key = self.cache.make_and_validate_key(previous)
-        client = self.cache._cache.get_client(counter_key, write=True)
+        counter_key = backend.make_and_validate_key(counter)
+        previous_key = backend.make_and_validate_key(previous)
+        client = backend._cache.get_client(counter_key, write=True)
         pipe = client.pipeline(transaction=False)
         pipe.incr(counter_key)
         pipe.expire(counter_key, 2 * self.duration + 1, nx=True)

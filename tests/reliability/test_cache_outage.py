@@ -200,9 +200,18 @@ def test_on_redis_a_throttle_counts_in_one_round_trip_with_a_lifetime_and_takes_
     api, user, throttle_rates, shared_cache
 ):
     throttle_rates(user="2/minute")
+    cache._cache.get_client().config_resetstat()
     answers = [api.get("/auth/me").status_code for _ in range(4)]
 
     assert answers == [200, 200, 429, 429]
+    commands = cache._cache.get_client().info("commandstats")
+    # One pipeline a request (INCRBY, EXPIRE NX, GET); only the two refusals' take-back is Django's
+    # decr (EXISTS, then INCRBY -1). Django's incr/add path would add an EXISTS a request and a SET.
+    assert commands["cmdstat_expire"]["calls"] == 4
+    assert commands["cmdstat_get"]["calls"] == 4
+    assert commands["cmdstat_incrby"]["calls"] == 4 + 2
+    assert commands["cmdstat_exists"]["calls"] == 2
+    assert "cmdstat_set" not in commands
     [key] = [k for k in cache._cache.get_client().keys("*") if b"throttle_user_" in k]
     window_count = cache._cache.get_client().get(key)
     assert int(window_count) == 2  # the two refused requests were taken back
