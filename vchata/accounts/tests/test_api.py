@@ -122,11 +122,11 @@ def test_me_lists_the_users_organizations_with_roles(api, user, org):
     assert {(o["id"], o["role"]) for o in body["organizations"]} == {(org.pk, "OWNER"), (second.pk, "MEMBER")}
 
 
-def test_me_answers_the_documented_shape_in_two_queries(api, user, org, django_assert_num_queries):
+def test_me_answers_the_documented_shape_in_one_query(api, user, org, django_assert_num_queries):
     second = OrganizationFactory(name="Aardvark Ltd")
     MembershipFactory(organization=second, user=user, role="MEMBER")
 
-    with django_assert_num_queries(2):  # the token's user, then the memberships with their organizations
+    with django_assert_num_queries(1):  # the user with their memberships and organizations
         response = api.get("/auth/me")
 
     assert response.json() == {
@@ -138,6 +138,21 @@ def test_me_answers_the_documented_shape_in_two_queries(api, user, org, django_a
             for o, role in sorted([(org, "OWNER"), (second, "MEMBER")], key=lambda pair: pair[0].name)
         ],
     }
+
+
+def test_me_of_a_user_without_organizations_lists_none(db):
+    loner = UserFactory()
+    response = client_for(loner).get("/auth/me")
+    assert response.status_code == 200
+    assert response.json()["organizations"] == []
+    assert response.json()["user"]["id"] == loner.pk
+
+
+def test_me_of_a_deleted_user_is_401_with_a_valid_token(api, user):
+    user.delete()
+    response = api.get("/auth/me")
+    assert response.status_code == 401
+    assert response.json()["message"] == "User not found"
 
 
 def test_me_without_a_token_is_401(anon):
