@@ -113,7 +113,10 @@ class SlidingWindowThrottle(throttling.SimpleRateThrottle):
         """
         counter_key = backend.make_and_validate_key(counter)
         previous_key = backend.make_and_validate_key(previous)
-        client = backend._cache.get_client(counter_key, write=True)
+        # Django builds a new client object (on its pooled connections) on every call; one a backend is enough.
+        client = backend.__dict__.get("_throttle_client")
+        if client is None:
+            client = backend.__dict__["_throttle_client"] = backend._cache.get_client(counter_key, write=True)
         pipe = client.pipeline(transaction=False)
         pipe.incr(counter_key)
         pipe.expire(counter_key, 2 * self.duration + 1, nx=True)
