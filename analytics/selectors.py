@@ -29,6 +29,7 @@ from leads.models import Campaign, Lead, StageVisit
 from pipelines.models import LeadStatus, Pipeline, Stage
 
 from .filters import LeadFilter
+from .rollups import rolled_figures, rollup_groups, unrolled
 
 ONE_DECIMAL = Decimal("0.1")
 CENTS = Decimal("0.01")
@@ -120,11 +121,20 @@ class LeadStats:
 
 
 def lead_stats(lead_filter: LeadFilter) -> LeadStats:
-    """Counts by current status and value figures: one query."""
-    row = _leads(lead_filter).aggregate(
-        **_lead_figures(),
-        **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in LeadStatus.values},
-    )
+    """Counts by current status and value figures: one query (of the rollup when it can answer)."""
+    statuses = [f"status_{status}" for status in LeadStatus.values]
+    groups = rollup_groups(lead_filter)
+    if groups is not None:
+        row = groups.aggregate(
+            **rolled_figures(),
+            **{f"status_{status}": Sum("lead_count", filter=Q(status=status)) for status in LeadStatus.values},
+        )
+        row = unrolled(row, *statuses)
+    else:
+        row = _leads(lead_filter).aggregate(
+            **_lead_figures(),
+            **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in LeadStatus.values},
+        )
     figures = LeadFigures.from_row(row)
     return LeadStats(
         total_leads=figures.count,
@@ -149,13 +159,23 @@ class SourceFigures:
 
 
 def source_breakdown(lead_filter: LeadFilter) -> list[SourceFigures]:
-    """One row per source (leads with no source form one row, ``source`` null), count descending: one query."""
-    rows = (
-        _leads(lead_filter)
-        .values("source")
-        .annotate(**_lead_figures())
-        .order_by("-lead_count", F("source").asc(nulls_last=True))
-    )
+    """One row per source (no source is one row, ``source`` null), count descending: one query (rollup if it can)."""
+    groups = rollup_groups(lead_filter)
+    if groups is not None:
+        rows = [
+            unrolled(row)
+            for row in groups.values("source")
+            .annotate(**rolled_figures())
+            .filter(rolled_lead_count__gt=0)
+            .order_by("-rolled_lead_count", F("source").asc(nulls_last=True))
+        ]
+    else:
+        rows = (
+            _leads(lead_filter)
+            .values("source")
+            .annotate(**_lead_figures())
+            .order_by("-lead_count", F("source").asc(nulls_last=True))
+        )
     return [SourceFigures(source=row["source"], figures=LeadFigures.from_row(row)) for row in rows]
 
 
