@@ -208,3 +208,50 @@ class LeadForm(OrgOwned):
 
     def __str__(self):
         return self.name
+
+
+class ApiKeyScope(models.TextChoices):
+    LEADS_READ = "leads:read"
+    LEADS_WRITE = "leads:write"
+    ANALYTICS_READ = "analytics:read"
+    CONVERSATIONS_WRITE = "conversations:write"
+
+
+class ApiKey(OrgOwned):
+    """A secret an integration sends as ``Authorization: Bearer vch_…`` to act for its org (``integrations.apikeys``).
+
+    Only ``digest`` (keyed HMAC-SHA256 of the whole secret) is kept; ``prefix`` (its first characters) is
+    there so people can tell keys apart in lists.
+    """
+
+    id = PrefixedIdField(prefix="key")
+    name = models.CharField(max_length=100)
+    scopes = models.JSONField(default=list)
+    prefix = models.CharField(max_length=16, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # Requests a minute for this key; None: the ``apikey`` rate of the settings.
+    rate_limit = models.PositiveIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    is_api_key = True  # how throttles and the org-scoped base tell a key from a JWT
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="apikey_org_created_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def actor(self):
+        from .apikeys import actor_of
+
+        return actor_of(self)
+
+    def membership_for(self, org_id: str, view, method: str):
+        """The org-scoped base's hook: the membership this key acts through on ``org_id`` (404/403 else)."""
+        from .authentication import membership_for
+
+        return membership_for(self, org_id, view, method)

@@ -26,6 +26,7 @@ PREFIXES = {
     "delivery": "delivery",
     "form": "form",
     "invitation": "invite",
+    "key": "key",
 }
 
 

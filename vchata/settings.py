@@ -303,6 +303,7 @@ REST_FRAMEWORK = {
         "vchata.throttling.AnonThrottle",
         "vchata.throttling.UserThrottle",
         "vchata.throttling.ScopeThrottle",
+        "integrations.throttling.ApiKeyThrottle",
     ],
     # Under pytest every scope is effectively unlimited (per second, so the
     # counters stay tiny); the throttling tests set real rates.
@@ -315,11 +316,15 @@ REST_FRAMEWORK = {
         "forms": os.environ.get("THROTTLE_FORM_RATE", "100000/s" if TESTING else "20/minute"),
         # /webhooks/meta, per sending IP: Meta batches, but a burst of retries must not be turned away.
         "meta": os.environ.get("THROTTLE_META_RATE", "100000/s" if TESTING else "3000/minute"),
+        # Per API key (a key's own ``rate_limit`` a minute, when set, wins).
+        "apikey": os.environ.get("THROTTLE_APIKEY_RATE", "100000/s" if TESTING else "600/minute"),
     },
     # Reverse proxies in front of the app. 0: the client is REMOTE_ADDR and
     # X-Forwarded-For is ignored (else any client could pick its own throttle key).
     "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
 }
+# Credentials the org routes accept before JWT (dotted paths: the core does not import the apps).
+ORG_ROUTE_AUTHENTICATORS = ["integrations.authentication.ApiKeyAuthentication"]
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "15"))),

@@ -96,7 +96,10 @@ class SlidingWindowThrottle(throttling.SimpleRateThrottle):
         else:
             current = self._count_one(counter)
             previous = self.cache.get(f"{key}:{int(window) - 1}", 0)
-        if weighted_count(previous, current, elapsed) <= self.num_requests:
+        # Kept for X-RateLimit-* headers (integrations.throttling): what is used, when the window ends.
+        self.used = weighted_count(previous, current, elapsed)
+        self.window_ends_at = (int(window) + 1) * self.duration
+        if self.used <= self.num_requests:
             return True
         self.cache.decr(counter)  # refused, so not counted
         # Others refused at the same moment may still be in the count; no more than the limit were served.

@@ -1,5 +1,7 @@
 """The API base views of org routes: ``{orgId}`` and the caller's membership resolved once, before any handler."""
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from rest_framework.generics import GenericAPIView
 from rest_framework.views import APIView
 
@@ -28,11 +30,15 @@ class OrgScopedMixin:
         # same bearer scheme, and two classes under one scheme name confuse drf-spectacular.
         if getattr(self, "swagger_fake_view", False):
             return super().get_authenticators()
-        return [TokenOnlyJWTAuthentication()]
+        return [*(import_string(path)() for path in settings.ORG_ROUTE_AUTHENTICATORS), TokenOnlyJWTAuthentication()]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # token, permissions and throttles first
         if getattr(self, "swagger_fake_view", False):
+            return
+        if hasattr(request.auth, "membership_for"):  # an API key (integrations.authentication) binds itself
+            self.membership = request.auth.membership_for(kwargs[self.org_url_kwarg], self, request.method)
+            self.org = self.membership.organization
             return
         membership = membership_of(request.user.pk, kwargs[self.org_url_kwarg])
         if membership is None:
@@ -42,6 +48,12 @@ class OrgScopedMixin:
         request.user = membership.user  # the model instance, for services and throttles downstream
         self.membership = membership
         self.org = membership.organization
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for name, value in getattr(request, "rate_limit_headers", {}).items():
+            response[name] = value  # keyed requests: their allowance (integrations.throttling)
+        return response
 
     def require(self, action: permissions.Action) -> None:
         """A 403 unless the caller's role allows ``action`` (``vchata.tenancy.permissions``)."""
