@@ -1,4 +1,4 @@
-"""Admin for webhook endpoints and their deliveries, lead forms, the outbox and inbound events.
+"""Admin for webhook endpoints and their deliveries, lead forms, API keys, the outbox and inbound events.
 
 Endpoints and forms are edited through ``integrations.services``; deliveries,
 attempts and events are history the workers write, so read-only here (a
@@ -14,8 +14,11 @@ from vchata.tenancy.admin import OrgConsistentForm, OrgScopedAdmin, ScopedInline
 from vchata.tenancy.permissions import Action
 
 from . import services
+from .apikeys import create_api_key, revoke_api_key
 from .delivery import redeliver
 from .models import (
+    ApiKey,
+    ApiKeyScope,
     DeliveryAttempt,
     EventType,
     InboundEvent,
@@ -145,6 +148,52 @@ class LeadFormAdmin(OrgScopedAdmin):
         for form in queryset:
             services.rotate_lead_form_key(org=form.organization, actor=request.user, form_id=form.pk)
         self.message_user(request, "New keys made; update the snippets on your sites.", messages.SUCCESS)
+
+
+class ApiKeyForm(OrgConsistentForm):
+    scopes = forms.MultipleChoiceField(choices=ApiKeyScope.choices, widget=forms.CheckboxSelectMultiple)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(OrgScopedAdmin):
+    """Created here with the secret shown once in a message; afterwards only its name and rate can change."""
+
+    view_action = Action.CONFIGURE  # as in the API: integrations are OWNERs' and ADMINs' only
+    list_display = ("name", "organization", "prefix", "scopes", "last_used_at", "revoked_at", "created_at")
+    list_filter = (ORG_FILTER,)
+    search_fields = ("name", "prefix")
+    form = ApiKeyForm
+    actions = ["revoke_selected"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("organization", "name", "scopes", "rate_limit")
+        return ("organization", "name", "scopes", "rate_limit", "prefix", "last_used_at", "revoked_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # The digest is never shown or edited; scopes and org are fixed once a secret exists.
+        return () if obj is None else ("organization", "scopes", "prefix", "last_used_at", "revoked_at")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name", "rate_limit", "updated_at"])
+            return
+        data = form.cleaned_data
+        key, secret = create_api_key(
+            org=data["organization"],
+            actor=request.user,
+            name=data["name"],
+            scopes=data["scopes"],
+            rate_limit=data.get("rate_limit"),
+        )
+        obj.pk = key.pk
+        self.message_user(request, f"API key, shown only now: {secret}", messages.WARNING)
+
+    @admin.action(description="Revoke the selected API keys")
+    def revoke_selected(self, request, queryset):
+        for key in queryset:
+            revoke_api_key(org=key.organization, actor=request.user, key_id=key.pk)
+        self.message_user(request, "Keys revoked: they answer 401 from now on.", messages.SUCCESS)
 
 
 @admin.register(InboundEvent)

@@ -84,3 +84,29 @@ def test_an_endpoint_added_in_the_admin_shows_its_secret_once(org, allow_loopbac
     assert (
         endpoint.secret not in client.get(f"/admin/integrations/webhookendpoint/{endpoint.pk}/change/").content.decode()
     )
+
+
+def test_an_api_key_made_in_the_admin_is_shown_once_stored_hashed_and_revocable(org):
+    from django.contrib.messages import get_messages
+
+    from integrations.apikeys import digest_of
+    from integrations.models import ApiKey
+
+    client = logged_in(org_admin(org))
+    made = client.post(
+        "/admin/integrations/apikey/add/",
+        {"organization": org.pk, "name": "Sync", "scopes": ["leads:read", "leads:write"], "rate_limit": ""},
+        follow=True,
+    )
+    shown = [str(m) for m in get_messages(made.wsgi_request)] or [made.content.decode()]
+    key = ApiKey.objects.get()
+    secret = next(word for text in shown for word in text.split() if word.startswith("vch_"))
+    secret = secret.split("<")[0]
+
+    assert key.digest == digest_of(secret) and key.scopes == ["leads:read", "leads:write"]
+    page = client.get(f"/admin/integrations/apikey/{key.pk}/change/").content.decode()
+    assert secret not in page and key.digest not in page
+
+    client.post("/admin/integrations/apikey/", {"action": "revoke_selected", "_selected_action": [key.pk]}, follow=True)
+    key.refresh_from_db()
+    assert key.revoked_at is not None

@@ -68,6 +68,7 @@ TABLE: dict[str, Rights] = {
     "integrations.WebhookDelivery": Rights(lambda t: t.delivery, ADMINS, NOBODY, NOBODY),
     "integrations.OutboxEvent": Rights(lambda t: t.delivery.event, ADMINS, NOBODY, NOBODY),
     "integrations.LeadForm": Rights(lambda t: t.lead_form, ADMINS, ADMINS, ADMINS),
+    "integrations.ApiKey": Rights(lambda t: t.api_key, ADMINS, ADMINS, ADMINS),
     "integrations.InboundEvent": Rights(
         lambda t: InboundEvent.objects.create(body="{}", body_sha256="0" * 64), NOBODY, NOBODY, NOBODY
     ),

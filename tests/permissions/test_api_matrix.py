@@ -202,6 +202,9 @@ TABLE: dict[str, Allowed] = {
     "lead_forms_update": Allowed(ADMINS, lambda t, c: {"name": "Renamed"}),
     "lead_forms_destroy": Allowed(ADMINS),
     "lead_forms_rotate_key": Allowed(ADMINS),
+    "api_keys_list": Allowed(ADMINS),
+    "api_keys_create": Allowed(ADMINS, lambda t, c: {"name": "Sync", "scopes": ["leads:read"]}),
+    "api_keys_revoke": Allowed(ADMINS),
     # --- members: owners and admins; ownership: owners ----------------------------------------------
     "organizations_invitations_list": Allowed(ADMINS),
     "organizations_invitations_create": Allowed(ADMINS, lambda t, c: {"email": "new@example.com", "role": "MEMBER"}),
@@ -229,6 +232,7 @@ def path_params(team: Team) -> dict[str, str]:
         "delivery_id": team.delivery.pk,
         "form_id": team.lead_form.pk,
         "form_key": team.lead_form.key,
+        "key_id": team.api_key.pk,
     }
 
 

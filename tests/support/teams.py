@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from integrations.apikeys import create_api_key
 from integrations.models import EventType, WebhookDelivery
 from integrations.outbox import fan_out, record_event
 from integrations.services import create_lead_form, create_webhook
@@ -54,6 +55,7 @@ class Team:
     webhook: object
     delivery: object
     lead_form: object
+    api_key: object
 
     def membership(self, role: str) -> Membership | None:
         return self.org.memberships.filter(user=self.users[role]).first()
@@ -116,4 +118,5 @@ def build_team(*, staff: bool = False, lead_visibility: str = Organization.LeadV
         webhook=webhook,
         delivery=WebhookDelivery.objects.get(endpoint=webhook),
         lead_form=create_lead_form(org=org, actor=owner, name="Contact us"),
+        api_key=create_api_key(org=org, actor=owner, name="Zapier", scopes=["leads:read"])[0],
     )
