@@ -56,3 +56,44 @@ class MoneyField(serializers.DecimalField):
 
     def to_representation(self, value):
         return json_amount(super().to_representation(value))
+
+
+# --- Display: amounts as people read them, in the org's currency (Babel's CLDR data, never hand-written) ---
+
+DEFAULT_CURRENCY = "USD"
+
+
+def display_locale() -> str:
+    """The Babel locale for the active Django language (``en-us`` → ``en_US``)."""
+    from django.utils import translation
+    from django.utils.translation import to_locale
+
+    return to_locale(translation.get_language() or "en-us")
+
+
+def format_money(amount, currency: str | None = None, *, locale: str | None = None) -> str:
+    """``33750`` in USD → ``$33,750``; cents only when there are some (``$12,345,678.90``)."""
+    from babel import Locale
+    from babel.numbers import format_currency, parse_pattern
+
+    if amount is None:
+        return ""
+    amount = Decimal(amount)
+    currency, locale = currency or DEFAULT_CURRENCY, locale or display_locale()
+    if amount != amount.to_integral_value():
+        return format_currency(amount, currency, locale=locale)
+    # The locale's own pattern (symbol placement, grouping) with the fraction dropped.
+    pattern = parse_pattern(Locale.parse(locale).currency_formats["standard"].pattern)
+    pattern.frac_prec = (0, 0)
+    return pattern.apply(amount, locale, currency=currency, currency_digits=False)
+
+
+def format_money_compact(amount, currency: str | None = None, *, locale: str | None = None) -> str:
+    """Short form where space is short: ``12345678.90`` in USD → ``$12M``, ``33750`` → ``$34K``."""
+    from babel.numbers import format_compact_currency
+
+    if amount is None:
+        return ""
+    return format_compact_currency(
+        Decimal(amount), currency or DEFAULT_CURRENCY, locale=locale or display_locale(), fraction_digits=1
+    )

@@ -27,8 +27,8 @@ def test_dashboard_shows_the_stats_tiles(browser, org, history):
     assert stat(html, "totalLeads") == "4"
     assert stat(html, "convertedLeads") == "1"
     assert stat(html, "conversionRate") == "25.0%"
-    assert stat(html, "totalValue") == "3,500"
-    assert stat(html, "averageValue") == "1,166.67"
+    assert stat(html, "totalValue") == "$3.5K"
+    assert stat(html, "averageValue") == "$1.2K"
 
 
 def test_dashboard_shows_sources_campaigns_stages_and_funnel(browser, org, history):

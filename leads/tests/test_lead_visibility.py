@@ -152,7 +152,7 @@ def test_the_dashboard_page_shows_the_members_totals(restricted, org):
 
     page = browser.get(f"/app/{org.pk}/analytics/").content.decode()
 
-    assert '<p class="tile__value" data-stat="totalValue">210</p>' in page
+    assert '<p class="tile__value" title="$210" data-stat="totalValue">$210</p>' in page
 
 
 # --- the board ----------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def test_board_shows_every_stage_in_order_with_count_and_total(browser, org, pip
     columns = {c.stage.pk: c for c in response.context["columns"]}
     assert (columns[stages[1].pk].lead_count, columns[stages[1].pk].total_value) == (2, Decimal("1750.50"))
     assert (columns[stages[0].pk].lead_count, columns[stages[0].pk].total_value) == (1, Decimal("0"))
-    assert "1,751" in html  # column totals are shown rounded to whole units
+    assert 'title="$1,750.50">$1.8K<' in html  # column totals compact in the org currency, the full amount on hover
 
 
 def test_card_shows_contact_company_value_source_assignee_and_idle_days(browser, org, stages, user):
