@@ -522,6 +522,46 @@ def sources(org_id: str) -> bytes:
     return dumps({"success": True, "sources": body, "message": "Source analytics retrieved successfully"})
 
 
+# The same two reports read from the lead rollup (analytics/rollup_sql.py): sums of per-group figures.
+ROLLED = (
+    "coalesce(sum(lead_count), 0)::bigint, coalesce(sum(lead_count) FILTER (WHERE status = 'CONVERTED'), 0)::bigint, "
+    "sum(value_total), coalesce(sum(valued_count), 0)::bigint"
+)
+
+
+def _status_sum(status: str) -> str:
+    return f"coalesce(sum(lead_count) FILTER (WHERE status = '{status}'), 0)::bigint"
+
+
+def stats_rolled(org_id: str) -> bytes:
+    row = _rows(
+        f"SELECT {ROLLED}, "
+        f"{_status_sum('NEW')}, {_status_sum('QUALIFIED')}, {_status_sum('CONTACTED')}, {_status_sum('LOST')} "
+        "FROM analytics_leadrollup WHERE organization_id = %s",
+        [org_id],
+    )[0]
+    body = {
+        "totalLeads": row[0],
+        "newLeads": row[4],
+        "qualifiedLeads": row[5],
+        "contactedLeads": row[6],
+        "convertedLeads": row[1],
+        "lostLeads": row[7],
+        **_figures(*row[:4]),
+    }
+    return dumps({"success": True, "stats": body, "message": "Lead statistics retrieved successfully"})
+
+
+def sources_rolled(org_id: str) -> bytes:
+    rows = _rows(
+        f"SELECT source, {ROLLED} FROM analytics_leadrollup WHERE organization_id = %s "
+        "GROUP BY source HAVING sum(lead_count) > 0 ORDER BY 2 DESC, source ASC NULLS LAST",
+        [org_id],
+    )
+    body = [{"source": row[0], "count": row[1], **_figures(*row[1:])} for row in rows]
+    return dumps({"success": True, "sources": body, "message": "Source analytics retrieved successfully"})
+
+
 def campaigns(org_id: str) -> bytes:
     rows = _rows(
         f"""
