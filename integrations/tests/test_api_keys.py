@@ -1,5 +1,7 @@
 """API keys: created by OWNER/ADMIN with the secret shown once, used as ``Bearer vch_…`` within their scopes and org."""
 
+import re
+
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -173,3 +175,24 @@ def test_only_owners_and_admins_manage_keys(org, role):
 
     assert response.status_code == 403
     assert not ApiKey.objects.exists()
+
+
+def test_the_settings_page_creates_a_key_shows_it_once_and_revokes_it(browser, org):
+    made = browser.post(f"/app/{org.pk}/settings/api-keys/", {"name": "Sheets", "scopes": ["leads:read"]})
+    key = ApiKey.objects.get()
+    page = made.content.decode()
+    secret = re.search(r'value="(vch_[A-Za-z0-9_-]+)"', page).group(1)
+
+    assert made.status_code == 200 and secret.startswith("vch_") and key.digest == digest_of(secret)
+    again = browser.get(f"/app/{org.pk}/settings/api-keys/").content.decode()
+    assert secret not in again and key.prefix in again and "Sheets" in again
+
+    revoked = browser.post(f"/app/{org.pk}/settings/api-keys/{key.pk}/revoke")
+    key.refresh_from_db()
+    assert revoked.status_code == 302 and key.revoked_at is not None
+
+
+def test_the_settings_page_refuses_an_unknown_scope_and_makes_no_key(browser, org):
+    response = browser.post(f"/app/{org.pk}/settings/api-keys/", {"name": "X", "scopes": ["leads:delete"]})
+
+    assert response.status_code == 400 and not ApiKey.objects.exists()

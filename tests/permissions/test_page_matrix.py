@@ -77,6 +77,9 @@ TABLE: dict[tuple[str, str], Page] = {
     ),
     ("settings-forms", "get"): Page("get", EVERYONE, 200),
     ("settings-forms", "post"): Page("post", ADMINS, 302, data=lambda t: {"name": "Newsletter"}),
+    ("settings-api-keys", "get"): Page("get", ADMINS, 200),
+    ("settings-api-keys", "post"): Page("post", ADMINS, 200, data=lambda t: {"name": "Sync", "scopes": ["leads:read"]}),
+    ("settings-api-key-revoke", "post"): Page("post", ADMINS, 302, lambda t: {"key_id": t.api_key.pk}, lambda t: {}),
     ("org-transfer", "post"): Page("post", OWNERS, 302, data=lambda t: {"user": t.colleague.user_id}),
 }
 # Leaving is tried in vchata/accounts/tests/test_settings_pages.py: it changes the caller’s own membership.
