@@ -15,6 +15,37 @@ LIVE_GROUPS = """
     GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
 
+# An update touches two groups. Two leads moving opposite ways (A→B and B→A) would lock the two
+# rollup rows in opposite orders and deadlock, so the rows are always locked in the order of
+# their group key, whichever is the old one.
+TRIGGER_FUNCTION = """
+CREATE OR REPLACE FUNCTION analytics_lead_rollup_trigger() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM analytics_lead_rollup_add(NEW, 1);
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM analytics_lead_rollup_add(OLD, -1);
+    ELSIF analytics_lead_rollup_key(OLD) <= analytics_lead_rollup_key(NEW) THEN
+        PERFORM analytics_lead_rollup_add(OLD, -1);
+        PERFORM analytics_lead_rollup_add(NEW, 1);
+    ELSE
+        PERFORM analytics_lead_rollup_add(NEW, 1);
+        PERFORM analytics_lead_rollup_add(OLD, -1);
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+# The group a lead counts in, as one comparable value.
+KEY_FUNCTION = """
+CREATE OR REPLACE FUNCTION analytics_lead_rollup_key(r leads_lead) RETURNS text AS $$
+    SELECT concat_ws(chr(31), r.organization_id, r.pipeline_id, r.stage_id, r.status,
+                     coalesce(r.source, ''), coalesce(r.assigned_to_id, ''),
+                     (r.created_at AT TIME ZONE 'UTC')::date)
+$$ LANGUAGE sql IMMUTABLE;
+"""
+
 CREATE = f"""
 CREATE UNIQUE INDEX analytics_leadrollup_group_uniq ON analytics_leadrollup
     ({GROUP_COLUMNS}) NULLS NOT DISTINCT;
@@ -31,19 +62,7 @@ BEGIN
         value_total = analytics_leadrollup.value_total + EXCLUDED.value_total;
 END;
 $$ LANGUAGE plpgsql;
-
-CREATE FUNCTION analytics_lead_rollup_trigger() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM analytics_lead_rollup_add(OLD, -1);
-    END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        PERFORM analytics_lead_rollup_add(NEW, 1);
-    END IF;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-
+{KEY_FUNCTION}{TRIGGER_FUNCTION}
 CREATE TRIGGER analytics_lead_rollup_ins_del AFTER INSERT OR DELETE ON leads_lead
     FOR EACH ROW EXECUTE FUNCTION analytics_lead_rollup_trigger();
 
@@ -62,6 +81,7 @@ DROP = """
 DROP TRIGGER IF EXISTS analytics_lead_rollup_upd ON leads_lead;
 DROP TRIGGER IF EXISTS analytics_lead_rollup_ins_del ON leads_lead;
 DROP FUNCTION IF EXISTS analytics_lead_rollup_trigger();
+DROP FUNCTION IF EXISTS analytics_lead_rollup_key(leads_lead);
 DROP FUNCTION IF EXISTS analytics_lead_rollup_add(leads_lead, integer);
 DROP INDEX IF EXISTS analytics_leadrollup_group_uniq;
 """

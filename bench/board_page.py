@@ -70,12 +70,12 @@ SELECT source FROM sources WHERE source IS NOT NULL LIMIT 100
 def board(org_id: str, pipeline_id: str, viewer_id: str) -> bytes:
     """``GET /app/{org}/pipelines/{pipeline}/`` for ``viewer_id``, unfiltered, with CSRF_MASK as its token."""
     now = datetime.now(UTC)
-    ((org_name, viewer_name, viewer_email),) = _rows(
-        "SELECT o.name, u.name, u.email FROM accounts_organization AS o, accounts_user AS u WHERE o.id = %s "
-        "AND u.id = %s",
+    ((org_name, currency, viewer_name, viewer_email),) = _rows(
+        "SELECT o.name, o.currency, u.name, u.email FROM accounts_organization AS o, accounts_user AS u "
+        "WHERE o.id = %s AND u.id = %s",
         [org_id, viewer_id],
     )
-    org = SimpleNamespace(pk=org_id, name=org_name)
+    org = SimpleNamespace(pk=org_id, name=org_name, currency=currency)
     pipelines = _records(
         ("pk", "name", "is_default"),
         "SELECT id, name, is_default FROM pipelines_pipeline WHERE organization_id = %s ORDER BY is_default DESC, name",

@@ -8,8 +8,10 @@ register = template.Library()
 
 
 def _currency(org) -> str | None:
-    # An org, a currency code, or nothing (the default currency).
-    return getattr(org, "currency", org) or None
+    # A currency code, an org (anything with a ``currency``), or nothing: the default currency.
+    if isinstance(org, str):
+        return org or None
+    return getattr(org, "currency", None) or None
 
 
 @register.filter
