@@ -357,3 +357,52 @@ class StageVisit(models.Model):
 
     def __str__(self):
         return f"{self.lead_id} in {self.stage_id} from {self.entered_at:%Y-%m-%d}"
+
+
+class Task(OrgOwned):
+    """A next step on a lead: a call, email, meeting or to-do due at a time, for one member.
+
+    Open while ``completed_at`` is NULL. Completing one logs a TASK activity on
+    the lead (``leads.services.tasks``), so done work shows on its timeline.
+    """
+
+    class Type(models.TextChoices):
+        CALL = "CALL"
+        EMAIL = "EMAIL"
+        MEETING = "MEETING"
+        TODO = "TODO"
+
+    id = PrefixedIdField(prefix="task")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    type = models.CharField(max_length=8, choices=Type.choices, default=Type.TODO)
+    due_at = models.DateTimeField()
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=["CALL", "EMAIL", "MEETING", "TODO"]), name="task_type_known"),
+        ]
+        indexes = [
+            # "My work": a member's open tasks by due time; the org's list by due time.
+            models.Index(
+                fields=["organization", "assigned_to", "completed_at", "due_at"], name="task_org_assignee_due_idx"
+            ),
+            models.Index(fields=["organization", "due_at", "id"], name="task_org_due_idx"),
+            # A lead's tasks, and its next open one (the board card).
+            models.Index(fields=["lead", "completed_at", "due_at", "id"], name="task_lead_open_due_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def done(self) -> bool:
+        return self.completed_at is not None

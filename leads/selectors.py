@@ -6,7 +6,11 @@ Filtering and pagination of the lists happen in the views (``leads.filters``,
 ``vchata.pagination``) on the querysets returned here.
 """
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from vchata.accounts.models import Organization
@@ -23,6 +27,7 @@ from .models import (
     Message,
     SocialAccount,
     StageVisit,
+    Task,
 )
 
 # How many of its newest activities the lead detail carries; the activities route pages through all.
@@ -94,3 +99,82 @@ def conversation_detail(*, org: Organization, conversation_id: str) -> Conversat
         Prefetch("messages", queryset=Message.objects.order_by("sent_at", "id"))
     )
     return get_in_org(queryset, org, conversation_id)
+
+
+# --- tasks ----------------------------------------------------------------------------
+#
+# ``due`` splits a list into three parts that never overlap, by the UTC day
+# (organizations have no time zone of their own yet): ``overdue`` is every
+# open task due before now; ``today`` the rest of the tasks due today (UTC);
+# ``upcoming`` everything due after today.
+
+TASK_DUE_CHOICES = ("overdue", "today", "upcoming")
+
+
+def utc_day(now: datetime) -> tuple[datetime, datetime]:
+    """The start of ``now``'s UTC day and of the next one."""
+    start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+def task_list(*, org: Organization, scope: LeadScope = ALL_LEADS) -> QuerySet[Task]:
+    """The org's tasks on leads ``scope`` sees, soonest due first, each with its lead and contact (one query)."""
+    return Task.objects.for_org(org).filter(scope.q("lead__")).select_related("lead__contact").order_by("due_at", "id")
+
+
+def filter_tasks(
+    tasks: QuerySet[Task],
+    *,
+    assignee_id: str | None = None,
+    due: str | None = None,
+    done: bool | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Task]:
+    """Narrow ``tasks`` to one assignee, one ``due`` part (``TASK_DUE_CHOICES``) and done or open ones."""
+    if assignee_id is not None:
+        tasks = tasks.filter(assigned_to_id=assignee_id)
+    if done is not None:
+        tasks = tasks.filter(completed_at__isnull=not done)
+    if due is not None:
+        now = now or timezone.now()
+        start, end = utc_day(now)
+        overdue = Q(completed_at__isnull=True, due_at__lt=now)
+        if due == "overdue":
+            tasks = tasks.filter(overdue)
+        elif due == "today":
+            tasks = tasks.filter(due_at__gte=start, due_at__lt=end).exclude(overdue)
+        else:
+            tasks = tasks.filter(due_at__gte=end)
+    return tasks
+
+
+def lead_tasks(*, lead: Lead) -> QuerySet[Task]:
+    """A lead's tasks: open ones first, soonest due first (walks ``(lead, completed_at, due_at, id)``)."""
+    return (
+        Task.objects.filter(lead=lead)
+        .select_related("lead__contact")
+        .order_by(F("completed_at").desc(nulls_first=True), "due_at", "id")
+    )
+
+
+def task_in_org(*, org: Organization, task_id: str, scope: LeadScope = ALL_LEADS) -> Task:
+    """The task, or ``NotFound`` when it isn't the org's or is on a lead ``scope`` doesn't see."""
+    return get_in_org(Task.objects.filter(scope.q("lead__")).select_related("lead__contact"), org, task_id)
+
+
+def next_open_tasks(org: Organization, lead_ids: Iterable[str]) -> dict[str, Task]:
+    """Each lead's next open task (soonest due), for a set of leads, in one query: ``{lead_id: task}``.
+
+    Leads with no open task are absent. The board cards show these.
+    """
+    lead_ids = list(lead_ids)
+    if not lead_ids:
+        return {}
+    first = Window(RowNumber(), partition_by=[F("lead_id")], order_by=[F("due_at").asc(), F("id").asc()])
+    rows = (
+        Task.objects.for_org(org)
+        .filter(lead_id__in=lead_ids, completed_at__isnull=True)
+        .annotate(rank=first)
+        .filter(rank=1)
+    )
+    return {task.lead_id: task for task in rows}

@@ -8,7 +8,7 @@ live in ``analytics.urls``, included before this module.
 
 from django.urls import path
 
-from .api import campaigns, conversations, custom_fields, leads
+from .api import campaigns, conversations, custom_fields, leads, tasks
 
 LEAD = "leads/<org_id:org_id>/<lead_id:lead_id>"
 CONVERSATIONS = "conversations/<org_id:org_id>"
@@ -33,9 +33,12 @@ urlpatterns = [
         custom_fields.CustomFieldView.as_view(),
         name="custom-field",
     ),
+    path("leads/<org_id:org_id>/tasks", tasks.TasksView.as_view(), name="tasks"),
+    path("leads/<org_id:org_id>/tasks/<task_id:task_id>", tasks.TaskView.as_view(), name="task"),
     path(LEAD, leads.LeadView.as_view(), name="lead"),
     path(f"{LEAD}/activities", leads.LeadActivitiesView.as_view(), name="lead-activities"),
     path(f"{LEAD}/history", leads.LeadHistoryView.as_view(), name="lead-history"),
+    path(f"{LEAD}/tasks", tasks.LeadTasksView.as_view(), name="lead-tasks"),
     path(f"{LEAD}/move-stage", leads.MoveStageView.as_view(), name="lead-move-stage"),
     path(f"{CONVERSATIONS}/social-accounts", conversations.SocialAccountsView.as_view(), name="social-accounts"),
     path(f"{CONVERSATIONS}/posts", conversations.ContentPostsView.as_view(), name="content-posts"),

@@ -27,6 +27,8 @@ PREFIXES = {
     "form": "form",
     "invitation": "invite",
     "key": "key",
+    "task": "task",
+    "reason": "reason",
 }
 
 

@@ -70,6 +70,14 @@ from .leads import (
     UpdateLeadInput,
     org_members,
 )
+from .tasks import (
+    TaskInput,
+    TaskListResponse,
+    TaskQuery,
+    TaskResponse,
+    TaskSerializer,
+    TaskUpdateInput,
+)
 
 __all__ = [
     "ActivityListResponse",
@@ -127,6 +135,12 @@ __all__ = [
     "SocialAccountSerializer",
     "StageRefSerializer",
     "StageVisitSerializer",
+    "TaskInput",
+    "TaskListResponse",
+    "TaskQuery",
+    "TaskResponse",
+    "TaskSerializer",
+    "TaskUpdateInput",
     "UpdateLeadInput",
     "org_members",
 ]

@@ -26,6 +26,7 @@ from .leads import (
     move_lead_to_stage,
     update_lead,
 )
+from .tasks import create_task, delete_task, update_task
 
 __all__ = [
     "CAMPAIGN_EXISTS",
@@ -42,13 +43,16 @@ __all__ = [
     "create_lead",
     "create_lead_with_contact",
     "create_social_account",
+    "create_task",
     "delete_campaign",
     "delete_custom_field",
     "delete_lead",
+    "delete_task",
     "find_or_create_contact",
     "move_lead_to_stage",
     "record_platform_message",
     "update_campaign",
     "update_custom_field",
     "update_lead",
+    "update_task",
 ]

@@ -1,10 +1,21 @@
 """Factories for lead-side rows. Leads are made through ``create_lead``, as the product makes them."""
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import factory
+from django.utils import timezone
 
-from leads.models import Campaign, Contact, ContentPost, Conversation, CustomField, Lead, Message, SocialAccount
+from leads.models import (
+    Campaign,
+    Contact,
+    ContentPost,
+    Conversation,
+    CustomField,
+    Lead,
+    Message,
+    SocialAccount,
+    Task,
+)
 from leads.services import create_lead
 from vchata.accounts.tests.factories import OrganizationFactory
 
@@ -100,3 +111,16 @@ class LeadFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *, organization, actor=None, **fields):
         return create_lead(org=organization, actor=actor, **fields)
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    """``TaskFactory(lead=lead)``: an open CALL due tomorrow, unassigned unless ``assigned_to`` is given."""
+
+    class Meta:
+        model = Task
+
+    lead = factory.SubFactory(LeadFactory)
+    organization = factory.SelfAttribute("lead.organization")
+    title = factory.Sequence(lambda n: f"Follow up {n}")
+    type = Task.Type.CALL
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))

@@ -27,6 +27,7 @@ from leads.tests.factories import (
     LeadFactory,
     MessageFactory,
     SocialAccountFactory,
+    TaskFactory,
 )
 from pipelines.automation.models import RuleAction, RuleTrigger
 from pipelines.automation.tests.factories import RuleFactory
@@ -97,6 +98,8 @@ def build_world() -> World:
     victims["webhook"] = create_webhook(org=org, actor=owner, url="https://93.184.215.14/old", events=["lead.lost"]).pk
     victims["form"] = create_lead_form(org=org, actor=owner, name="Old form").pk
 
+    task = TaskFactory(lead=lead, assigned_to=owner)
+    victims["task"] = TaskFactory(lead=other_lead).pk
     foreign = LeadFactory(organization=outsider_org)
     return World(
         token=str(RefreshToken.for_user(owner).access_token),
@@ -117,6 +120,7 @@ def build_world() -> World:
             "webhook": [webhook.pk],
             "delivery": [delivery],
             "form": [lead_form.pk],
+            "task": [task.pk],
         },
         victims=victims,
         pipeline_stages=list(pipeline.stages.order_by("order").values_list("pk", flat=True)),

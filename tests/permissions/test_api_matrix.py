@@ -140,6 +140,13 @@ TABLE: dict[str, Allowed] = {
     "leads_analytics_campaigns_retrieve": Allowed(EVERYONE),
     "leads_analytics_pipeline_retrieve": Allowed(EVERYONE),
     "leads_analytics_funnel_retrieve": Allowed(EVERYONE),
+    "leads_tasks_list": Allowed(EVERYONE),
+    "leads_tasks_create": Allowed(
+        EVERYONE, lambda t, c: {"title": "Call back", "type": "CALL", "dueAt": "2030-01-15T10:00:00Z"}
+    ),
+    "tasks_list": Allowed(EVERYONE),
+    "tasks_update": Allowed(EVERYONE, lambda t, c: {"done": True}),
+    "tasks_destroy": Allowed(EVERYONE),
     "campaigns_list": Allowed(EVERYONE),
     "campaigns_retrieve": Allowed(EVERYONE),
     "custom_fields_list": Allowed(EVERYONE),
@@ -233,6 +240,7 @@ def path_params(team: Team) -> dict[str, str]:
         "form_id": team.lead_form.pk,
         "form_key": team.lead_form.key,
         "key_id": team.api_key.pk,
+        "task_id": team.task.pk,
     }
 
 

@@ -23,6 +23,7 @@ from leads.tests.factories import (
     LeadFactory,
     MessageFactory,
     SocialAccountFactory,
+    TaskFactory,
 )
 from pipelines.automation.models import RuleAction, RuleRun, RuleTrigger
 from pipelines.automation.tests.factories import RuleFactory
@@ -56,6 +57,7 @@ class Team:
     delivery: object
     lead_form: object
     api_key: object
+    task: object
 
     def membership(self, role: str) -> Membership | None:
         return self.org.memberships.filter(user=self.users[role]).first()
@@ -119,4 +121,5 @@ def build_team(*, staff: bool = False, lead_visibility: str = Organization.LeadV
         delivery=WebhookDelivery.objects.get(endpoint=webhook),
         lead_form=create_lead_form(org=org, actor=owner, name="Contact us"),
         api_key=create_api_key(org=org, actor=owner, name="Zapier", scopes=["leads:read"])[0],
+        task=TaskFactory(lead=lead, assigned_to=owner),
     )
