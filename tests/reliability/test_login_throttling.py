@@ -120,3 +120,39 @@ def test_at_the_production_rate_the_issues_twelve_tries_meet_a_429(person, throt
     answers = [attempt(client, "/login", person.email, "wrong").status_code for _ in range(12)]
 
     assert answers[:10] == [200] * 10 and answers[10:] == [429, 429]
+
+
+def token_attempt(anon, email, password: str, ip: str):
+    return anon.post("/auth/token", {"email": email, "password": password}, format="json", REMOTE_ADDR=ip)
+
+
+def test_token_guesses_spread_over_many_addresses_are_throttled_per_account(person, throttle_rates, anon):
+    throttle_rates(auth="3/minute", anon="100/minute")
+    for n in range(3):
+        assert token_attempt(anon, person.email, "wrong", ip=f"203.0.113.{n}").status_code == 401
+
+    refused = token_attempt(anon, person.email.upper(), PASSWORD, ip="203.0.113.50")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    # Another account from a fresh address is not held back.
+    other = UserFactory()
+    assert token_attempt(anon, other.email, PASSWORD, ip="203.0.113.60").status_code == 200
+
+
+def test_the_pages_and_the_token_route_share_one_count_per_account(person, throttle_rates, anon):
+    throttle_rates(auth="3/minute", anon="100/minute")
+    attempt(Client(), "/login", person.email, "wrong", ip="203.0.113.1")
+    token_attempt(anon, person.email, "wrong", ip="203.0.113.2")
+    attempt(Client(), "/admin/login/", person.email, "wrong", ip="203.0.113.3")
+
+    assert token_attempt(anon, person.email, PASSWORD, ip="203.0.113.4").status_code == 429
+    assert_throttled(attempt(Client(), "/login", person.email, PASSWORD, ip="203.0.113.5"))
+
+
+def test_a_token_body_without_an_email_is_a_400_not_a_count(person, throttle_rates, anon):
+    throttle_rates(auth="2/minute", anon="100/minute")
+    for n in range(4):
+        reply = anon.post("/auth/token", {"password": "wrong"}, format="json", REMOTE_ADDR=f"203.0.113.{n}")
+        assert reply.status_code == 400
+        assert reply.json()["success"] is False
+    assert token_attempt(anon, person.email, PASSWORD, ip="203.0.113.9").status_code == 200

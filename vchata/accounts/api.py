@@ -20,6 +20,7 @@ from vchata.tenancy.permissions import Action
 
 from . import invitations, members
 from . import serializers as s
+from .login_throttle import TokenAccountThrottle
 from .models import Invitation, Membership
 from .selectors import me_rows
 from .services import create_organization, sign_up, update_organization
@@ -57,6 +58,8 @@ class SignupView(APIView):
 @extend_schema(tags=["auth"], responses={200: s.TokenPairSerializer, **errors(400)})
 class TokenView(TokenObtainPairView):
     throttle_scope = "auth"
+    # Per client IP (the scope), and per account across every IP.
+    throttle_classes = [*TokenObtainPairView.throttle_classes, TokenAccountThrottle]
 
 
 @extend_schema(tags=["auth"], responses={200: s.TokenPairSerializer, **errors(400)})

@@ -7,8 +7,9 @@ load it down), with the counters and limits of ``vchata.throttling``:
 - per client IP, on the very counter of ``/auth/token`` and ``/auth/signup``
   (scope ``auth``): a client gets ``THROTTLE_AUTH_RATE`` tries in all,
   whichever door it knocks on;
-- per account (the email typed), at the same rate, so a guesser spread over
-  many addresses is slowed down too.
+- per account (the email typed, or the body's ``email`` on ``/auth/token``:
+  ``TokenAccountThrottle``), at the same rate, on one counter for every door,
+  so a guesser spread over many addresses is slowed down too.
 
 The per-account limit must not lock the real user out while someone else
 guesses their password. A browser that signed in to an account gets a
@@ -48,6 +49,11 @@ def account_key(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
+def account_counter(account: str) -> str:
+    """The counter of sign-in attempts on one account (``account_key``), shared by the pages and the API."""
+    return f"throttle_{SCOPE}-account_{account}"
+
+
 class AccountThrottle(SlidingWindowThrottle):
     """Sign-in attempts on one account, whatever the client, at the ``auth`` rate."""
 
@@ -58,7 +64,30 @@ class AccountThrottle(SlidingWindowThrottle):
         super().__init__()
 
     def get_cache_key(self, request, view):
-        return f"throttle_{SCOPE}-account_{self.account}"
+        return account_counter(self.account)
+
+
+class TokenAccountThrottle(SlidingWindowThrottle):
+    """``/auth/token`` per account: the body's ``email`` on the pages' account counter.
+
+    A browser's known-device cookie skips it there as on the pages; a body with no usable
+    email is not counted here (the serializer answers it 400, the IP counter still applies).
+    """
+
+    scope = SCOPE
+
+    def allow_request(self, request, view) -> bool:
+        data = request.data
+        email = data.get("email") if isinstance(data, dict) else None
+        if not isinstance(email, str) or not email.strip():
+            return True
+        self.account = account_key(email)
+        if self.account in known_accounts(request):
+            return True
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        return account_counter(self.account)
 
 
 def known_accounts(request) -> list[str]:

@@ -15,6 +15,7 @@ from vchata.exceptions import Conflict, InvalidInput, NotFound
 from vchata.tenancy import permissions
 
 from .models import Membership, Organization
+from .signals import member_removed
 
 Role = Membership.Role
 
@@ -74,6 +75,9 @@ def remove_member(*, org: Organization, actor: Membership, user_id: str) -> None
     permissions.check_removal(actor, target)
     _keep_an_owner(org, target)
     target.delete()
+    member_removed.send(
+        sender=Membership, organization=org, user=target.user, actor=actor.user if actor.user_id else None
+    )
 
 
 @transaction.atomic

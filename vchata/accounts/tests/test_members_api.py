@@ -164,6 +164,33 @@ def test_owner_removes_a_member_who_then_loses_access(api, org, member):
     assert client_for(member).get(f"/leads/{org.pk}").status_code == 404
 
 
+def test_a_removed_members_leads_go_back_to_the_unassigned_pool_with_their_history(api, org, user, member):
+    theirs = [LeadFactory(organization=org, assigned_to=member) for _ in range(2)]
+    mine = LeadFactory(organization=org, assigned_to=user)
+
+    assert api.delete(member_url(org, member)).status_code == 200
+
+    assert Lead.objects.filter(pk__in=[lead.pk for lead in theirs], assigned_to__isnull=False).count() == 0
+    assert Lead.objects.get(pk=mine.pk).assigned_to == user
+    for lead in theirs:
+        released = lead.activities.get(type="ASSIGNED")
+        assert released.description == "Unassigned"
+        assert released.actor == user
+        assert released.metadata["reason"] == "member_removed"
+
+
+def test_a_member_who_leaves_keeps_no_leads_and_other_orgs_are_untouched(org, other_org):
+    leaver = MembershipFactory(organization=org, role=Role.MEMBER).user
+    MembershipFactory(organization=other_org, user=leaver, role=Role.MEMBER)
+    here = LeadFactory(organization=org, assigned_to=leaver)
+    elsewhere = LeadFactory(organization=other_org, assigned_to=leaver)
+
+    assert client_for(leaver).delete(member_url(org, leaver)).status_code == 200
+
+    assert Lead.objects.get(pk=here.pk).assigned_to is None
+    assert Lead.objects.get(pk=elsewhere.pk).assigned_to == leaver
+
+
 def test_transfer_ownership_swaps_the_two_roles(api, org, user, member):
     response = api.post(f"/organizations/{org.pk}/transfer-ownership", {"userId": member.pk}, format="json")
 
