@@ -85,6 +85,19 @@ def revoke_api_key(*, org: Organization, actor: User | None, key_id: str) -> Api
     return key
 
 
+def revoke_keys_of(*, org: Organization, user: User) -> int:
+    """Revoke every live key ``user`` made for ``org``: a key acts as its creator, who is no longer a member."""
+    return (
+        ApiKey.objects.for_org(org)
+        .filter(created_by=user, revoked_at__isnull=True)
+        .update(revoked_at=timezone.now(), updated_at=timezone.now())
+    )
+
+
+def on_member_removed(sender, *, organization: Organization, user: User, **kwargs) -> None:
+    revoke_keys_of(org=organization, user=user)
+
+
 def key_for_secret(secret: str) -> ApiKey | None:
     """The live or revoked key with this secret (with its creator), or None."""
     return ApiKey.objects.select_related("created_by", "organization").filter(digest=digest_of(secret)).first()

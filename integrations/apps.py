@@ -7,9 +7,13 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self):
         from leads.events import subscribe
+        from vchata.accounts.signals import member_removed
 
         from . import tasks  # noqa: F401 - registers the tasks, which web processes send in-process by name
+        from .apikeys import on_member_removed
         from .outbox import record_lead_event
 
         # Every lead event becomes an outbox row inside the transaction of the change.
         subscribe(record_lead_event)
+        # A key acts as its creator: when they leave the org, their keys stop working.
+        member_removed.connect(on_member_removed, dispatch_uid="integrations.revoke_keys")

@@ -60,7 +60,7 @@ def request_auth_actor(secret):
     return actor.kind, actor.id, actor.name
 
 
-def test_last_used_is_written_at_most_once_a_minute(api, org, django_assert_num_queries):
+def test_last_used_is_written_at_most_once_a_minute(api, org):
     secret, body = make_key(api, org, ["leads:read"])
     client = keyed(secret)
     client.get(f"/leads/{org.pk}")
@@ -80,6 +80,20 @@ def test_a_revoked_key_is_a_401_envelope(api, org):
     assert revoked.status_code == 200 and revoked.json()["apiKey"]["revokedAt"] is not None
     assert response.status_code == 401
     assert error(response) == "This API key has been revoked"
+
+
+def test_keys_of_a_member_who_leaves_stop_working_and_the_others_keep_working(api, org):
+    admin = MembershipFactory(organization=org, role=Membership.Role.ADMIN).user
+    theirs, their_key = make_key(client_for(admin), org, ["leads:read"])
+    mine, _ = make_key(api, org, ["leads:read"])
+    assert keyed(theirs).get(f"/leads/{org.pk}").status_code == 200
+
+    assert api.delete(f"/organizations/{org.pk}/members/{admin.pk}").status_code == 200
+
+    response = keyed(theirs).get(f"/leads/{org.pk}")
+    assert response.status_code == 401 and error(response) == "This API key has been revoked"
+    assert ApiKey.objects.get(pk=their_key["id"]).revoked_at is not None
+    assert keyed(mine).get(f"/leads/{org.pk}").status_code == 200
 
 
 def test_an_unknown_key_is_a_401_envelope(org):
