@@ -406,3 +406,22 @@ class Task(OrgOwned):
     @property
     def done(self) -> bool:
         return self.completed_at is not None
+
+
+class TaskDigest(models.Model):
+    """The daily task digest sent to one member of one organization on one (UTC) day: sent at most once."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    task_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user", "day"], name="task_digest_once_a_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} in {self.organization_id} on {self.day}"

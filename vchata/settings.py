@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from vchata.logs import FILTERS as LOG_FILTERS
@@ -241,6 +242,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "idle-automation-rules": {"task": "integrations.tasks.run_automations", "schedule": 60.0},
     "integrations-prune": {"task": "integrations.tasks.prune_integration_logs", "schedule": 3600.0},
+    # Each member's overdue and today's tasks, every morning (UTC); run twice, it sends nothing twice.
+    "task-digests": {
+        "task": "leads.tasks.send_task_digests",
+        "schedule": crontab(hour=int(os.environ.get("TASK_DIGEST_HOUR_UTC", "7")), minute=0),
+    },
 }
 
 # --- integrations (integrations/) -------------------------------------------

@@ -5,8 +5,10 @@ The services write the history (STAGE_CHANGED, STATUS_CHANGED, ASSIGNED …);
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from leads import services as lead_services
 from vchata.accounts.models import Organization, User
@@ -39,6 +41,20 @@ def next_round_robin_assignee(rule: Rule) -> User:
     return rotation[cursor % len(rotation)]
 
 
+def create_task_for_assignee(rule: Rule, *, org: Organization, lead_id: str) -> None:
+    """The rule's task on the lead, for the lead's assignee (nobody's if it has none or they left the org)."""
+    assignee = User.objects.filter(assigned_leads__pk=lead_id, memberships__organization=org).first()
+    lead_services.create_task(
+        org=org,
+        actor=None,
+        lead_id=lead_id,
+        title=rule.action_task_title,
+        type=rule.action_task_type,
+        due_at=timezone.now() + timedelta(days=rule.action_due_in_days),
+        assigned_to=assignee,
+    )
+
+
 def perform_action(rule: Rule, *, org: Organization, lead_id: str) -> None:
     """Carry out the rule's action on one lead (acting as nobody: the system)."""
     cause = {"ruleId": rule.pk, "ruleName": rule.name}
@@ -62,6 +78,8 @@ def perform_action(rule: Rule, *, org: Organization, lead_id: str) -> None:
             description=rule.action_description,
             cause=cause,
         )
+    elif rule.action == RuleAction.CREATE_TASK:
+        create_task_for_assignee(rule, org=org, lead_id=lead_id)
     else:  # pragma: no cover - the check constraint rule_action_known forbids it
         raise ValueError(f"Unknown rule action {rule.action!r}")
 

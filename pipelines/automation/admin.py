@@ -30,6 +30,9 @@ RULE_FIELDS = (
     "action_user",
     "action_activity_type",
     "action_description",
+    "action_task_type",
+    "action_task_title",
+    "action_due_in_days",
 )
 
 
@@ -102,7 +105,8 @@ class RuleAdmin(OrgScopedAdmin):
             },
         ),
         ("Then", {"fields": ("action", "action_stage", "action_status", "action_user", "action_activity_type")}),
-        (None, {"fields": ("action_description", "created_at", "updated_at")}),
+        (None, {"fields": ("action_description", "action_task_type", "action_task_title", "action_due_in_days")}),
+        (None, {"fields": ("created_at", "updated_at")}),
     )
 
     def get_queryset(self, request):

@@ -56,6 +56,10 @@ def _action_phrase(rule: Rule) -> str:
             return f"assign to {_who(rule.action_user)}"
         names = ", ".join(_who(assignee.user) for assignee in rule.assignees.all())
         return f"assign round-robin ({names})"
+    if rule.action == RuleAction.CREATE_TASK:
+        days = rule.action_due_in_days
+        due = "due at once" if days == 0 else "due in 1 day" if days == 1 else f"due in {days} days"
+        return f"create a {rule.action_task_type} task “{rule.action_task_title}” {due} for the lead's assignee"
     text = f": {rule.action_description}" if rule.action_description else ""
     return f"add a {rule.action_activity_type}{text}"
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from leads.models import LOGGED_ACTIVITY_CHOICES
+from leads.models import LOGGED_ACTIVITY_CHOICES, Task
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.ids import PrefixedIdField
 from vchata.tenancy import OrgOwned
@@ -27,6 +27,7 @@ class RuleAction(models.TextChoices):
     SET_STATUS = "SET_STATUS", "Set status"
     ASSIGN_TO = "ASSIGN_TO", "Assign"
     ADD_ACTIVITY = "ADD_ACTIVITY", "Add activity"
+    CREATE_TASK = "CREATE_TASK", "Create task"
 
 
 class Rule(OrgOwned):
@@ -106,6 +107,13 @@ class Rule(OrgOwned):
         max_length=16, choices=LOGGED_ACTIVITY_CHOICES, blank=True, default="", help_text="ADD_ACTIVITY: type."
     )
     action_description = models.TextField(blank=True, default="", help_text="ADD_ACTIVITY: its description.")
+    action_task_type = models.CharField(
+        max_length=8, choices=Task.Type.choices, blank=True, default="", help_text="CREATE_TASK: the task's type."
+    )
+    action_task_title = models.CharField(max_length=200, blank=True, default="", help_text="CREATE_TASK: its title.")
+    action_due_in_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="CREATE_TASK: due this many days after the rule fires (0: at once)."
+    )
 
     class Meta:
         db_table = "pipelines_rule"
@@ -139,6 +147,11 @@ class Rule(OrgOwned):
             ),
             models.CheckConstraint(
                 condition=~Q(action="ADD_ACTIVITY") | ~Q(action_activity_type=""), name="rule_add_activity_has_type"
+            ),
+            models.CheckConstraint(
+                condition=~Q(action="CREATE_TASK")
+                | (~Q(action_task_type="") & ~Q(action_task_title="") & Q(action_due_in_days__isnull=False)),
+                name="rule_create_task_complete",
             ),
             models.CheckConstraint(
                 condition=Q(condition_min_value__isnull=True) | Q(condition_min_value__gte=0),

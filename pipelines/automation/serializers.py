@@ -16,7 +16,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
-from leads.models import LOGGED_ACTIVITY_CHOICES, Lead
+from leads.models import LOGGED_ACTIVITY_CHOICES, Lead, Task
 from pipelines.models import LeadStatus, Stage
 from vchata.accounts.models import User
 from vchata.schema import envelope, paged
@@ -222,11 +222,23 @@ class AddActivityAction(StrictSerializer):
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class CreateTaskAction(StrictSerializer):
+    """Create a task on the lead for its assignee (unassigned when the lead is), due some days later."""
+
+    type = serializers.ChoiceField(choices=[RuleAction.CREATE_TASK.value])
+    taskType = serializers.ChoiceField(choices=Task.Type.choices, help_text="CALL, EMAIL, MEETING or TODO.")
+    title = serializers.CharField(max_length=200)
+    dueInDays = serializers.IntegerField(
+        min_value=0, max_value=365, help_text="Due this many days after the rule fires (0: at once)."
+    )
+
+
 ACTION_SHAPES = {
     RuleAction.MOVE_TO_STAGE.value: MoveToStageAction,
     RuleAction.SET_STATUS.value: SetStatusAction,
     RuleAction.ASSIGN_TO.value: AssignToAction,
     RuleAction.ADD_ACTIVITY.value: AddActivityAction,
+    RuleAction.CREATE_TASK.value: CreateTaskAction,
 }
 
 
@@ -350,6 +362,9 @@ def rule_fields(data: Mapping[str, Any]) -> dict[str, Any]:
             "assignees": action.get("roundRobin", []),
             "action_activity_type": action.get("activityType", ""),
             "action_description": action.get("description", ""),
+            "action_task_type": action.get("taskType", ""),
+            "action_task_title": action.get("title", ""),
+            "action_due_in_days": action.get("dueInDays"),
         }
     return fields
 
@@ -382,6 +397,12 @@ def action_of(rule: Rule) -> dict[str, Any]:
         action["roundRobin"] = [assignee.user_id for assignee in rule.assignees.all()]
     elif rule.action == RuleAction.ADD_ACTIVITY:
         action |= {"activityType": rule.action_activity_type, "description": rule.action_description}
+    elif rule.action == RuleAction.CREATE_TASK:
+        action |= {
+            "taskType": rule.action_task_type,
+            "title": rule.action_task_title,
+            "dueInDays": rule.action_due_in_days,
+        }
     return action
 
 

@@ -35,6 +35,9 @@ ACTION_FIELDS = (
     "assignees",
     "action_activity_type",
     "action_description",
+    "action_task_type",
+    "action_task_title",
+    "action_due_in_days",
 )
 # Defaults that reset a group's fields the new shape does not use.
 FIELD_DEFAULTS: dict[str, Any] = {
@@ -53,6 +56,9 @@ FIELD_DEFAULTS: dict[str, Any] = {
     "assignees": [],
     "action_activity_type": "",
     "action_description": "",
+    "action_task_type": "",
+    "action_task_title": "",
+    "action_due_in_days": None,
 }
 SETTABLE = {"name", "is_active", "order", *TRIGGER_FIELDS, *CONDITION_FIELDS, *ACTION_FIELDS}
 

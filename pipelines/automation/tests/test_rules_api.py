@@ -296,7 +296,7 @@ BAD_BODIES = {
     ),
     "unknown action": (
         lambda x: {"action": {"type": "SEND_EMAIL"}},
-        "action.type must be one of MOVE_TO_STAGE, SET_STATUS, ASSIGN_TO, ADD_ACTIVITY",
+        "action.type must be one of MOVE_TO_STAGE, SET_STATUS, ASSIGN_TO, ADD_ACTIVITY, CREATE_TASK",
     ),
     "member of another org": (
         lambda x: {"action": {"type": "ASSIGN_TO", "userId": x["outsider"].pk}},
