@@ -201,6 +201,29 @@ class CustomField(OrgOwned):
         return self.label
 
 
+class LostReason(OrgOwned):
+    """Why a deal was lost ("Price", "Went with a competitor"): the org's list, asked for when marking a lead LOST.
+
+    Once an organization has an active reason, marking a lead LOST (by status or
+    stage) takes one. A reason some leads carry can't be deleted (409): retire
+    it with ``is_active`` so the win/loss report keeps it.
+    """
+
+    id = PrefixedIdField(prefix="reason")
+    name = models.CharField(max_length=120)
+    is_active = models.BooleanField(default=True)
+    order = models.PositiveIntegerField(default=0, help_text="Lists show reasons in ascending order.")
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint("organization", Lower("name"), name="lost_reason_name_ci_unique_per_org"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class Lead(OrgOwned):
     Status = LeadStatus
 
@@ -231,6 +254,8 @@ class Lead(OrgOwned):
         Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="lead"
     )
     converted_at = models.DateTimeField(null=True, blank=True)
+    # Why it was lost: set while the lead is LOST, cleared when it leaves LOST.
+    lost_reason = models.ForeignKey(LostReason, on_delete=models.PROTECT, null=True, blank=True, related_name="leads")
     custom_fields = models.JSONField(default=dict, blank=True)
     # Last time anything was logged on the lead (creation counts): drives
     # "days since last activity" on the board and IDLE_IN_STAGE rules.

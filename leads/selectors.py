@@ -24,6 +24,7 @@ from .models import (
     Conversation,
     CustomField,
     Lead,
+    LostReason,
     Message,
     SocialAccount,
     StageVisit,
@@ -75,6 +76,10 @@ def lead_history(*, lead: Lead) -> list[StageVisit]:
 
 def campaign_list(*, org: Organization) -> QuerySet[Campaign]:
     return Campaign.objects.for_org(org).order_by("name", "id")
+
+
+def lost_reason_list(*, org: Organization) -> QuerySet[LostReason]:
+    return LostReason.objects.for_org(org).order_by("order", "name", "id")
 
 
 def custom_field_list(*, org: Organization) -> QuerySet[CustomField]:

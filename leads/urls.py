@@ -8,7 +8,7 @@ live in ``analytics.urls``, included before this module.
 
 from django.urls import path
 
-from .api import campaigns, conversations, custom_fields, leads, tasks
+from .api import campaigns, conversations, custom_fields, leads, lost_reasons, tasks
 
 LEAD = "leads/<org_id:org_id>/<lead_id:lead_id>"
 CONVERSATIONS = "conversations/<org_id:org_id>"
@@ -32,6 +32,12 @@ urlpatterns = [
         "leads/<org_id:org_id>/custom-fields/<field_id:field_id>",
         custom_fields.CustomFieldView.as_view(),
         name="custom-field",
+    ),
+    path("leads/<org_id:org_id>/lost-reasons", lost_reasons.LostReasonsView.as_view(), name="lost-reasons"),
+    path(
+        "leads/<org_id:org_id>/lost-reasons/<reason_id:reason_id>",
+        lost_reasons.LostReasonView.as_view(),
+        name="lost-reason",
     ),
     path("leads/<org_id:org_id>/tasks", tasks.TasksView.as_view(), name="tasks"),
     path("leads/<org_id:org_id>/tasks/<task_id:task_id>", tasks.TaskView.as_view(), name="task"),

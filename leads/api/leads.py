@@ -211,7 +211,12 @@ class MoveStageView(OrgScopedAPIView):
         selectors.lead_in_org(org=self.org, lead_id=lead_id, scope=self.lead_scope)
         data = validated(s.MoveStageInput, request, self.org)
         lead = services.move_lead_to_stage(
-            org=self.org, actor=request.user, lead_id=lead_id, stage_id=data["stageId"], notes=data["notes"]
+            org=self.org,
+            actor=request.user,
+            lead_id=lead_id,
+            stage_id=data["stageId"],
+            notes=data["notes"],
+            lost_reason=data.get("lost_reason"),
         )
         return ok(message="Lead moved to new stage successfully", lead=s.LeadStageSerializer(lead).data)
 

@@ -70,6 +70,14 @@ from .leads import (
     UpdateLeadInput,
     org_members,
 )
+from .lost_reasons import (
+    LostReasonInput,
+    LostReasonListResponse,
+    LostReasonResponse,
+    LostReasonSerializer,
+    LostReasonUpdateInput,
+    active_lost_reasons,
+)
 from .tasks import (
     TaskInput,
     TaskListResponse,
@@ -121,6 +129,11 @@ __all__ = [
     "LeadSerializer",
     "LeadStageSerializer",
     "LeadWithContactResponse",
+    "LostReasonInput",
+    "LostReasonListResponse",
+    "LostReasonResponse",
+    "LostReasonSerializer",
+    "LostReasonUpdateInput",
     "MAX_MESSAGES_PER_REQUEST",
     "MessageInput",
     "MessageOnlyResponse",
@@ -142,5 +155,6 @@ __all__ = [
     "TaskSerializer",
     "TaskUpdateInput",
     "UpdateLeadInput",
+    "active_lost_reasons",
     "org_members",
 ]

@@ -28,9 +28,11 @@ from ..models import (
     ContentPost,
     Conversation,
     Lead,
+    LostReason,
     SocialAccount,
 )
 from .inbox import ContentPostSerializer, SocialAccountSerializer
+from .lost_reasons import active_lost_reasons
 
 
 def org_members(org: Organization) -> QuerySet[User]:
@@ -121,6 +123,7 @@ class LeadSerializer(CompiledOutputMixin, serializers.Serializer):
     conversationId = serializers.CharField(source="conversation_id", allow_null=True)
     converted = serializers.BooleanField()
     convertedAt = serializers.DateTimeField(source="converted_at", allow_null=True)
+    lostReasonId = serializers.CharField(source="lost_reason_id", allow_null=True)
     customFields = serializers.DictField(source="custom_fields")
     lastActivityAt = serializers.DateTimeField(source="last_activity_at", allow_null=True)
     attribution = serializers.SerializerMethodField()
@@ -229,6 +232,15 @@ class UpdateLeadInput(StrictInput):
     utmContent = OptionalTextField(source="utm_content", max_length=200)
     customFields = JSONObjectField(source="custom_fields", required=False)
     campaignId = OrgRefField(Campaign, source="campaign", required=False, allow_null=True)
+    lostReasonId = OrgRefField(
+        LostReason,
+        scope=active_lost_reasons,
+        source="lost_reason",
+        required=False,
+        allow_null=True,
+        help_text="Why it was lost: with status LOST (required then when the organization has lost reasons), "
+        "or to change a lost lead's reason.",
+    )
 
     def validate(self, attrs):
         if not attrs:
@@ -248,6 +260,14 @@ class AddActivityInput(StrictInput):
 class MoveStageInput(StrictInput):
     stageId = serializers.CharField(max_length=64, help_text="A stage of the lead's pipeline.")
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    lostReasonId = OrgRefField(
+        LostReason,
+        scope=active_lost_reasons,
+        source="lost_reason",
+        required=False,
+        allow_null=True,
+        help_text="Why it was lost, for a stage that marks the lead LOST (required when the organization has reasons).",
+    )
 
 
 class ConvertConversationInput(StrictInput):

@@ -26,6 +26,14 @@ from .leads import (
     move_lead_to_stage,
     update_lead,
 )
+from .lost_reasons import (
+    LOST_REASON_EXISTS,
+    LOST_REASON_IN_USE,
+    create_lost_reason,
+    delete_lost_reason,
+    org_has_lost_reasons,
+    update_lost_reason,
+)
 from .tasks import create_task, delete_task, update_task
 
 __all__ = [
@@ -33,6 +41,8 @@ __all__ = [
     "CONTENT_POST_EXISTS",
     "CUSTOM_FIELD_EXISTS",
     "LEAD_EXISTS",
+    "LOST_REASON_EXISTS",
+    "LOST_REASON_IN_USE",
     "SOCIAL_ACCOUNT_EXISTS",
     "add_activity",
     "convert_conversation",
@@ -42,17 +52,21 @@ __all__ = [
     "create_custom_field",
     "create_lead",
     "create_lead_with_contact",
+    "create_lost_reason",
     "create_social_account",
     "create_task",
     "delete_campaign",
     "delete_custom_field",
     "delete_lead",
+    "delete_lost_reason",
     "delete_task",
     "find_or_create_contact",
     "move_lead_to_stage",
+    "org_has_lost_reasons",
     "record_platform_message",
     "update_campaign",
     "update_custom_field",
     "update_lead",
+    "update_lost_reason",
     "update_task",
 ]

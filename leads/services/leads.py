@@ -24,8 +24,11 @@ from ..events import EventKind, LeadEvent, emit
 from ..models import Activity, Campaign, Contact, ContentPost, Conversation, Lead, SocialAccount, StageVisit
 from .common import check_org_links
 from .contacts import find_or_create_contact
+from .lost_reasons import org_has_lost_reasons
 
 LEAD_EXISTS = "Lead already exists for this contact and pipeline"
+LOST_REASON_REQUIRED = "lostReasonId is required to mark a lead lost"
+LOST_REASON_ONLY_WHEN_LOST = "lostReasonId can only be set on a lead that is or becomes LOST"
 
 # Fields update_lead copies as they are (already validated by the caller).
 PLAIN_FIELDS = ("value", "notes", "source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -44,6 +47,7 @@ TRACKED_FIELDS = {
     "campaignId": "campaign_id",
     "contactId": "contact_id",
     "customFields": "custom_fields",
+    "lostReasonId": "lost_reason_id",
 }
 
 
@@ -71,20 +75,51 @@ def _log(
     )
 
 
-def _set_status(*, org: Organization, lead: Lead, status: str, actor: User | None, cause: dict, now) -> list[LeadEvent]:
-    """Apply a status change on a locked lead; returns the events to emit after saving."""
+def _set_lost_reason(org: Organization, lead: Lead, reason, cause: dict) -> None:
+    """The reason of a lead marked (or staying) LOST: required once the org has reasons, except from a rule."""
+    if reason is None and "ruleId" not in cause and org_has_lost_reasons(org):
+        raise InvalidInput([LOST_REASON_REQUIRED])
+    check_org_links(org, lostReasonId=reason)
+    lead.lost_reason = reason
+
+
+def _change_lost_reason(org: Organization, lead: Lead, changes: Mapping[str, Any], cause: dict) -> None:
+    """``lost_reason`` of an update: only for a lead that is or becomes LOST (marking it is ``_set_status``'s)."""
+    target = changes.get("status", lead.status)
+    if changes.get("lost_reason") is not None and target != LeadStatus.LOST:
+        raise InvalidInput([LOST_REASON_ONLY_WHEN_LOST])
+    if "lost_reason" in changes and lead.status == LeadStatus.LOST == target:
+        _set_lost_reason(org, lead, changes["lost_reason"], cause)
+
+
+def _set_status(
+    *, org: Organization, lead: Lead, status: str, actor: User | None, cause: dict, now, lost_reason=None
+) -> list[LeadEvent]:
+    """Apply a status change on a locked lead; returns the events to emit after saving.
+
+    Marking it LOST takes ``lost_reason`` when the org has reasons (rules, which can't pick one, are exempt);
+    leaving LOST clears it.
+    """
     previous = lead.status
     if previous == status:
         return []
+    if status == LeadStatus.LOST:
+        _set_lost_reason(org, lead, lost_reason, cause)
+    else:
+        lead.lost_reason = None
     lead.status = status
     lead.converted_at = now if status == LeadStatus.CONVERTED else None
     metadata = {"from": previous, "to": status, **cause}
+    description = f"Status changed from {previous} to {status}"
+    if status == LeadStatus.LOST and lead.lost_reason is not None:
+        metadata["lostReasonId"] = lead.lost_reason.pk
+        description += f" (reason: {lead.lost_reason.name})"
     _log(
         org=org,
         lead=lead,
         actor=actor,
         type=Activity.Type.STATUS_CHANGED,
-        description=f"Status changed from {previous} to {status}",
+        description=description,
         metadata=metadata,
     )
     if status == LeadStatus.CONVERTED:
@@ -239,8 +274,17 @@ def update_lead(
         lead.custom_fields = validate_custom_fields(org, merged)
     if "assigned_to" in changes and changes["assigned_to"] != lead.assigned_to:
         events += _assign(org=org, lead=lead, user=changes["assigned_to"], actor=actor, cause=cause)
+    _change_lost_reason(org, lead, changes, cause)
     if "status" in changes:
-        events += _set_status(org=org, lead=lead, status=changes["status"], actor=actor, cause=cause, now=now)
+        events += _set_status(
+            org=org,
+            lead=lead,
+            status=changes["status"],
+            actor=actor,
+            cause=cause,
+            now=now,
+            lost_reason=changes.get("lost_reason"),
+        )
 
     lead.save()
     changed = _changed(before, _tracked_values(lead))
@@ -277,6 +321,7 @@ def move_lead_to_stage(
     notes: str = "",
     cause: dict | None = None,
     across_pipelines: bool = False,
+    lost_reason=None,
 ) -> Lead:
     """Move a lead to another stage of its pipeline, closing the current stage visit.
 
@@ -296,6 +341,8 @@ def move_lead_to_stage(
     stage = found.get(stage_id)
     if stage is None:
         raise InvalidInput(["stageId must be a stage of the lead's pipeline"])
+    if lost_reason is not None and stage.status != LeadStatus.LOST:
+        raise InvalidInput(["lostReasonId can only be given for a move into a stage that marks the lead LOST"])
     if stage.pk == lead.stage_id:
         return lead
     pipeline_change = {}
@@ -320,7 +367,9 @@ def move_lead_to_stage(
     )
     events = [LeadEvent(EventKind.STAGE_ENTERED, org, lead, actor, detail=stage.pk, cause=cause)]
     if stage.status:
-        events += _set_status(org=org, lead=lead, status=stage.status, actor=actor, cause=cause, now=now)
+        events += _set_status(
+            org=org, lead=lead, status=stage.status, actor=actor, cause=cause, now=now, lost_reason=lost_reason
+        )
     lead.last_activity_at = now
     lead.save()
     _emit_all(events)

@@ -16,7 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from integrations.models import EventType, WebhookDelivery
 from integrations.outbox import fan_out, record_event
 from integrations.services import create_lead_form, create_webhook
-from leads.models import Activity
+from leads.models import Activity, LostReason
 from leads.services import add_activity, move_lead_to_stage
 from leads.tests.factories import (
     CampaignFactory,
@@ -100,6 +100,8 @@ def build_world() -> World:
 
     task = TaskFactory(lead=lead, assigned_to=owner)
     victims["task"] = TaskFactory(lead=other_lead).pk
+    reason = LostReason.objects.create(organization=org, name="Too expensive")
+    victims["reason"] = LostReason.objects.create(organization=org, name="Unused reason").pk
     foreign = LeadFactory(organization=outsider_org)
     return World(
         token=str(RefreshToken.for_user(owner).access_token),
@@ -121,6 +123,7 @@ def build_world() -> World:
             "delivery": [delivery],
             "form": [lead_form.pk],
             "task": [task.pk],
+            "reason": [reason.pk],
         },
         victims=victims,
         pipeline_stages=list(pipeline.stages.order_by("order").values_list("pk", flat=True)),

@@ -147,6 +147,7 @@ TABLE: dict[str, Allowed] = {
     "tasks_list": Allowed(EVERYONE),
     "tasks_update": Allowed(EVERYONE, lambda t, c: {"done": True}),
     "tasks_destroy": Allowed(EVERYONE),
+    "lost_reasons_list": Allowed(EVERYONE),
     "campaigns_list": Allowed(EVERYONE),
     "campaigns_retrieve": Allowed(EVERYONE),
     "custom_fields_list": Allowed(EVERYONE),
@@ -189,6 +190,9 @@ TABLE: dict[str, Allowed] = {
     "pipeline_rules_create": Allowed(ADMINS, lambda t, c: RULE_BODY),
     "pipeline_rule_update": Allowed(ADMINS, lambda t, c: {"name": "Renamed"}),
     "pipeline_rule_delete": Allowed(ADMINS),
+    "lost_reasons_create": Allowed(ADMINS, lambda t, c: {"name": "No budget"}),
+    "lost_reasons_update": Allowed(ADMINS, lambda t, c: {"name": "Renamed"}),
+    "lost_reasons_destroy": Allowed(ADMINS),
     "campaigns_create": Allowed(ADMINS, lambda t, c: {"name": "Spring", "utmCampaign": "spring_new"}),
     "campaigns_update": Allowed(ADMINS, lambda t, c: {"name": "Renamed"}),
     "campaigns_destroy": Allowed(ADMINS),
@@ -241,6 +245,7 @@ def path_params(team: Team) -> dict[str, str]:
         "form_key": team.lead_form.key,
         "key_id": team.api_key.pk,
         "task_id": team.task.pk,
+        "reason_id": team.lost_reason.pk,
     }
 
 

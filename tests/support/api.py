@@ -46,6 +46,7 @@ LEAD_KEYS = {
     "conversationId",
     "converted",
     "convertedAt",
+    "lostReasonId",
     "customFields",
     "lastActivityAt",
     "attribution",

@@ -13,6 +13,7 @@ from integrations.apikeys import create_api_key
 from integrations.models import EventType, WebhookDelivery
 from integrations.outbox import fan_out, record_event
 from integrations.services import create_lead_form, create_webhook
+from leads.models import LostReason
 from leads.services import add_activity
 from leads.tests.factories import (
     CampaignFactory,
@@ -58,6 +59,7 @@ class Team:
     lead_form: object
     api_key: object
     task: object
+    lost_reason: object
 
     def membership(self, role: str) -> Membership | None:
         return self.org.memberships.filter(user=self.users[role]).first()
@@ -122,4 +124,5 @@ def build_team(*, staff: bool = False, lead_visibility: str = Organization.LeadV
         lead_form=create_lead_form(org=org, actor=owner, name="Contact us"),
         api_key=create_api_key(org=org, actor=owner, name="Zapier", scopes=["leads:read"])[0],
         task=TaskFactory(lead=lead, assigned_to=owner),
+        lost_reason=LostReason.objects.create(organization=org, name="Too expensive"),
     )
