@@ -254,6 +254,12 @@ class Lead(OrgOwned):
         Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="lead"
     )
     converted_at = models.DateTimeField(null=True, blank=True)
+    # Deal fields: a name for the deal, when it should close, and its chance (overrides the stage's probability).
+    title = models.CharField(max_length=200, null=True, blank=True)
+    expected_close_date = models.DateField(null=True, blank=True)
+    probability = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="0–100; overrides the stage's probability in forecasts when set."
+    )
     # Why it was lost: set while the lead is LOST, cleared when it leaves LOST.
     lost_reason = models.ForeignKey(LostReason, on_delete=models.PROTECT, null=True, blank=True, related_name="leads")
     custom_fields = models.JSONField(default=dict, blank=True)
@@ -271,6 +277,9 @@ class Lead(OrgOwned):
                 fields=["organization", "contact", "pipeline"], name="lead_one_per_contact_and_pipeline"
             ),
             models.CheckConstraint(condition=Q(value__gte=0) | Q(value__isnull=True), name="lead_value_gte_0"),
+            models.CheckConstraint(
+                condition=Q(probability__lte=100) | Q(probability__isnull=True), name="lead_probability_0_100"
+            ),
             models.CheckConstraint(
                 condition=(Q(status=LeadStatus.CONVERTED) & Q(converted_at__isnull=False))
                 | (~Q(status=LeadStatus.CONVERTED) & Q(converted_at__isnull=True)),

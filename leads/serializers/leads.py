@@ -124,6 +124,11 @@ class LeadSerializer(CompiledOutputMixin, serializers.Serializer):
     converted = serializers.BooleanField()
     convertedAt = serializers.DateTimeField(source="converted_at", allow_null=True)
     lostReasonId = serializers.CharField(source="lost_reason_id", allow_null=True)
+    title = serializers.CharField(allow_null=True)
+    expectedCloseDate = serializers.DateField(source="expected_close_date", allow_null=True)
+    probability = serializers.IntegerField(
+        allow_null=True, help_text="0–100, overriding the stage's probability when set."
+    )
     customFields = serializers.DictField(source="custom_fields")
     lastActivityAt = serializers.DateTimeField(source="last_activity_at", allow_null=True)
     attribution = serializers.SerializerMethodField()
@@ -194,6 +199,11 @@ class LeadFieldsInput(StrictInput):
     socialAccountId = OrgRefField(SocialAccount, source="social_account", required=False, allow_null=True)
     contentPostId = OrgRefField(ContentPost, source="content_post", required=False, allow_null=True)
     customFields = JSONObjectField(source="custom_fields", required=False)
+    title = OptionalTextField(max_length=200, help_text="The deal's name.")
+    expectedCloseDate = serializers.DateField(source="expected_close_date", required=False, allow_null=True)
+    probability = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, allow_null=True, help_text="Overrides the stage's probability."
+    )
 
     def validate(self, attrs):
         post, account = attrs.get("content_post"), attrs.get("social_account")
@@ -232,6 +242,11 @@ class UpdateLeadInput(StrictInput):
     utmContent = OptionalTextField(source="utm_content", max_length=200)
     customFields = JSONObjectField(source="custom_fields", required=False)
     campaignId = OrgRefField(Campaign, source="campaign", required=False, allow_null=True)
+    title = OptionalTextField(max_length=200, help_text="The deal's name.")
+    expectedCloseDate = serializers.DateField(source="expected_close_date", required=False, allow_null=True)
+    probability = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, allow_null=True, help_text="Overrides the stage's probability."
+    )
     lostReasonId = OrgRefField(
         LostReason,
         scope=active_lost_reasons,

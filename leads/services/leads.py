@@ -31,7 +31,19 @@ LOST_REASON_REQUIRED = "lostReasonId is required to mark a lead lost"
 LOST_REASON_ONLY_WHEN_LOST = "lostReasonId can only be set on a lead that is or becomes LOST"
 
 # Fields update_lead copies as they are (already validated by the caller).
-PLAIN_FIELDS = ("value", "notes", "source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+PLAIN_FIELDS = (
+    "value",
+    "notes",
+    "source",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "title",
+    "expected_close_date",
+    "probability",
+)
 # A lead's fields as API clients name them, with the attribute holding each (ids for links).
 TRACKED_FIELDS = {
     "value": "value",
@@ -48,6 +60,9 @@ TRACKED_FIELDS = {
     "contactId": "contact_id",
     "customFields": "custom_fields",
     "lostReasonId": "lost_reason_id",
+    "title": "title",
+    "expectedCloseDate": "expected_close_date",
+    "probability": "probability",
 }
 
 
@@ -56,6 +71,8 @@ def _tracked_values(lead: Lead) -> dict[str, Any]:
     values = {name: getattr(lead, attribute) for name, attribute in TRACKED_FIELDS.items()}
     values["value"] = json_amount(values["value"])
     values["customFields"] = dict(values["customFields"] or {})
+    close = values["expectedCloseDate"]
+    values["expectedCloseDate"] = close.isoformat() if close is not None else None
     return values
 
 
@@ -157,6 +174,9 @@ def create_lead(
     conversation: Conversation | None = None,
     custom_fields: Mapping[str, Any] | None = None,
     attribution: Mapping[str, str] | None = None,
+    title: str | None = None,
+    expected_close_date=None,
+    probability: int | None = None,
 ) -> Lead:
     check_org_links(
         org,
@@ -204,6 +224,9 @@ def create_lead(
         custom_fields=fields,
         last_activity_at=now,
         attribution=dict(attribution or {}),
+        title=title,
+        expected_close_date=expected_close_date,
+        probability=probability,
     )
     try:
         with transaction.atomic():
