@@ -89,7 +89,7 @@ c.id, c.name, c.email, c.phone, c.company, c.created_at,
 p.id, p.name, s.id, s.name, s."order",
 sa.id, sa.platform, sa.platform_id, sa.name, sa.created_at,
 cp.id, cp.social_account_id, cp.platform_post_id, cp.content, cp.url, cp.created_at,
-l.attribution
+l.attribution, l.lost_reason_id, l.title, l.expected_close_date, l.probability
 """
 LEAD_JOINS = """
 JOIN leads_contact AS c ON c.id = l.contact_id
@@ -122,6 +122,10 @@ def _lead(row) -> dict:
         "conversationId": row[17],
         "converted": row[6] == "CONVERTED",
         "convertedAt": row[18],
+        "lostReasonId": row[46],
+        "title": row[47],
+        "expectedCloseDate": row[48],
+        "probability": row[49],
         "customFields": row[19] if isinstance(row[19], dict) else orjson.loads(row[19]),
         "lastActivityAt": row[20],
         "attribution": _attribution(row[45]),
@@ -460,6 +464,10 @@ def create_with_contact(org_id: str, actor_id: str, pipeline_id: str, contact: d
         "conversationId": None,
         "converted": False,
         "convertedAt": None,
+        "lostReasonId": None,
+        "title": None,
+        "expectedCloseDate": None,
+        "probability": None,
         "customFields": {},
         "lastActivityAt": now,
         "attribution": _attribution({}),

@@ -414,6 +414,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityTypeEnum": "leads.models.Activity.Type",
         "LoggedActivityTypeEnum": "leads.models.LOGGED_ACTIVITY_CHOICES",
         "CustomFieldTypeEnum": "leads.models.CustomField.Type",
+        "TaskTypeEnum": "leads.models.Task.Type",
         "WebhookEventTypeEnum": "integrations.models.EventType",
     },
 }
