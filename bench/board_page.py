@@ -17,7 +17,14 @@ from types import SimpleNamespace
 from django.template.loader import get_template
 
 from pipelines.board.forms import BoardFilterForm
-from pipelines.board.selectors import CARDS_PER_PAGE, STALE_AFTER_DAYS, BoardFilters, encode_cursor, fingerprint_of
+from pipelines.board.selectors import (
+    CARDS_PER_PAGE,
+    BoardFilters,
+    encode_cursor,
+    fingerprint_of,
+    idle_days,
+    is_stale,
+)
 from pipelines.board.views import POLL_SECONDS
 from vchata.accounts.models import User
 from vchata.tenancy.permissions import ROLES_ALLOWED, Action
@@ -46,10 +53,14 @@ WHERE s.organization_id = %s AND s.pipeline_id = %s
 ORDER BY s."order"
 """
 
+# Staleness: the stage's rotting days or else the pipeline's, and whether an open task is planned.
 CARDS = """
-SELECT l.id, l.value, l.source, l.created_at, l.updated_at, l.last_activity_at, c.name, c.company,
-       u.id, u.name, u.email
+SELECT l.id, l.value, l.source, l.status, l.created_at, l.updated_at, l.last_activity_at, c.name, c.company,
+       u.id, u.name, u.email,
+       coalesce(s.rotting_days, p.rotting_days),
+       EXISTS (SELECT 1 FROM leads_task AS t WHERE t.lead_id = l.id AND t.completed_at IS NULL)
 FROM leads_lead AS l JOIN leads_contact AS c ON c.id = l.contact_id
+JOIN pipelines_stage AS s ON s.id = l.stage_id JOIN pipelines_pipeline AS p ON p.id = l.pipeline_id
 LEFT JOIN accounts_user AS u ON u.id = l.assigned_to_id
 WHERE l.organization_id = %s AND l.stage_id = %s
 ORDER BY l.updated_at DESC, l.id DESC LIMIT %s
@@ -145,8 +156,9 @@ def _records(names: tuple[str, ...], sql: str, params) -> list[SimpleNamespace]:
 
 
 def _card(row, now: datetime) -> SimpleNamespace:
-    pk, value, source, created_at, updated_at, last_activity_at, name, company, user_id, user_name, email = row
-    idle_days = max(0, (now - (last_activity_at or created_at)).days)
+    (pk, value, source, status, created_at, updated_at, last_activity_at, name, company,
+     user_id, user_name, email, rotting_days, has_open_task) = row  # fmt: skip
+    idle = idle_days(last_activity_at or created_at, now)
     return SimpleNamespace(
         pk=pk,
         value=value,
@@ -154,8 +166,8 @@ def _card(row, now: datetime) -> SimpleNamespace:
         updated_at=updated_at,
         contact=SimpleNamespace(name=name, company=company),
         assigned_to=_Person(name=user_name, email=email) if user_id else None,
-        idle_days=idle_days,
-        stale=idle_days >= STALE_AFTER_DAYS,
+        idle_days=idle,
+        stale=is_stale(status=status, idle_days=idle, has_open_task=has_open_task, rotting_days=rotting_days),
     )
 
 

@@ -19,7 +19,7 @@ ORDER_PARKING_OFFSET = 1_000_000
 
 class StageInline(ScopedInline):
     model = Stage
-    fields = ("order", "name", "status", "probability", "lead_count")
+    fields = ("order", "name", "status", "probability", "rotting_days", "lead_count")
     readonly_fields = ("lead_count",)
     ordering = ("order",)
     extra = 0
@@ -42,7 +42,7 @@ class PipelineAdmin(OrgScopedAdmin):
     date_hierarchy = "created_at"
     autocomplete_fields = ("organization",)
     readonly_fields = ("id", "created_at", "updated_at")
-    fields = ("id", "organization", "name", "is_default", "created_at", "updated_at")
+    fields = ("id", "organization", "name", "is_default", "rotting_days", "created_at", "updated_at")
     inlines = [StageInline]
 
     def get_queryset(self, request):
@@ -86,7 +86,7 @@ def _changed_fields(formset, instance) -> list[str]:
 class StageForm(OrgConsistentForm):
     class Meta:
         model = Stage
-        fields = ("pipeline", "name", "order", "status", "probability")
+        fields = ("pipeline", "name", "order", "status", "probability", "rotting_days")
 
 
 @admin.register(Stage)

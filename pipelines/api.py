@@ -94,7 +94,7 @@ class PipelineView(OrgScopedAPIView):
 
     @extend_schema(
         operation_id="pipelines_update",
-        summary="Rename a pipeline or make it the default",
+        summary="Rename a pipeline, change its rotting days or make it the default",
         request=s.PipelineUpdateInput,
         responses={200: s.PipelineResponse, **errors(400, 403, 404)},
         tags=TAGS,
@@ -140,7 +140,7 @@ class StagesView(OrgScopedAPIView):
 class StageView(OrgScopedAPIView):
     @extend_schema(
         operation_id="stages_update",
-        summary="Rename a stage or change its status or probability",
+        summary="Rename a stage or change its status, probability or rotting days",
         request=s.StageUpdateInput,
         responses={200: s.StageResponse, **errors(400, 403, 404)},
         tags=TAGS,

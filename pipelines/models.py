@@ -15,10 +15,20 @@ class LeadStatus(models.TextChoices):
     LOST = "LOST"
 
 
+# An open lead with no activity and no open task for this many days is "rotting" (stale on the board).
+DEFAULT_ROTTING_DAYS = 7
+MAX_ROTTING_DAYS = 365
+
+
 class Pipeline(OrgOwned):
     id = PrefixedIdField(prefix="pipeline")
     name = models.CharField(max_length=120)
     is_default = models.BooleanField(default=False)
+    rotting_days = models.PositiveSmallIntegerField(
+        default=DEFAULT_ROTTING_DAYS,
+        db_default=DEFAULT_ROTTING_DAYS,
+        help_text="Days without activity or an open task after which an open lead is stale; stages may override it.",
+    )
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -26,6 +36,10 @@ class Pipeline(OrgOwned):
             # At most one default pipeline per organization.
             models.UniqueConstraint(
                 fields=["organization"], condition=Q(is_default=True), name="pipeline_one_default_per_org"
+            ),
+            models.CheckConstraint(
+                condition=Q(rotting_days__gte=1, rotting_days__lte=MAX_ROTTING_DAYS),
+                name="pipeline_rotting_days_1_365",
             ),
         ]
 
@@ -40,12 +54,21 @@ class Stage(OrgOwned):
     order = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=LeadStatus.choices, blank=True, null=True)
     probability = models.PositiveSmallIntegerField(default=0)
+    rotting_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Overrides the pipeline's rotting days for leads in this stage; empty: the pipeline's.",
+    )
 
     class Meta:
         ordering = ["pipeline", "order"]
         constraints = [
             models.UniqueConstraint(fields=["pipeline", "order"], name="stage_order_unique_per_pipeline"),
             models.CheckConstraint(condition=Q(probability__lte=100), name="stage_probability_0_100"),
+            models.CheckConstraint(
+                condition=Q(rotting_days__isnull=True) | Q(rotting_days__gte=1, rotting_days__lte=MAX_ROTTING_DAYS),
+                name="stage_rotting_days_1_365",
+            ),
         ]
 
     def __str__(self):

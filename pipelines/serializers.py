@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from vchata.inputs import StrictInput
 from vchata.schema import envelope, paged
 
-from .models import LeadStatus
+from .models import MAX_ROTTING_DAYS, LeadStatus
 
 MAX_STAGES = 50
 
@@ -24,12 +24,25 @@ class StageSerializer(serializers.Serializer):
         choices=LeadStatus.choices, allow_null=True, help_text="The lead status that entering this stage sets."
     )
     probability = serializers.IntegerField(help_text="Chance (0-100) that a lead here converts, for forecasts.")
+    rottingDays = serializers.IntegerField(
+        source="rotting_days",
+        allow_null=True,
+        help_text="Days without activity or open task before an open lead here is stale; null: the pipeline's.",
+    )
+
+
+def rotting_days_input(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(source="rotting_days", min_value=1, max_value=MAX_ROTTING_DAYS, **kwargs)
 
 
 class PipelineSerializer(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     isDefault = serializers.BooleanField(source="is_default")
+    rottingDays = serializers.IntegerField(
+        source="rotting_days",
+        help_text="Days without activity or open task before an open lead (not CONVERTED or LOST) is stale.",
+    )
     stages = StageSerializer(many=True, source="ordered_stages")
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
@@ -39,11 +52,13 @@ class StageSpecInput(StrictInput):
     name = serializers.CharField(max_length=120)
     status = serializers.ChoiceField(choices=LeadStatus.choices, required=False, allow_null=True)
     probability = serializers.IntegerField(min_value=0, max_value=100, required=False, default=0)
+    rottingDays = rotting_days_input(required=False, allow_null=True, help_text="Default: the pipeline's.")
 
 
 class PipelineInput(StrictInput):
     name = serializers.CharField(max_length=120)
     isDefault = serializers.BooleanField(source="is_default", required=False, default=False)
+    rottingDays = rotting_days_input(required=False, help_text="Default: 7.")
     stages = StageSpecInput(
         many=True,
         required=False,
@@ -58,6 +73,7 @@ class PipelineUpdateInput(StrictInput):
     isDefault = serializers.BooleanField(
         source="is_default", required=False, help_text="true makes this the organization's default pipeline."
     )
+    rottingDays = rotting_days_input(required=False)
 
     def validate(self, attrs):
         if not attrs:
@@ -75,6 +91,7 @@ class StageUpdateInput(StrictInput):
     name = serializers.CharField(max_length=120, required=False)
     status = serializers.ChoiceField(choices=LeadStatus.choices, required=False, allow_null=True)
     probability = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    rottingDays = rotting_days_input(required=False, allow_null=True, help_text="null: the pipeline's.")
 
     def validate(self, attrs):
         if not attrs:

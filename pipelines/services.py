@@ -10,7 +10,7 @@ from vchata.accounts.models import Organization, User
 from vchata.exceptions import Conflict, InvalidInput
 from vchata.tenancy import get_in_org
 
-from .models import DEFAULT_PIPELINE_NAME, DEFAULT_STAGES, Pipeline, Stage
+from .models import DEFAULT_PIPELINE_NAME, DEFAULT_ROTTING_DAYS, DEFAULT_STAGES, Pipeline, Stage
 
 PIPELINE_HAS_LEADS = "Pipeline still has leads; move or delete them first"
 DEFAULT_PIPELINE_KEPT = "The default pipeline cannot be deleted; make another pipeline the default first"
@@ -23,7 +23,12 @@ _ORDER_PARKING = 1_000_000
 
 @transaction.atomic
 def create_pipeline(
-    *, org: Organization, name: str, stages: Iterable[Mapping] | None = None, is_default: bool = False
+    *,
+    org: Organization,
+    name: str,
+    stages: Iterable[Mapping] | None = None,
+    is_default: bool = False,
+    rotting_days: int = DEFAULT_ROTTING_DAYS,
 ) -> Pipeline:
     """A pipeline with the given stages in list order, or the five default stages.
 
@@ -31,7 +36,7 @@ def create_pipeline(
     """
     if is_default:
         _clear_default(org)
-    pipeline = Pipeline.objects.create(organization=org, name=name, is_default=is_default)
+    pipeline = Pipeline.objects.create(organization=org, name=name, is_default=is_default, rotting_days=rotting_days)
     stage_specs = list(stages) if stages else [{"name": n, "status": s, "probability": p} for n, s, p in DEFAULT_STAGES]
     Stage.objects.bulk_create(
         Stage(
@@ -41,6 +46,7 @@ def create_pipeline(
             order=index,
             status=spec.get("status") or None,
             probability=spec.get("probability") or 0,
+            rotting_days=spec.get("rotting_days"),
         )
         for index, spec in enumerate(stage_specs, start=1)
     )
@@ -93,10 +99,14 @@ def _stage_ids(pipeline: Pipeline) -> list[str]:
 
 @transaction.atomic
 def update_pipeline(*, org: Organization, actor: User | None, pipeline_id: str, changes: Mapping[str, Any]) -> Pipeline:
-    """Rename a pipeline and/or make it the org's default (``is_default=False`` on the default is refused)."""
+    """Rename a pipeline, change its ``rotting_days`` and/or make it the org's default.
+
+    ``is_default=False`` on the default is refused.
+    """
     pipeline = _lock_pipeline(org, pipeline_id)
-    if "name" in changes:
-        pipeline.name = changes["name"]
+    for field in ("name", "rotting_days"):
+        if field in changes:
+            setattr(pipeline, field, changes[field])
     if "is_default" in changes:
         if changes["is_default"] and not pipeline.is_default:
             _clear_default(org, keep=pipeline)
@@ -132,6 +142,7 @@ def create_stage(
     status: str | None = None,
     probability: int = 0,
     order: int | None = None,
+    rotting_days: int | None = None,
 ) -> Stage:
     """Add a stage at position ``order`` (1 = first; default and beyond the end: last)."""
     pipeline = _lock_pipeline(org, pipeline_id)
@@ -143,6 +154,7 @@ def create_stage(
         name=name,
         status=status or None,
         probability=probability or 0,
+        rotting_days=rotting_days,
         order=_ORDER_PARKING * 2,
     )
     ids.insert(position - 1, stage.pk)
@@ -155,12 +167,12 @@ def create_stage(
 def update_stage(
     *, org: Organization, actor: User | None, pipeline_id: str, stage_id: str, changes: Mapping[str, Any]
 ) -> Stage:
-    """Change a stage's ``name``, ``status`` (set on entry; None for none) or ``probability``.
+    """Change a stage's ``name``, ``status`` (set on entry; None for none), ``probability`` or ``rotting_days``.
 
     Leads already in the stage keep their status; the new one applies to leads entering it.
     """
     _, stage = _lock_stage(org, pipeline_id, stage_id)
-    for field in ("name", "status", "probability"):
+    for field in ("name", "status", "probability", "rotting_days"):
         if field in changes:
             setattr(stage, field, changes[field])
     stage.status = stage.status or None

@@ -11,18 +11,19 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DecimalField, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DecimalField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from leads.counting import while_leads_unchanged
-from leads.models import Lead
-from pipelines.models import Pipeline, Stage
+from leads.models import Lead, Task
+from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import Organization, User
 from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 
 CARDS_PER_PAGE = 50
-# A card nobody has touched for this long is marked stale on the board.
-STALE_AFTER_DAYS = 7
+# Closed leads never rot, however long they sit.
+CLOSED_STATUSES = frozenset({LeadStatus.CONVERTED, LeadStatus.LOST})
 
 ASSIGNEE_MINE = "mine"
 ASSIGNEE_NOBODY = "none"
@@ -210,7 +211,10 @@ def board_cards(
 
     Keyset pagination on ``(updated_at, id)`` rather than OFFSET, so "Load more"
     costs the same on page 1 and page 2,000 and skips nothing when cards move.
-    Each card carries ``idle_days`` and ``stale``.
+    Each card carries ``idle_days`` and ``stale`` (``is_stale``). What staleness
+    needs (the stage's or else the pipeline's rotting days, whether the lead has
+    an open task) comes in the same query: two joins on primary keys and one
+    probe of the ``(lead, completed_at, …)`` task index per card shown.
     """
     cards = (
         Lead.objects.for_org(org)
@@ -231,6 +235,10 @@ def board_cards(
             "assigned_to__name",
             "assigned_to__email",
         )
+        .annotate(
+            rotting_days=Coalesce(F("stage__rotting_days"), F("pipeline__rotting_days")),
+            has_open_task=Exists(Task.objects.filter(lead=OuterRef("pk"), completed_at__isnull=True)),
+        )
         .order_by("-updated_at", "-id")
     )
     if after:
@@ -241,10 +249,27 @@ def board_cards(
     page = page[:limit]
     now = timezone.now()
     for card in page:
-        # Clamped: a clock-skewed or back-dated timestamp must not read "-2 days".
-        card.idle_days = max(0, (now - (card.last_activity_at or card.created_at)).days)
-        card.stale = card.idle_days >= STALE_AFTER_DAYS
+        card.idle_days = idle_days(card.last_activity_at or card.created_at, now)
+        card.stale = is_stale(
+            status=card.status,
+            idle_days=card.idle_days,
+            has_open_task=card.has_open_task,
+            rotting_days=card.rotting_days,
+        )
     return page, (encode_cursor(page[-1]) if has_more else None)
+
+
+def idle_days(since: datetime, now: datetime) -> int:
+    # Clamped: a clock-skewed or back-dated timestamp must not read "-2 days".
+    return max(0, (now - since).days)
+
+
+def is_stale(*, status: str, idle_days: int, has_open_task: bool, rotting_days: int) -> bool:
+    """Whether an open lead has rotted: no activity for ``rotting_days`` and no open task planned.
+
+    A CONVERTED or LOST lead is never stale; an open task (even overdue) counts as a next step.
+    """
+    return status not in CLOSED_STATUSES and not has_open_task and idle_days >= rotting_days
 
 
 def lead_sources(*, org: Organization, limit: int = 100) -> list[str]:

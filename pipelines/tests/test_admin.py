@@ -71,7 +71,12 @@ def test_pipeline_page_lists_stages_in_order(su, pipeline, stages):
 
 
 def test_stages_can_swap_places_in_one_save(su, pipeline, stages):
-    data = {"name": pipeline.name, "is_default": "on", **stage_rows(stages, **{"1": {"order": 3}, "2": {"order": 2}})}
+    data = {
+        "name": pipeline.name,
+        "is_default": "on",
+        "rotting_days": "7",
+        **stage_rows(stages, **{"1": {"order": 3}, "2": {"order": 2}}),
+    }
 
     response = su.post(f"/admin/pipelines/pipeline/{pipeline.pk}/change/", data)
 
@@ -87,7 +92,12 @@ def test_stages_can_swap_places_in_one_save(su, pipeline, stages):
 
 def test_a_stage_holding_leads_cannot_be_deleted_from_the_inline(su, org, pipeline, stages):
     LeadFactory(organization=org)
-    data = {"name": pipeline.name, "is_default": "on", **stage_rows(stages, **{"0": {"DELETE": "on"}})}
+    data = {
+        "name": pipeline.name,
+        "is_default": "on",
+        "rotting_days": "7",
+        **stage_rows(stages, **{"0": {"DELETE": "on"}}),
+    }
 
     response = su.post(f"/admin/pipelines/pipeline/{pipeline.pk}/change/", data)
 
@@ -96,13 +106,29 @@ def test_a_stage_holding_leads_cannot_be_deleted_from_the_inline(su, org, pipeli
 
 
 def test_a_new_stage_belongs_to_the_pipelines_org(su, org, pipeline, stages):
-    data = {"name": pipeline.name, "is_default": "on", **stage_rows(stages)}
+    data = {"name": pipeline.name, "is_default": "on", "rotting_days": "7", **stage_rows(stages)}
     data |= {"stages-TOTAL_FORMS": "6", "stages-5-order": "6", "stages-5-name": "On hold", "stages-5-probability": "5"}
 
     response = su.post(f"/admin/pipelines/pipeline/{pipeline.pk}/change/", data)
 
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Stage.objects.get(name="On hold").organization == org
+
+
+def test_rotting_days_are_set_on_the_pipeline_and_a_stage(su, pipeline, stages):
+    data = {
+        "name": pipeline.name,
+        "is_default": "on",
+        "rotting_days": "12",
+        **stage_rows(stages, **{"2": {"rotting_days": "3"}}),
+    }
+
+    response = su.post(f"/admin/pipelines/pipeline/{pipeline.pk}/change/", data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    pipeline.refresh_from_db()
+    assert pipeline.rotting_days == 12
+    assert list(pipeline.stages.order_by("order").values_list("rotting_days", flat=True)) == [None, None, 3, None, None]
 
 
 def test_a_second_default_pipeline_is_a_form_error(su, org):

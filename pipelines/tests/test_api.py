@@ -44,7 +44,8 @@ def test_list_pipelines_with_their_stages_in_order(api, org, pipeline, other_org
     assert (item["id"], item["name"], item["isDefault"]) == (pipeline.pk, "Sales Pipeline", True)
     assert [(s["name"], s["status"], s["probability"]) for s in item["stages"]] == DEFAULT_STAGES
     assert [s["order"] for s in item["stages"]] == [1, 2, 3, 4, 5]
-    assert set(item["stages"][0]) == {"id", "name", "order", "status", "probability"}
+    assert set(item["stages"][0]) == {"id", "name", "order", "status", "probability", "rottingDays"}
+    assert (item["rottingDays"], item["stages"][0]["rottingDays"]) == (7, None)
     assert payload["pagination"] == {"total": 1, "page": 1, "limit": 20, "hasMore": False}
 
 
@@ -107,6 +108,12 @@ def test_a_new_default_pipeline_takes_over_from_the_old_one(api, org, pipeline):
         ({"name": "P", "stages": [{"name": "A", "color": "red"}]}, "stages[0].color is not an allowed field"),
         ({"name": "P", "stages": [{"name": "A"}] * 51}, "stages must have at most 50 items"),
         ({"name": "P", "owner": "me"}, "owner is not an allowed field"),
+        ({"name": "P", "rottingDays": 0}, "rottingDays must be greater than or equal to 1"),
+        ({"name": "P", "rottingDays": None}, "rottingDays may not be null"),
+        (
+            {"name": "P", "stages": [{"name": "A", "rottingDays": 366}]},
+            "stages[0].rottingDays must be less than or equal to 365",
+        ),
     ],
 )
 def test_create_a_pipeline_refuses_bad_input(api, org, pipeline, body, message):
@@ -114,6 +121,46 @@ def test_create_a_pipeline_refuses_bad_input(api, org, pipeline, body, message):
 
     assert problems(response) == [message]
     assert Pipeline.objects.filter(organization=org).count() == 1
+
+
+def test_create_a_pipeline_with_rotting_days_and_a_stage_override(api, org):
+    body = {
+        "name": "Enterprise",
+        "rottingDays": 30,
+        "stages": [{"name": "Talks"}, {"name": "Legal", "rottingDays": 60}],
+    }
+
+    pipeline = api.post(url(org), body, format="json").json()["pipeline"]
+
+    assert pipeline["rottingDays"] == 30
+    assert [s["rottingDays"] for s in pipeline["stages"]] == [None, 60]
+    stored = Pipeline.objects.get(pk=pipeline["id"])
+    assert stored.rotting_days == 30
+    assert list(stored.stages.order_by("order").values_list("rotting_days", flat=True)) == [None, 60]
+
+
+def test_change_a_pipelines_rotting_days(api, org, pipeline):
+    response = api.patch(url(org, pipeline.pk), {"rottingDays": 14}, format="json")
+
+    assert response.json()["pipeline"]["rottingDays"] == 14
+    pipeline.refresh_from_db()
+    assert pipeline.rotting_days == 14
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"rottingDays": 0}, "rottingDays must be greater than or equal to 1"),
+        ({"rottingDays": "soon"}, "rottingDays must be an integer"),
+        ({"rottingDays": None}, "rottingDays may not be null"),
+    ],
+)
+def test_pipeline_rotting_days_refuses_bad_input(api, org, pipeline, body, message):
+    response = api.patch(url(org, pipeline.pk), body, format="json")
+
+    assert problems(response) == [message]
+    pipeline.refresh_from_db()
+    assert pipeline.rotting_days == 7
 
 
 def test_get_a_pipeline(api, org, pipeline):
@@ -237,6 +284,31 @@ def test_update_a_stage(api, org, stages):
     assert response.status_code == 200
     stage = response.json()["stage"]
     assert (stage["name"], stage["status"], stage["probability"], stage["order"]) == ("Inbox", None, 5, 1)
+
+
+def test_a_stage_overrides_and_then_inherits_the_pipelines_rotting_days(api, org, stages):
+    stage_url = url(org, stages[1].pipeline_id, "stages", stages[1].pk)
+
+    assert api.patch(stage_url, {"rottingDays": 3}, format="json").json()["stage"]["rottingDays"] == 3
+    stages[1].refresh_from_db()
+    assert stages[1].rotting_days == 3
+    assert api.patch(stage_url, {"rottingDays": None}, format="json").json()["stage"]["rottingDays"] is None
+    stages[1].refresh_from_db()
+    assert stages[1].rotting_days is None
+
+
+def test_add_a_stage_with_rotting_days(api, org, pipeline):
+    response = api.post(url(org, pipeline.pk, "stages"), {"name": "Legal", "rottingDays": 21}, format="json")
+
+    assert response.json()["stage"]["rottingDays"] == 21
+
+
+def test_stage_rotting_days_refuses_bad_input(api, org, stages):
+    response = api.patch(url(org, stages[0].pipeline_id, "stages", stages[0].pk), {"rottingDays": 0}, format="json")
+
+    assert problems(response) == ["rottingDays must be greater than or equal to 1"]
+    stages[0].refresh_from_db()
+    assert stages[0].rotting_days is None
 
 
 def test_update_a_stage_of_another_pipeline_path_is_not_found(api, org, pipeline):

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from leads.models import Activity, Lead
-from leads.tests.factories import ContactFactory, LeadFactory
+from leads.tests.factories import ContactFactory, LeadFactory, TaskFactory
 from pipelines.board.selectors import CARDS_PER_PAGE, board_fingerprints
 from pipelines.services import create_pipeline
 from vchata.accounts.tests.factories import MembershipFactory, OrganizationFactory
@@ -76,6 +76,65 @@ def test_fresh_card_is_not_marked_stale(browser, org, pipeline):
     assert "card--stale" not in html
     assert f'data-lead-id="{lead.pk}"' in html
     assert "Active today" in html
+
+
+def idle_lead(org, days: int, **fields) -> Lead:
+    lead = LeadFactory(organization=org, **fields)
+    Lead.objects.filter(pk=lead.pk).update(last_activity_at=lead.created_at - timedelta(days=days))
+    return lead
+
+
+def stale_flags(browser, org, pipeline) -> dict[str, bool]:
+    columns = browser.get(board_url(org, pipeline)).context["columns"]
+    return {card.pk: card.stale for column in columns for card in column.cards}
+
+
+@pytest.mark.parametrize("closed", [3, 4])  # the Converted and Lost stages
+def test_a_closed_lead_is_never_stale(browser, org, pipeline, stages, closed):
+    lead = idle_lead(org, 400, stage=stages[closed])
+
+    html = browser.get(board_url(org, pipeline)).content.decode()
+
+    assert "400 days since last activity" in card_html(html, lead)
+    assert "card--stale" not in card_html(html, lead)
+
+
+def test_an_open_task_keeps_an_idle_lead_fresh(browser, org, pipeline):
+    planned = idle_lead(org, 30)
+    TaskFactory(lead=planned, due_at=planned.created_at - timedelta(days=2))  # overdue, but still a next step
+    done = idle_lead(org, 30)
+    TaskFactory(lead=done, completed_at=done.created_at)
+
+    assert stale_flags(browser, org, pipeline) == {planned.pk: False, done.pk: True}
+
+
+def test_a_stage_override_beats_the_pipelines_rotting_days(browser, org, pipeline, stages):
+    pipeline.rotting_days = 30
+    pipeline.save()
+    stages[1].rotting_days = 2
+    stages[1].save()
+    in_default = idle_lead(org, 10, stage=stages[0])
+    in_override = idle_lead(org, 2, stage=stages[1])
+    fresh_in_override = idle_lead(org, 1, stage=stages[1])
+
+    assert stale_flags(browser, org, pipeline) == {
+        in_default.pk: False,
+        in_override.pk: True,
+        fresh_in_override.pk: False,
+    }
+
+
+def test_load_more_cards_mark_staleness_by_the_stages_rotting_days(browser, org, pipeline, stages):
+    stages[0].rotting_days = 1
+    stages[0].save()
+    leads = [idle_lead(org, 1) for _ in range(CARDS_PER_PAGE + 1)]
+    first_page = browser.get(board_url(org, pipeline)).context["columns"][0]
+    url = reverse("board-column-cards", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk, "stage_id": stages[0].pk})
+
+    response = browser.get(url, {"after": first_page.next_cursor})
+
+    (last,) = response.context["cards"]
+    assert (last.pk, last.stale) == (leads[0].pk, True)
 
 
 def test_board_of_another_org_is_not_found(browser, other_org):
