@@ -1,8 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import list_views, views
 
 urlpatterns = [
+    path("<org_id:org_id>/leads/", list_views.LeadListView.as_view(), name="lead-list"),
+    path("<org_id:org_id>/leads/bulk/", list_views.LeadBulkView.as_view(), name="lead-bulk"),
+    path("<org_id:org_id>/leads/export.csv", list_views.LeadExportView.as_view(), name="lead-export"),
     path("<org_id:org_id>/leads/new/", views.NewLeadView.as_view(), name="lead-new"),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/", views.LeadDetailView.as_view(), name="lead-detail"),
     path(

@@ -9,6 +9,7 @@ Filtering and pagination of the lists happen in the views (``leads.filters``,
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -72,6 +73,29 @@ def lead_history(*, lead: Lead) -> list[StageVisit]:
     for visit in visits:
         visit.days = round(((visit.left_at or now) - visit.entered_at).total_seconds() / 86400, 1)
     return visits
+
+
+def lead_sources(*, org: Organization, limit: int = 100) -> list[str]:
+    """The distinct sources of the org's leads, for the source filter.
+
+    A plain ``SELECT DISTINCT`` reads every lead of the org. This recursive
+    query hops from one source to the next along the ``(organization, source, …)``
+    index instead (a "loose index scan"), so it costs one index probe per
+    distinct source however many leads there are. Same SQL on PostgreSQL and SQLite.
+    """
+    table = connection.ops.quote_name(Lead._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE sources(source) AS (
+            SELECT MIN(source) FROM {table} WHERE organization_id = %s AND source > ''
+            UNION ALL
+            SELECT (SELECT MIN(source) FROM {table} WHERE organization_id = %s AND source > sources.source)
+            FROM sources WHERE sources.source IS NOT NULL
+        )
+        SELECT source FROM sources WHERE source IS NOT NULL LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, org.pk, limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def campaign_list(*, org: Organization) -> QuerySet[Campaign]:

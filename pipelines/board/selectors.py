@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import DecimalField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from leads.counting import while_leads_unchanged
 from leads.models import Lead, Task
+from leads.selectors import lead_sources  # noqa: F401 - the board's source filter reads it from here
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import Organization, User
 from vchata.tenancy.permissions import ALL_LEADS, LeadScope
@@ -270,29 +270,6 @@ def is_stale(*, status: str, idle_days: int, has_open_task: bool, rotting_days: 
     A CONVERTED or LOST lead is never stale; an open task (even overdue) counts as a next step.
     """
     return status not in CLOSED_STATUSES and not has_open_task and idle_days >= rotting_days
-
-
-def lead_sources(*, org: Organization, limit: int = 100) -> list[str]:
-    """The distinct sources of the org's leads, for the source filter.
-
-    A plain ``SELECT DISTINCT`` reads every lead of the org. This recursive
-    query hops from one source to the next along the ``(organization, source, …)``
-    index instead (a "loose index scan"), so it costs one index probe per
-    distinct source however many leads there are. Same SQL on PostgreSQL and SQLite.
-    """
-    table = connection.ops.quote_name(Lead._meta.db_table)
-    sql = f"""
-        WITH RECURSIVE sources(source) AS (
-            SELECT MIN(source) FROM {table} WHERE organization_id = %s AND source > ''
-            UNION ALL
-            SELECT (SELECT MIN(source) FROM {table} WHERE organization_id = %s AND source > sources.source)
-            FROM sources WHERE sources.source IS NOT NULL
-        )
-        SELECT source FROM sources WHERE source IS NOT NULL LIMIT %s
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [org.pk, org.pk, limit])
-        return [row[0] for row in cursor.fetchall()]
 
 
 def org_members(*, org: Organization) -> QuerySet[User]:

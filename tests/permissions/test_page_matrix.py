@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.permissions.test_api_matrix import ADMINS, EVERYONE, OWNERS, snapshot
+from tests.permissions.test_api_matrix import ADMINS, EVERYONE, MANAGERS, OWNERS, snapshot
 from tests.support.teams import CALLERS, OUTSIDER, Team, build_team
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +57,11 @@ TABLE: dict[tuple[str, str], Page] = {
         "post", EVERYONE, 302, data=lambda t: {"contact_name": "Neo", "pipeline": t.pipeline.pk}
     ),
     ("lead-detail", "get"): Page("get", EVERYONE, 200, lead),
+    ("lead-list", "get"): Page("get", EVERYONE, 200),
+    ("lead-export", "get"): Page("get", EVERYONE, 200),
+    ("lead-bulk", "post"): Page(
+        "post", MANAGERS, 302, data=lambda t: {"lead": [t.lead.pk], "action": "status", "status": "CONTACTED"}
+    ),
     ("lead-log-activity", "post"): Page("post", EVERYONE, 302, lead, lambda t: {"type": "CALL", "description": "Hi"}),
     ("lead-edit", "post"): Page("post", EVERYONE, 302, lead, lambda t: {"notes": "Warm", "value": "10"}),
     ("lead-assign", "post"): Page("post", EVERYONE, 302, lead, lambda t: {"assigned_to": t.users["MEMBER"].pk}),
