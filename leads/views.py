@@ -211,7 +211,7 @@ class LeadStageView(LeadPageMixin, TemplateView):
 
 
 class LeadStatusView(LeadPageMixin, TemplateView):
-    """Mark converted / lost, or reopen: moves to the pipeline's stage for that status, so the board agrees."""
+    """Mark converted / lost, or reopen: one service call, which moves the lead into the stage for that status."""
 
     http_method_names = ["post"]
     labels = {LeadStatus.CONVERTED: "converted", LeadStatus.LOST: "lost"}
@@ -223,11 +223,11 @@ class LeadStatusView(LeadPageMixin, TemplateView):
             messages.error(request, "Choose a valid status.")
             return redirect(self.lead_url())
         status = form.cleaned_data["status"]
-        stages = list(Stage.objects.for_org(self.org).filter(pipeline_id=lead.pipeline_id).order_by("order"))
-        target = status_target_stage(lead, stages, status)
-        if target is not None and target.pk != lead.stage_id:
-            lead = services.move_lead_to_stage(org=self.org, actor=request.user, lead_id=lead.pk, stage_id=target.pk)
-        if lead.status != status:
+        if status in services.CLOSED_STATUSES:
+            services.close_lead(org=self.org, actor=request.user, lead_id=lead.pk, status=status)
+        elif status == LeadStatus.NEW:
+            services.reopen_lead(org=self.org, actor=request.user, lead_id=lead.pk)
+        else:
             services.update_lead(org=self.org, actor=request.user, lead_id=lead.pk, changes={"status": status})
         label = self.labels.get(status)
         messages.success(request, f"Lead marked {label}." if label else "Lead reopened.")

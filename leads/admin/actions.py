@@ -28,7 +28,7 @@ from vchata.tenancy.admin import error_message, may_in_admin
 from vchata.tenancy.permissions import Action
 
 from ..models import Lead
-from ..services import move_lead_to_stage, update_lead
+from ..services import close_lead, move_lead_to_stage, update_lead
 
 APPLY = "apply"
 PREVIEW_LIMIT = 20
@@ -61,9 +61,7 @@ def _set_status(modeladmin, request, queryset, status: str, verb: str) -> None:
         modeladmin,
         request,
         queryset,
-        lambda lead: update_lead(
-            org=lead.organization, actor=request.user, lead_id=lead.pk, changes={"status": status}
-        ),
+        lambda lead: close_lead(org=lead.organization, actor=request.user, lead_id=lead.pk, status=status),
         f"Marked {{count}} lead{{s}} {verb}.",
     )
 

@@ -18,12 +18,15 @@ from .inbox import (
     record_platform_message,
 )
 from .leads import (
+    CLOSED_STATUSES,
     LEAD_EXISTS,
     add_activity,
+    close_lead,
     create_lead,
     create_lead_with_contact,
     delete_lead,
     move_lead_to_stage,
+    reopen_lead,
     update_lead,
 )
 from .lost_reasons import (
@@ -38,6 +41,7 @@ from .tasks import create_task, delete_task, update_task
 
 __all__ = [
     "CAMPAIGN_EXISTS",
+    "CLOSED_STATUSES",
     "CONTENT_POST_EXISTS",
     "CUSTOM_FIELD_EXISTS",
     "LEAD_EXISTS",
@@ -45,6 +49,7 @@ __all__ = [
     "LOST_REASON_IN_USE",
     "SOCIAL_ACCOUNT_EXISTS",
     "add_activity",
+    "close_lead",
     "convert_conversation",
     "create_campaign",
     "create_content_post",
@@ -64,6 +69,7 @@ __all__ = [
     "move_lead_to_stage",
     "org_has_lost_reasons",
     "record_platform_message",
+    "reopen_lead",
     "update_campaign",
     "update_custom_field",
     "update_lead",

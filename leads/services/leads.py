@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from pipelines.models import LeadStatus, Pipeline, Stage
@@ -298,8 +299,8 @@ def update_lead(
     if "assigned_to" in changes and changes["assigned_to"] != lead.assigned_to:
         events += _assign(org=org, lead=lead, user=changes["assigned_to"], actor=actor, cause=cause)
     _change_lost_reason(org, lead, changes, cause)
-    if "status" in changes:
-        events += _set_status(
+    if "status" in changes and changes["status"] != lead.status:
+        events += _change_status(
             org=org,
             lead=lead,
             status=changes["status"],
@@ -310,11 +311,18 @@ def update_lead(
         )
 
     lead.save()
+    _finish_update(org, lead, actor, cause, before, events)
+    return lead
+
+
+def _finish_update(
+    org: Organization, lead: Lead, actor: User | None, cause: dict, before: Mapping[str, Any], events: list
+) -> None:
+    """Announce a saved update: its events, then one LEAD_UPDATED naming every field it changed."""
     changed = _changed(before, _tracked_values(lead))
     if changed:
         events.append(LeadEvent(EventKind.LEAD_UPDATED, org, lead, actor, detail={"changes": changed}, cause=cause))
     _emit_all(events)
-    return lead
 
 
 def _assign(*, org: Organization, lead: Lead, user: User | None, actor: User | None, cause: dict) -> list[LeadEvent]:
@@ -377,25 +385,139 @@ def move_lead_to_stage(
 
     now = timezone.now()
     previous = found.get(lead.stage_id) or lead.stage
+    events = _enter_stage(
+        org=org,
+        lead=lead,
+        stage=stage,
+        previous=previous,
+        actor=actor,
+        cause=cause,
+        now=now,
+        notes=notes,
+        metadata=pipeline_change,
+    )
+    if stage.status:
+        events += _set_status(
+            org=org, lead=lead, status=stage.status, actor=actor, cause=cause, now=now, lost_reason=lost_reason
+        )
+    lead.save()
+    _emit_all(events)
+    return lead
+
+
+def _enter_stage(
+    *,
+    org: Organization,
+    lead: Lead,
+    stage: Stage,
+    previous: Stage,
+    actor: User | None,
+    cause: dict,
+    now,
+    notes: str = "",
+    metadata: Mapping[str, Any] | None = None,
+) -> list[LeadEvent]:
+    """Put a locked lead into ``stage``: close its open visit, open one, log STAGE_CHANGED (the lead isn't saved)."""
     StageVisit.objects.filter(lead=lead, left_at__isnull=True).update(left_at=now)
     StageVisit.objects.create(organization=org, lead=lead, stage=stage, entered_at=now)
     lead.stage = stage
+    lead.last_activity_at = now
     _log(
         org=org,
         lead=lead,
         actor=actor,
         type=Activity.Type.STAGE_CHANGED,
         description=f"Moved from {previous.name} to {stage.name}" + (f": {notes}" if notes else ""),
-        metadata={"fromStageId": previous.pk, "toStageId": stage.pk, "notes": notes, **pipeline_change, **cause},
+        metadata={"fromStageId": previous.pk, "toStageId": stage.pk, "notes": notes, **(metadata or {}), **cause},
     )
-    events = [LeadEvent(EventKind.STAGE_ENTERED, org, lead, actor, detail=stage.pk, cause=cause)]
-    if stage.status:
-        events += _set_status(
-            org=org, lead=lead, status=stage.status, actor=actor, cause=cause, now=now, lost_reason=lost_reason
+    return [LeadEvent(EventKind.STAGE_ENTERED, org, lead, actor, detail=stage.pk, cause=cause)]
+
+
+def _status_stages(org: Organization, lead: Lead, status: str) -> tuple[Stage | None, Stage | None]:
+    """``(target, current)``: the first stage of the lead's pipeline carrying ``status`` (None when no stage
+    does, or the lead's own stage already does) and the lead's current stage, in one read."""
+    rows = list(
+        Stage.objects.for_org(org)
+        .filter(Q(status=status) | Q(pk=lead.stage_id), pipeline_id=lead.pipeline_id)
+        .order_by("order", "id")
+    )
+    current = next((row for row in rows if row.pk == lead.stage_id), None)
+    if current is not None and current.status == status:
+        return None, current
+    return next((row for row in rows if row.status == status), None), current
+
+
+def _change_status(
+    *,
+    org: Organization,
+    lead: Lead,
+    status: str,
+    actor: User | None,
+    cause: dict,
+    now,
+    lost_reason=None,
+    fallback_stage: Stage | None = None,
+) -> list[LeadEvent]:
+    """A new status on a locked lead, and with it the stage: into the first stage carrying the status,
+    exactly as a move there (visit, STAGE_CHANGED) would; a status no stage carries changes only itself.
+
+    ``fallback_stage`` is where to go when no stage carries the status (reopening: the first stage).
+    """
+    target, current = _status_stages(org, lead, status)
+    stays = current is not None and current.status == status  # already in a stage carrying it
+    if target is None and not stays and fallback_stage is not None and fallback_stage.pk != lead.stage_id:
+        target = fallback_stage
+    events: list[LeadEvent] = []
+    if target is not None:
+        events += _enter_stage(
+            org=org, lead=lead, stage=target, previous=current or lead.stage, actor=actor, cause=cause, now=now
         )
-    lead.last_activity_at = now
+    return events + _set_status(
+        org=org, lead=lead, status=status, actor=actor, cause=cause, now=now, lost_reason=lost_reason
+    )
+
+
+CLOSED_STATUSES = (LeadStatus.CONVERTED, LeadStatus.LOST)
+
+
+def close_lead(
+    *,
+    org: Organization,
+    actor: User | None,
+    lead_id: str,
+    status: str,
+    lost_reason=None,
+    cause: dict | None = None,
+) -> Lead:
+    """Mark a lead converted or lost: the one way every writer closes a lead (PATCH goes the same way).
+
+    Atomic: the status, the move into the pipeline's first stage carrying it (if any), the stage
+    visit, the history and the events commit together. Closing a lead already closed that way
+    changes nothing.
+    """
+    if status not in CLOSED_STATUSES:
+        raise ValueError(f"close_lead closes a lead (CONVERTED or LOST), not {status!r}")
+    changes: dict[str, Any] = {"status": status}
+    if lost_reason is not None:
+        changes["lost_reason"] = lost_reason
+    return update_lead(org=org, actor=actor, lead_id=lead_id, changes=changes, cause=cause)
+
+
+@transaction.atomic
+def reopen_lead(*, org: Organization, actor: User | None, lead_id: str, cause: dict | None = None) -> Lead:
+    """Back to NEW, into the stage carrying NEW, else the pipeline's first stage (the lead page's "Reopen")."""
+    cause = cause or {}
+    lead = _lock_lead(org, lead_id)
+    if lead.status == LeadStatus.NEW:
+        return lead
+    before = _tracked_values(lead)
+    first = Stage.objects.for_org(org).filter(pipeline_id=lead.pipeline_id).order_by("order", "id").first()
+    now = timezone.now()
+    events = _change_status(
+        org=org, lead=lead, status=LeadStatus.NEW, actor=actor, cause=cause, now=now, fallback_stage=first
+    )
     lead.save()
-    _emit_all(events)
+    _finish_update(org, lead, actor, cause, before, events)
     return lead
 
 

@@ -228,7 +228,14 @@ def test_changing_status_and_assignee_writes_history_and_fires_events(su, org, l
     types = set(lead.activities.values_list("type", flat=True))
     assert {Activity.Type.STATUS_CHANGED, Activity.Type.ASSIGNED} <= types
     kinds = {event.kind for event in lead_events}
-    assert kinds == {events.EventKind.STATUS_CHANGED, events.EventKind.ASSIGNED, events.EventKind.LEAD_UPDATED}
+    # QUALIFIED is the Qualified stage's status: the lead moved there too (status and stage agree).
+    assert kinds == {
+        events.EventKind.STAGE_ENTERED,
+        events.EventKind.STATUS_CHANGED,
+        events.EventKind.ASSIGNED,
+        events.EventKind.LEAD_UPDATED,
+    }
+    assert lead.stage.status == LeadStatus.QUALIFIED
 
 
 def test_plain_fields_and_contact_change_through_update_lead(su, org, lead):
@@ -493,7 +500,7 @@ def test_export_keeps_formulas_from_running_in_spreadsheets(su, org):
     assert row["phone"] == "+1 555 0100"
 
 
-def test_a_status_chosen_when_adding_a_lead_wins_over_the_stages(su, org, pipeline, stages):
+def test_a_status_chosen_when_adding_a_lead_wins_and_moves_it_to_its_stage(su, org, pipeline, stages):
     contact = ContactFactory(organization=org)
 
     su.post(
@@ -510,5 +517,6 @@ def test_a_status_chosen_when_adding_a_lead_wins_over_the_stages(su, org, pipeli
     )
 
     lead = Lead.objects.get(contact=contact)
-    assert (lead.stage, lead.status) == (stages[0], LeadStatus.CONTACTED)
+    # The status wins, and takes the lead into the stage carrying it (status and stage agree).
+    assert (lead.stage, lead.status) == (stages[2], LeadStatus.CONTACTED)
     assert lead.activities.filter(type=Activity.Type.STATUS_CHANGED).exists()

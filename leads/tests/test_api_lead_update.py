@@ -41,7 +41,9 @@ def test_update_changes_the_sent_fields_and_answers_the_whole_lead(api, org, use
         "Updated notes after phone call",
     )
     assert body["source"] == "website"  # untouched
-    assert {a["type"] for a in body["activities"][:2]} == {"STATUS_CHANGED", "ASSIGNED"}
+    # CONTACTED is the Contacted stage's status, so the lead moved there too.
+    assert body["stage"]["name"] == "Contacted"
+    assert {a["type"] for a in body["activities"][:3]} == {"STATUS_CHANGED", "STAGE_CHANGED", "ASSIGNED"}
 
 
 def test_update_to_converted_sets_converted_and_leaving_it_clears_both(api, org):

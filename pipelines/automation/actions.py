@@ -62,7 +62,10 @@ def perform_action(rule: Rule, *, org: Organization, lead_id: str) -> None:
         lead_services.move_lead_to_stage(
             org=org, actor=None, lead_id=lead_id, stage_id=rule.action_stage_id, cause=cause
         )
+    elif rule.action == RuleAction.SET_STATUS and rule.action_status in lead_services.CLOSED_STATUSES:
+        lead_services.close_lead(org=org, actor=None, lead_id=lead_id, status=rule.action_status, cause=cause)
     elif rule.action == RuleAction.SET_STATUS:
+        # Into the stage carrying the status, as closing does (update_lead's status path).
         lead_services.update_lead(
             org=org, actor=None, lead_id=lead_id, changes={"status": rule.action_status}, cause=cause
         )

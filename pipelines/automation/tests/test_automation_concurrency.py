@@ -77,6 +77,8 @@ def test_round_robin_shares_leads_evenly_across_concurrent_requests(org, pipelin
 
 
 def test_concurrent_run_automations_apply_each_rule_once_per_lead(org, pipeline, reps, time_machine):
+    # No stage carries CONTACTED here, so the status rule leaves the lead idle in its stage for the other rule.
+    pipeline.stages.filter(status="CONTACTED").update(status=None)
     qualify = RuleFactory(
         pipeline=pipeline,
         trigger=Rule.Trigger.IDLE_IN_STAGE,
