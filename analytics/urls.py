@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, forecast_api
 
 urlpatterns = [
     path("leads/<org_id:org_id>/stats", api.LeadStatsView.as_view(), name="lead-stats"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("leads/<org_id:org_id>/analytics/campaigns", api.CampaignAnalyticsView.as_view(), name="analytics-campaigns"),
     path("leads/<org_id:org_id>/analytics/pipeline", api.PipelineAnalyticsView.as_view(), name="analytics-pipeline"),
     path("leads/<org_id:org_id>/analytics/funnel", api.FunnelView.as_view(), name="analytics-funnel"),
+    path("leads/<org_id:org_id>/analytics/forecast", forecast_api.ForecastView.as_view(), name="analytics-forecast"),
 ]
