@@ -9,7 +9,7 @@ import csv
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,8 @@ from django.views.generic import TemplateView
 from django_htmx.http import push_url
 
 from pipelines.models import LeadStatus
-from vchata.exceptions import DomainError, InvalidInput
+from vchata.accounts.saved_views import delete_view, save_view, saved_views
+from vchata.exceptions import DomainError, InvalidInput, NotFound
 from vchata.tenancy.pages import OrgPageMixin
 from vchata.tenancy.permissions import Action
 
@@ -79,8 +80,12 @@ class LeadListView(OrgPageMixin, TemplateView):
         pipelines = org_pipelines(self.org)
         members = list(members_of(self.org))
         context.update(self.results_context())
+        views = list(saved_views(user=self.request.user, org=self.org))
+        current = self.result.params.urlencode()
         context.update(
             nav="leads",
+            saved_views=views,
+            active_view=next((view for view in views if view.query == current), None),
             filter_form=LeadListFilterForm(self.result.params, org=self.org, pipelines=pipelines, members=members),
         )
         if context["can_bulk"]:
@@ -156,6 +161,38 @@ class LeadBulkView(OrgPageMixin, View):
         for lead_id in ids:
             services.delete_lead(org=org, actor=actor, lead_id=lead_id)
         return f"Deleted {leads}."
+
+
+class SavedViewCreateView(OrgPageMixin, View):
+    """``POST …/leads/views/``: save the current filters, search and order under a name (the caller's own)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, org_id):
+        query = clean_params(QueryDict(request.POST.get("query", "")))
+        name = request.POST.get("name", "")
+        try:
+            view = save_view(user=request.user, org=self.org, name=name, query=query.urlencode())
+        except DomainError as exc:
+            for message in domain_messages(exc):
+                messages.error(request, message)
+            return redirect(list_url(self.org.pk, query))
+        messages.success(request, f"Saved the view “{view.name}”.")
+        return redirect(list_url(self.org.pk, query))
+
+
+class SavedViewDeleteView(OrgPageMixin, View):
+    """``POST …/leads/views/<view_id>/delete/``: delete one of the caller's own views (anyone else's is a 404)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, org_id, view_id):
+        try:
+            delete_view(user=request.user, org=self.org, view_id=view_id)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        messages.success(request, "Deleted the saved view.")
+        return redirect(list_url(self.org.pk, clean_params(QueryDict(request.POST.get("query", "")))))
 
 
 class LeadExportView(OrgPageMixin, View):

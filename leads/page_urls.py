@@ -5,6 +5,12 @@ from . import list_views, views
 urlpatterns = [
     path("<org_id:org_id>/leads/", list_views.LeadListView.as_view(), name="lead-list"),
     path("<org_id:org_id>/leads/bulk/", list_views.LeadBulkView.as_view(), name="lead-bulk"),
+    path("<org_id:org_id>/leads/views/", list_views.SavedViewCreateView.as_view(), name="lead-view-save"),
+    path(
+        "<org_id:org_id>/leads/views/<view_id:view_id>/delete/",
+        list_views.SavedViewDeleteView.as_view(),
+        name="lead-view-delete",
+    ),
     path("<org_id:org_id>/leads/export.csv", list_views.LeadExportView.as_view(), name="lead-export"),
     path("<org_id:org_id>/leads/new/", views.NewLeadView.as_view(), name="lead-new"),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/", views.LeadDetailView.as_view(), name="lead-detail"),

@@ -29,6 +29,7 @@ PREFIXES = {
     "key": "key",
     "task": "task",
     "reason": "reason",
+    "view": "view",
 }
 
 

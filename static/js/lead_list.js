@@ -43,6 +43,10 @@
     if (exportLink) exportLink.href = exportLink.getAttribute("data-export-base") + (query ? "?" + query : "");
     var next = document.querySelector('#lead-bulk input[name="next"]');
     if (next) next.value = query;
+    document.querySelectorAll("[data-follow-query]").forEach(function (input) { input.value = query; });
+    document.querySelectorAll("[data-view-query]").forEach(function (chip) {
+      chip.classList.toggle("is-active", chip.getAttribute("data-view-query") === query);
+    });
     refreshSelection();
   }
 

@@ -59,6 +59,7 @@ TABLE: dict[tuple[str, str], Page] = {
     ("lead-detail", "get"): Page("get", EVERYONE, 200, lead),
     ("lead-list", "get"): Page("get", EVERYONE, 200),
     ("lead-export", "get"): Page("get", EVERYONE, 200),
+    ("lead-view-save", "post"): Page("post", EVERYONE, 302, data=lambda t: {"name": "Mine", "query": "status=NEW"}),
     ("lead-bulk", "post"): Page(
         "post", MANAGERS, 302, data=lambda t: {"lead": [t.lead.pk], "action": "status", "status": "CONTACTED"}
     ),
@@ -88,7 +89,8 @@ TABLE: dict[tuple[str, str], Page] = {
     ("org-transfer", "post"): Page("post", OWNERS, 302, data=lambda t: {"user": t.colleague.user_id}),
 }
 # Leaving is tried in vchata/accounts/tests/test_settings_pages.py: it changes the caller’s own membership.
-POST_ONLY_ELSEWHERE = {("org-leave", "post")}
+# Deleting a saved view is each person's own (any other's is a 404): leads/tests/test_saved_views_page.py.
+POST_ONLY_ELSEWHERE = {("org-leave", "post"), ("lead-view-delete", "post")}
 
 
 def app_routes(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, URLPattern]]:

@@ -192,3 +192,28 @@ class Invitation(models.Model):
     @property
     def status(self) -> str:
         return self.status_at(timezone.now())
+
+
+class SavedView(models.Model):
+    """A list view someone saved in an organization: its filters, search and order, as the list's query string.
+
+    Each person's own: nobody else lists, opens or deletes it. The query string is
+    stored as the page cleaned it (``leads.lead_list.clean_params``) and validated
+    again whenever it is opened, so a view saved before a filter changed can't break the page.
+    """
+
+    id = PrefixedIdField(prefix="view")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_views")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=2000, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Also the index that lists a person's views in an org by name.
+            models.UniqueConstraint(fields=["user", "organization", "name"], name="savedview_unique_name_per_user_org"),
+        ]
+
+    def __str__(self):
+        return self.name
