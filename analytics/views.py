@@ -12,6 +12,7 @@ from vchata.tenancy.pages import OrgPageMixin
 
 from . import selectors
 from .filters import LeadFilter
+from .panels import sales_panels
 
 ALL_PIPELINES = "all"
 RANGE_PRESETS = [(7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days")]
@@ -119,6 +120,7 @@ class DashboardView(OrgPageMixin, TemplateView):
             stage_rows=self.stage_rows(performance),
             funnel=funnel,
             funnel_rows=self.with_bars(funnel.stages if funnel else [], lambda step: step.reached),
+            **sales_panels(lead_filter, start=start, end=end, today=timezone.now().date()),
         )
         return context
 
