@@ -1,115 +1,457 @@
-"""The SQL that keeps ``LeadRollup`` exact: a trigger on ``leads_lead`` and the live aggregate it mirrors.
+"""The rollup tables, the PostgreSQL triggers that keep them exact, and the live aggregates they mirror.
+
+A rollup is a table of groups (its ``dims``) holding additive sums (its
+``measures``) over the leads, or the stage visits, of each group. Every one
+comes twice: without the day of creation (what a report without a date filter
+reads: a few thousand rows at most, whatever the number of leads) and with it
+(``…_day``: whole UTC days of a date range). Everything here is generated
+from those definitions, so the trigger, the rebuild, the check and a report's
+live edges compute each figure with the same expression.
 
 Each change is an additive delta applied with INSERT … ON CONFLICT DO UPDATE,
-so concurrent writers to the same group never lose each other's update.
+in the writer's transaction, so concurrent writers never lose each other's
+update. A write takes a transaction-level advisory lock on its organization
+before touching any rollup row: a move updates the visit groups of two stages
+in two statements, and two opposite moves would otherwise lock them in
+opposite orders and deadlock.
+
+Expressions name the lead ``{l}`` and the stage visit ``{v}``: ``l``/``v`` in
+the live SQL and in the functions' parameters, ``OLD``/``NEW`` in triggers.
 """
 
-GROUP_COLUMNS = "organization_id, pipeline_id, stage_id, status, source, assignee_id, created_day"
+from dataclasses import dataclass, replace
 
-# The live aggregate the rollup must equal, per organization (``%s`` is the org id).
-LIVE_GROUPS = """
-    SELECT organization_id, pipeline_id, stage_id, status, source, assigned_to_id AS assignee_id,
-           (created_at AT TIME ZONE 'UTC')::date AS created_day,
-           count(*) AS lead_count, count(value) AS valued_count, coalesce(sum(value), 0) AS value_total
-    FROM leads_lead WHERE organization_id = %s
-    GROUP BY 1, 2, 3, 4, 5, 6, 7
+# pg_advisory_xact_lock(class, org): the class keeps these locks apart from any other use.
+LOCK_CLASS = 18_001
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    expression: str
+
+
+@dataclass(frozen=True)
+class Rollup:
+    name: str
+    over: str  # "lead" or "visit": what one row of the live aggregate is
+    dims: tuple[Column, ...]
+    measures: tuple[Column, ...]
+    # The lead columns the rollup reads: an update that changes none of them leaves it alone.
+    reads: tuple[str, ...]
+    only: str = ""  # rows that count at all (a condition), or every row
+
+    @property
+    def table(self) -> str:
+        return f"analytics_{self.name}"
+
+    @property
+    def daily(self) -> bool:
+        return self.dims[-1].name == "created_day"
+
+    @property
+    def dim_names(self) -> str:
+        return ", ".join(column.name for column in self.dims)
+
+    @property
+    def measure_names(self) -> str:
+        return ", ".join(column.name for column in self.measures)
+
+    def measure(self, name: str) -> Column:
+        return next(column for column in self.measures if column.name == name)
+
+    def dim(self, name: str) -> Column:
+        return next(column for column in self.dims if column.name == name)
+
+
+CREATED_DAY = Column("created_day", "date", "({l}.created_at AT TIME ZONE 'UTC')::date")
+
+
+def by_day(rollup: Rollup) -> Rollup:
+    return replace(rollup, name=f"{rollup.name}_day", dims=(*rollup.dims, CREATED_DAY))
+
+
+def _micros(interval: str) -> str:
+    return f"extract(epoch FROM {interval}) * 1000000"
+
+
+STATUS_COUNTS = tuple(
+    Column(f"{status.lower()}_count", "bigint", f"({{l}}.status = '{status}')::int")
+    for status in ("NEW", "QUALIFIED", "CONTACTED", "CONVERTED", "LOST")
+)
+LEAD_COUNT = Column("lead_count", "bigint", "1")
+CONVERTED_COUNT = Column("converted_count", "bigint", "({l}.status = 'CONVERTED')::int")
+VALUED_COUNT = Column("valued_count", "bigint", "({l}.value IS NOT NULL)::int")
+VALUE_TOTAL = Column("value_total", "numeric(20, 2)", "coalesce({l}.value, 0)")
+ORG = Column("organization_id", "varchar(30)", "{l}.organization_id")
+PIPELINE = Column("pipeline_id", "varchar(35)", "{l}.pipeline_id")
+ASSIGNEE = Column("assignee_id", "varchar(31)", "{l}.assigned_to_id")
+
+# Stats, sources, the pipeline's stage figures, the funnel's open leads and the board's columns.
+LEAD_TOTALS = Rollup(
+    name="lead_totals",
+    over="lead",
+    dims=(
+        ORG,
+        PIPELINE,
+        Column("stage_id", "varchar(32)", "{l}.stage_id"),
+        Column("source", "varchar(100)", "{l}.source"),
+        ASSIGNEE,
+    ),
+    measures=(
+        LEAD_COUNT,
+        *STATUS_COUNTS,
+        VALUED_COUNT,
+        VALUE_TOTAL,
+        Column(
+            "open_value_total",
+            "numeric(20, 2)",
+            "CASE WHEN {l}.status IN ('CONVERTED', 'LOST') THEN 0 ELSE coalesce({l}.value, 0) END",
+        ),
+        # Time to convert, summed: the pipeline report's mean is this over converted_count.
+        Column(
+            "convert_micros",
+            "numeric",
+            f"CASE WHEN {{l}}.status = 'CONVERTED' THEN coalesce({_micros('{l}.converted_at - {l}.created_at')}, 0) "
+            "ELSE 0 END",
+        ),
+    ),
+    reads=(
+        "organization_id",
+        "pipeline_id",
+        "stage_id",
+        "source",
+        "assigned_to_id",
+        "created_at",
+        "status",
+        "value",
+        "converted_at",
+    ),
+)
+
+# A lead's campaign key: its own campaign's utm key, else its utmCampaign. Keys are unique per
+# org, so the campaigns report joins these groups to the org's campaigns by key.
+CAMPAIGN_KEY = (
+    "coalesce((SELECT c.utm_campaign FROM leads_campaign AS c WHERE c.id = {l}.campaign_id), {l}.utm_campaign)"
+)
+CAMPAIGN_TOTALS = Rollup(
+    name="campaign_totals",
+    over="lead",
+    dims=(ORG, PIPELINE, Column("campaign_key", "varchar(200)", CAMPAIGN_KEY), ASSIGNEE),
+    measures=(LEAD_COUNT, CONVERTED_COUNT, VALUED_COUNT, VALUE_TOTAL),
+    reads=(
+        "organization_id",
+        "pipeline_id",
+        "assigned_to_id",
+        "created_at",
+        "status",
+        "value",
+        "campaign_id",
+        "utm_campaign",
+    ),
+    only="{l}.campaign_id IS NOT NULL OR {l}.utm_campaign IS NOT NULL",
+)
+
+# Time in stage: closed visits' summed lengths, and for open ones a count and the sum of their
+# entry instants, so "now" is applied when reading (open time = count × now − sum of entries).
+# Grouped by the visited stage and by the lead's pipeline, assignee and creation, which the
+# pipeline report's filters narrow by.
+VISIT_TOTALS = Rollup(
+    name="visit_totals",
+    over="visit",
+    dims=(
+        Column("organization_id", "varchar(30)", "{v}.organization_id"),
+        PIPELINE,
+        Column("stage_id", "varchar(32)", "{v}.stage_id"),
+        ASSIGNEE,
+    ),
+    measures=(
+        Column("closed_count", "bigint", "({v}.left_at IS NOT NULL)::int"),
+        Column("closed_micros", "numeric", f"coalesce({_micros('{v}.left_at - {v}.entered_at')}, 0)"),
+        Column("open_count", "bigint", "({v}.left_at IS NULL)::int"),
+        Column(
+            "open_entered_micros",
+            "numeric",
+            f"CASE WHEN {{v}}.left_at IS NULL THEN {_micros('{v}.entered_at')} ELSE 0 END",
+        ),
+    ),
+    reads=("pipeline_id", "assigned_to_id", "created_at"),
+)
+
+ROLLUPS = {
+    rollup.name: rollup for base in (LEAD_TOTALS, CAMPAIGN_TOTALS, VISIT_TOTALS) for rollup in (base, by_day(base))
+}
+LEAD_ROLLUPS = [rollup for rollup in ROLLUPS.values() if rollup.over == "lead"]
+VISIT_ROLLUPS = [rollup for rollup in ROLLUPS.values() if rollup.over == "visit"]
+
+
+def expression(text: str, lead: str = "l", visit: str = "v") -> str:
+    return text.replace("{l}", lead).replace("{v}", visit)
+
+
+# --- the live aggregates ------------------------------------------------------------
+
+
+def live_from(rollup: Rollup) -> str:
+    if rollup.over == "lead":
+        return "leads_lead AS l"
+    return "leads_stagevisit AS v JOIN leads_lead AS l ON l.id = v.lead_id"
+
+
+def live_rows(rollup: Rollup, where: str) -> str:
+    """One row per lead (or visit) with its group and its measures, under their column names."""
+    columns = ", ".join(f"{expression(c.expression)} AS {c.name}" for c in (*rollup.dims, *rollup.measures))
+    only = f" AND ({expression(rollup.only)})" if rollup.only else ""
+    return f"SELECT {columns} FROM {live_from(rollup)} WHERE {where}{only}"
+
+
+def live_groups(rollup: Rollup) -> str:
+    """The live aggregate the rollup must equal, for one organization (``%s``)."""
+    org = rollup.dims[0].expression
+    sums = ", ".join(f"sum({c.name}) AS {c.name}" for c in rollup.measures)
+    return (
+        f"SELECT {rollup.dim_names}, {sums} FROM ({live_rows(rollup, expression(org) + ' = %s')}) AS rows "
+        f"GROUP BY {rollup.dim_names}"
+    )
+
+
+# --- the triggers ---------------------------------------------------------------------
+
+
+_ADD_PARAMS = {"lead": "leads_lead, integer", "visit": "leads_stagevisit, leads_lead, integer"}
+
+
+def _add_function(rollup: Rollup) -> str:
+    params = "l leads_lead, sign integer" if rollup.over == "lead" else "v leads_stagevisit, l leads_lead, sign integer"
+    values = ", ".join(
+        [expression(c.expression) for c in rollup.dims]
+        + [f"sign * ({expression(c.expression)})" for c in rollup.measures]
+    )
+    updates = ", ".join(f"{c.name} = {rollup.table}.{c.name} + EXCLUDED.{c.name}" for c in rollup.measures)
+    guard = f"IF NOT ({expression(rollup.only)}) THEN RETURN; END IF;\n    " if rollup.only else ""
+    return f"""
+CREATE OR REPLACE FUNCTION {rollup.table}_add({params}) RETURNS void AS $$
+BEGIN
+    {guard}INSERT INTO {rollup.table} ({rollup.dim_names}, {rollup.measure_names}) VALUES ({values})
+    ON CONFLICT ({rollup.dim_names}) DO UPDATE SET {updates};
+END;
+$$ LANGUAGE plpgsql;
 """
 
-# An update touches two groups. Two leads moving opposite ways (A→B and B→A) would lock the two
-# rollup rows in opposite orders and deadlock, so the rows are always locked in the order of
-# their group key, whichever is the old one.
-TRIGGER_FUNCTION = """
-CREATE OR REPLACE FUNCTION analytics_lead_rollup_trigger() RETURNS trigger AS $$
+
+def _changed(columns, old: str = "OLD", new: str = "NEW") -> str:
+    return f"({', '.join(f'{old}.{c}' for c in columns)}) IS DISTINCT FROM ({', '.join(f'{new}.{c}' for c in columns)})"
+
+
+def _lock(org: str) -> str:
+    return f"PERFORM pg_advisory_xact_lock({LOCK_CLASS}, hashtext({org}));"
+
+
+def _lead_trigger_function() -> str:
+    updates = "\n".join(
+        f"""        IF {_changed(rollup.reads)} THEN
+            PERFORM {rollup.table}_add(OLD, -1);
+            PERFORM {rollup.table}_add(NEW, 1);
+        END IF;"""
+        for rollup in LEAD_ROLLUPS
+    )
+    adds = "\n".join(f"        PERFORM {r.table}_add(NEW, 1);" for r in LEAD_ROLLUPS)
+    removes = "\n".join(f"        PERFORM {r.table}_add(OLD, -1);" for r in LEAD_ROLLUPS)
+    visit_add = "\n".join(f"            PERFORM {r.table}_add(visit_row, NEW, 1);" for r in VISIT_ROLLUPS)
+    visit_remove = "\n".join(f"            PERFORM {r.table}_add(visit_row, OLD, -1);" for r in VISIT_ROLLUPS)
+    visit_reads = sorted({column for r in VISIT_ROLLUPS for column in r.reads})
+    # A lead's visits count under its pipeline, assignee and creation day: when those change, or
+    # the lead comes or goes, its visits move with it. (Visits written while the lead row is
+    # absent, which deferred foreign keys allow, are counted here instead.)
+    return f"""
+CREATE OR REPLACE FUNCTION analytics_lead_rollups() RETURNS trigger AS $$
+DECLARE
+    visit_row leads_stagevisit;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        PERFORM analytics_lead_rollup_add(NEW, 1);
+        {_lock("NEW.organization_id")}
+{adds}
+        FOR visit_row IN SELECT * FROM leads_stagevisit WHERE lead_id = NEW.id LOOP
+{visit_add}
+        END LOOP;
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM analytics_lead_rollup_add(OLD, -1);
-    ELSIF analytics_lead_rollup_key(OLD) <= analytics_lead_rollup_key(NEW) THEN
-        PERFORM analytics_lead_rollup_add(OLD, -1);
-        PERFORM analytics_lead_rollup_add(NEW, 1);
+        {_lock("OLD.organization_id")}
+{removes}
+        FOR visit_row IN SELECT * FROM leads_stagevisit WHERE lead_id = OLD.id LOOP
+{visit_remove}
+        END LOOP;
     ELSE
-        PERFORM analytics_lead_rollup_add(NEW, 1);
-        PERFORM analytics_lead_rollup_add(OLD, -1);
+        {_lock("OLD.organization_id")}
+        IF NEW.organization_id IS DISTINCT FROM OLD.organization_id THEN
+            {_lock("NEW.organization_id")}
+        END IF;
+{updates}
+        IF {_changed(visit_reads)} THEN
+            FOR visit_row IN SELECT * FROM leads_stagevisit WHERE lead_id = NEW.id LOOP
+{visit_remove}
+{visit_add}
+            END LOOP;
+        END IF;
     END IF;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 """
 
-# The group a lead counts in, as one comparable value.
-KEY_FUNCTION = """
-CREATE OR REPLACE FUNCTION analytics_lead_rollup_key(r leads_lead) RETURNS text AS $$
-    SELECT concat_ws(chr(31), r.organization_id, r.pipeline_id, r.stage_id, r.status,
-                     coalesce(r.source, ''), coalesce(r.assigned_to_id, ''),
-                     (r.created_at AT TIME ZONE 'UTC')::date)
-$$ LANGUAGE sql IMMUTABLE;
-"""
 
-CREATE = f"""
-CREATE UNIQUE INDEX analytics_leadrollup_group_uniq ON analytics_leadrollup
-    ({GROUP_COLUMNS}) NULLS NOT DISTINCT;
-
-CREATE FUNCTION analytics_lead_rollup_add(r leads_lead, sign integer) RETURNS void AS $$
+def _visit_trigger_function() -> str:
+    adds = "\n".join(f"            PERFORM {r.table}_add(NEW, lead_row, 1);" for r in VISIT_ROLLUPS)
+    removes = "\n".join(f"            PERFORM {r.table}_add(OLD, lead_row, -1);" for r in VISIT_ROLLUPS)
+    # A visit whose lead row is gone (or not there yet) was (or will be) counted by the lead's trigger.
+    return f"""
+CREATE OR REPLACE FUNCTION analytics_visit_rollups() RETURNS trigger AS $$
+DECLARE
+    lead_row leads_lead;
 BEGIN
-    INSERT INTO analytics_leadrollup ({GROUP_COLUMNS}, lead_count, valued_count, value_total)
-    VALUES (r.organization_id, r.pipeline_id, r.stage_id, r.status, r.source, r.assigned_to_id,
-            (r.created_at AT TIME ZONE 'UTC')::date,
-            sign, CASE WHEN r.value IS NULL THEN 0 ELSE sign END, sign * coalesce(r.value, 0))
-    ON CONFLICT ({GROUP_COLUMNS}) DO UPDATE SET
-        lead_count = analytics_leadrollup.lead_count + EXCLUDED.lead_count,
-        valued_count = analytics_leadrollup.valued_count + EXCLUDED.valued_count,
-        value_total = analytics_leadrollup.value_total + EXCLUDED.value_total;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        {_lock("OLD.organization_id")}
+        SELECT * INTO lead_row FROM leads_lead WHERE id = OLD.lead_id;
+        IF FOUND THEN
+{removes}
+        END IF;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {_lock("NEW.organization_id")}
+        SELECT * INTO lead_row FROM leads_lead WHERE id = NEW.lead_id;
+        IF FOUND THEN
+{adds}
+        END IF;
+    END IF;
+    RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
-{KEY_FUNCTION}{TRIGGER_FUNCTION}
-CREATE TRIGGER analytics_lead_rollup_ins_del AFTER INSERT OR DELETE ON leads_lead
-    FOR EACH ROW EXECUTE FUNCTION analytics_lead_rollup_trigger();
-
--- Only updates that move a lead between groups or change its value touch the rollup.
-CREATE TRIGGER analytics_lead_rollup_upd AFTER UPDATE ON leads_lead
-    FOR EACH ROW WHEN (
-        (OLD.organization_id, OLD.pipeline_id, OLD.stage_id, OLD.status, OLD.source, OLD.assigned_to_id,
-         OLD.created_at, OLD.value)
-        IS DISTINCT FROM
-        (NEW.organization_id, NEW.pipeline_id, NEW.stage_id, NEW.status, NEW.source, NEW.assigned_to_id,
-         NEW.created_at, NEW.value)
-    ) EXECUTE FUNCTION analytics_lead_rollup_trigger();
 """
 
-DROP = """
-DROP TRIGGER IF EXISTS analytics_lead_rollup_upd ON leads_lead;
-DROP TRIGGER IF EXISTS analytics_lead_rollup_ins_del ON leads_lead;
-DROP FUNCTION IF EXISTS analytics_lead_rollup_trigger();
-DROP FUNCTION IF EXISTS analytics_lead_rollup_key(leads_lead);
-DROP FUNCTION IF EXISTS analytics_lead_rollup_add(leads_lead, integer);
-DROP INDEX IF EXISTS analytics_leadrollup_group_uniq;
+
+def _campaign_trigger_function() -> str:
+    # A campaign's new utm key moves its leads' campaign groups: taken out before the row
+    # changes (the key lookup still sees the old key), put back after.
+    tables = [r for r in LEAD_ROLLUPS if "campaign_id" in r.reads]
+    before = "\n".join(f"            PERFORM {r.table}_add(lead_row, -1);" for r in tables)
+    after = "\n".join(f"            PERFORM {r.table}_add(lead_row, 1);" for r in tables)
+    return f"""
+CREATE OR REPLACE FUNCTION analytics_campaign_rollups() RETURNS trigger AS $$
+DECLARE
+    lead_row leads_lead;
+BEGIN
+    {_lock("OLD.organization_id")}
+    IF TG_WHEN = 'BEFORE' THEN
+        FOR lead_row IN SELECT * FROM leads_lead WHERE campaign_id = OLD.id LOOP
+{before}
+        END LOOP;
+        RETURN NEW;
+    END IF;
+    FOR lead_row IN SELECT * FROM leads_lead WHERE campaign_id = NEW.id LOOP
+{after}
+    END LOOP;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
 """
+
+
+def _table(rollup: Rollup) -> str:
+    columns = ",\n    ".join(
+        [f"{c.name} {c.type}" + (" NOT NULL" if i == 0 else "") for i, c in enumerate(rollup.dims)]
+        + [f"{c.name} {c.type} NOT NULL DEFAULT 0" for c in rollup.measures]
+    )
+    day_index = (
+        f"\nCREATE INDEX {rollup.table}_org_day ON {rollup.table} (organization_id, created_day);"
+        if rollup.daily
+        else ""
+    )
+    return f"""
+CREATE TABLE {rollup.table} (
+    {columns}
+);
+CREATE UNIQUE INDEX {rollup.table}_group ON {rollup.table} ({rollup.dim_names}) NULLS NOT DISTINCT;{day_index}
+"""
+
+
+def _triggers() -> str:
+    lead_reads = sorted({column for r in ROLLUPS.values() for column in r.reads})
+    return f"""
+CREATE TRIGGER analytics_lead_rollups_ins_del AFTER INSERT OR DELETE ON leads_lead
+    FOR EACH ROW EXECUTE FUNCTION analytics_lead_rollups();
+CREATE TRIGGER analytics_lead_rollups_upd AFTER UPDATE ON leads_lead
+    FOR EACH ROW WHEN ({_changed(lead_reads)}) EXECUTE FUNCTION analytics_lead_rollups();
+CREATE TRIGGER analytics_visit_rollups AFTER INSERT OR DELETE ON leads_stagevisit
+    FOR EACH ROW EXECUTE FUNCTION analytics_visit_rollups();
+CREATE TRIGGER analytics_visit_rollups_upd AFTER UPDATE ON leads_stagevisit
+    FOR EACH ROW WHEN ({_changed(("organization_id", "lead_id", "stage_id", "entered_at", "left_at"))})
+    EXECUTE FUNCTION analytics_visit_rollups();
+CREATE TRIGGER analytics_campaign_rollups_before BEFORE UPDATE ON leads_campaign
+    FOR EACH ROW WHEN (OLD.utm_campaign IS DISTINCT FROM NEW.utm_campaign)
+    EXECUTE FUNCTION analytics_campaign_rollups();
+CREATE TRIGGER analytics_campaign_rollups_after AFTER UPDATE ON leads_campaign
+    FOR EACH ROW WHEN (OLD.utm_campaign IS DISTINCT FROM NEW.utm_campaign)
+    EXECUTE FUNCTION analytics_campaign_rollups();
+"""
+
+
+def create() -> str:
+    return (
+        "".join(_table(r) for r in ROLLUPS.values())
+        + "".join(_add_function(r) for r in ROLLUPS.values())
+        + _lead_trigger_function()
+        + _visit_trigger_function()
+        + _campaign_trigger_function()
+        + _triggers()
+    )
+
+
+def drop() -> str:
+    triggers = [
+        ("analytics_lead_rollups_ins_del", "leads_lead"),
+        ("analytics_lead_rollups_upd", "leads_lead"),
+        ("analytics_visit_rollups", "leads_stagevisit"),
+        ("analytics_visit_rollups_upd", "leads_stagevisit"),
+        ("analytics_campaign_rollups_before", "leads_campaign"),
+        ("analytics_campaign_rollups_after", "leads_campaign"),
+    ]
+    statements = [f"DROP TRIGGER IF EXISTS {name} ON {table};" for name, table in triggers]
+    statements += [
+        f"DROP FUNCTION IF EXISTS {name}();"
+        for name in ("analytics_lead_rollups", "analytics_visit_rollups", "analytics_campaign_rollups")
+    ]
+    statements += [f"DROP TABLE IF EXISTS {r.table} CASCADE;" for r in ROLLUPS.values()]
+    statements += [f"DROP FUNCTION IF EXISTS {r.table}_add({_ADD_PARAMS[r.over]});" for r in ROLLUPS.values()]
+    return "\n".join(statements)
+
+
+# --- rebuild and check -----------------------------------------------------------------
 
 
 def rebuild_org(cursor, org_id: str) -> None:
-    """Replace one org's rollup rows with the live aggregate, under a lock that holds its lead writers back.
+    """Replace one org's rollup rows with the live aggregates, under locks that hold its writers back.
 
-    The SHARE ROW EXCLUSIVE lock lets reads go on while the org is recounted; writes wait, so no
-    trigger delta falls between the delete and the insert.
+    SHARE ROW EXCLUSIVE lets reads go on while the org is recounted; writes wait, so no trigger
+    delta falls between the delete and the insert.
     """
-    cursor.execute("LOCK TABLE leads_lead IN SHARE ROW EXCLUSIVE MODE")
-    cursor.execute("DELETE FROM analytics_leadrollup WHERE organization_id = %s", [org_id])
-    cursor.execute(
-        f"INSERT INTO analytics_leadrollup ({GROUP_COLUMNS}, lead_count, valued_count, value_total) {LIVE_GROUPS}",
-        [org_id],
-    )
+    cursor.execute("LOCK TABLE leads_lead, leads_stagevisit, leads_campaign IN SHARE ROW EXCLUSIVE MODE")
+    for rollup in ROLLUPS.values():
+        cursor.execute(f"DELETE FROM {rollup.table} WHERE organization_id = %s", [org_id])
+        cursor.execute(
+            f"INSERT INTO {rollup.table} ({rollup.dim_names}, {rollup.measure_names}) {live_groups(rollup)}", [org_id]
+        )
 
 
-DIFFERENCES = f"""
-    WITH live AS ({LIVE_GROUPS}),
-    rolled AS (
-        SELECT {GROUP_COLUMNS}, lead_count, valued_count, value_total FROM analytics_leadrollup
-        WHERE organization_id = %s AND (lead_count <> 0 OR valued_count <> 0 OR value_total <> 0)
-    )
+def differences(rollup: Rollup) -> str:
+    """How many groups of one org (``%s`` twice) differ between the rollup and the live aggregate."""
+    nonzero = " OR ".join(f"{c.name} <> 0" for c in rollup.measures)
+    columns = f"{rollup.dim_names}, {rollup.measure_names}"
+    return f"""
+    WITH live AS ({live_groups(rollup)}),
+    rolled AS (SELECT {columns} FROM {rollup.table} WHERE organization_id = %s AND ({nonzero}))
     SELECT count(*) FROM (
-        (SELECT * FROM live EXCEPT ALL SELECT * FROM rolled)
+        (SELECT {columns} FROM live EXCEPT ALL SELECT {columns} FROM rolled)
         UNION ALL
-        (SELECT * FROM rolled EXCEPT ALL SELECT * FROM live)
+        (SELECT {columns} FROM rolled EXCEPT ALL SELECT {columns} FROM live)
     ) AS differences
-"""
+    """

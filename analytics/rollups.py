@@ -1,55 +1,123 @@
-"""Reading reports from ``LeadRollup`` instead of the leads, when that gives the same answer.
+"""Reading report figures from the rollups (``rollup_sql``) instead of the leads, with the same answer.
 
-The rollup is kept by PostgreSQL triggers only, and holds whole UTC days of
-creation, so it answers a filter on PostgreSQL whose date bounds are midnights
-(or absent). Anything else — SQLite, a bound inside a day — returns None and
-the caller reads the live table.
+``rolled`` sums one rollup's measures per group for the leads a filter covers,
+in one query: without a date filter from the table without days (a few
+thousand rows at most); with one, the whole UTC days of the range from the
+``…_day`` table plus, for a bound inside a day, that part of the day from the
+live rows (the same expressions the triggers apply), all in one
+``UNION ALL``. On SQLite there are no rollups: it returns None and the
+caller reads the leads.
 """
 
-from datetime import UTC, datetime, time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Q, Sum
 
-from pipelines.models import LeadStatus
-
+from . import rollup_sql
 from .filters import LeadFilter
-from .models import LeadRollup
 
 
-def _midnight(moment: datetime | None) -> bool:
-    return moment is None or moment.astimezone(UTC).time() == time(0)
+@dataclass(frozen=True)
+class Span:
+    """A creation range split into whole UTC days ``[first_day, end_day)`` (None: unbounded) and edges."""
+
+    whole_days: tuple[date | None, date | None] | None
+    edges: tuple[tuple[datetime, datetime], ...] = ()
 
 
-def rollup_groups(lead_filter: LeadFilter):
-    """The rollup rows covering exactly ``lead_filter``'s leads, or None when the rollup can't answer it."""
+def _day_start(moment: datetime) -> datetime:
+    return datetime.combine(moment.astimezone(UTC).date(), time(0), tzinfo=UTC)
+
+
+def split(after: datetime | None, before: datetime | None) -> Span:
+    first = (
+        None if after is None else _day_start(after) + (timedelta(0) if after == _day_start(after) else timedelta(1))
+    )
+    end = None if before is None else _day_start(before)
+    if first is not None and end is not None and first >= end:
+        return Span(None, ((after, before),) if after < before else ())
+    edges = []
+    if after is not None and after < first:
+        edges.append((after, first))
+    if before is not None and end < before:
+        edges.append((end, before))
+    return Span((first and first.date(), end and end.date()), tuple(edges))
+
+
+def _conditions(lead_filter: LeadFilter, stage_ids, where) -> tuple[list[str], list]:
+    conditions, params = ["organization_id = %s"], [lead_filter.org.pk]
+    if lead_filter.pipeline is not None:
+        conditions.append("pipeline_id = %s")
+        params.append(lead_filter.pipeline.pk)
+    if lead_filter.scope.restricted:
+        conditions.append("(assignee_id = %s OR assignee_id IS NULL)")
+        params.append(lead_filter.scope.assignee_id)
+    if stage_ids is not None:
+        conditions.append("stage_id = ANY(%s)")
+        params.append(list(stage_ids))
+    for sql, values in where:
+        conditions.append(sql)
+        params.extend(values)
+    return conditions, params
+
+
+def _whole_days(first: date | None, end: date | None) -> tuple[list[str], list]:
+    bounds = [("created_day >= %s", first), ("created_day < %s", end)]
+    return [sql for sql, day in bounds if day is not None], [day for _, day in bounds if day is not None]
+
+
+def _total(column: rollup_sql.Column) -> str:
+    total = f"coalesce(sum({column.name}), 0)"
+    return f"{total}::bigint AS {column.name}" if column.type == "bigint" else f"{total} AS {column.name}"
+
+
+def rolled(
+    rollup: rollup_sql.Rollup,
+    lead_filter: LeadFilter,
+    *,
+    group_by: tuple[str, ...] = (),
+    measures: tuple[str, ...],
+    stage_ids=None,
+    where: tuple[tuple[str, list], ...] = (),
+    having: str = "",
+    order_by: str = "",
+) -> list[dict] | None:
+    """``measures`` summed per ``group_by`` over ``lead_filter``'s leads: one query; None where there are no rollups.
+
+    ``where`` adds conditions on the rollup's columns (SQL and parameters);
+    ``having`` and ``order_by`` are SQL over the output columns.
+    """
     if connection.vendor != "postgresql":
         return None
-    if not (_midnight(lead_filter.created_after) and _midnight(lead_filter.created_before)):
-        return None
-    rows = LeadRollup.objects.filter(organization_id=lead_filter.org.pk).order_by()
-    if lead_filter.pipeline is not None:
-        rows = rows.filter(pipeline_id=lead_filter.pipeline.pk)
-    if lead_filter.created_after is not None:
-        rows = rows.filter(created_day__gte=lead_filter.created_after.astimezone(UTC).date())
-    if lead_filter.created_before is not None:
-        rows = rows.filter(created_day__lt=lead_filter.created_before.astimezone(UTC).date())
-    if lead_filter.scope.restricted:
-        rows = rows.filter(Q(assignee_id=lead_filter.scope.assignee_id) | Q(assignee_id__isnull=True))
-    return rows
-
-
-def rolled_figures() -> dict:
-    """``_lead_figures`` over rollup rows, prefixed ``rolled_`` (an alias can't reuse a column's name)."""
-    return {
-        "rolled_lead_count": Sum("lead_count"),
-        "rolled_converted_count": Sum("lead_count", filter=Q(status=LeadStatus.CONVERTED)),
-        "rolled_value_total": Sum("value_total"),
-        "rolled_valued_count": Sum("valued_count"),
-    }
-
-
-def unrolled(row: dict, *counts: str) -> dict:
-    """A rolled row under the live query's names, its counts ints (sums are numeric, or None over no rows)."""
-    named = {key.removeprefix("rolled_"): value for key, value in row.items()}
-    return named | {name: int(named[name] or 0) for name in ("lead_count", "converted_count", "valued_count", *counts)}
+    conditions, params = _conditions(lead_filter, stage_ids, where)
+    columns = ", ".join((*group_by, *measures))
+    span = split(lead_filter.created_after, lead_filter.created_before)
+    branches, values = [], []
+    if not lead_filter.by_creation:
+        branches.append(f"SELECT {columns} FROM {rollup.table} WHERE {' AND '.join(conditions)}")
+        values += params
+    elif span.whole_days is not None:
+        days, day_params = _whole_days(*span.whole_days)
+        daily = rollup_sql.ROLLUPS[f"{rollup.name}_day"]
+        branches.append(f"SELECT {columns} FROM {daily.table} WHERE {' AND '.join(conditions + days)}")
+        values += params + day_params
+    org = rollup_sql.expression(rollup.dims[0].expression)
+    for start, stop in span.edges:
+        rows = rollup_sql.live_rows(rollup, f"{org} = %s AND l.created_at >= %s AND l.created_at < %s")
+        branches.append(f"SELECT {columns} FROM ({rows}) AS edge WHERE {' AND '.join(conditions)}")
+        values += [lead_filter.org.pk, start, stop, *params]
+    if not branches:  # an empty range
+        branches.append(f"SELECT {columns} FROM {rollup.table} WHERE false")
+    totals = ", ".join(_total(rollup.measure(name)) for name in measures)
+    sql = f"SELECT {', '.join((*group_by, totals))} FROM ({' UNION ALL '.join(branches)}) AS g"
+    if group_by:
+        sql += f" GROUP BY {', '.join(group_by)}"
+    if having:
+        sql += f" HAVING {having}"
+    if order_by:
+        sql += f" ORDER BY {order_by}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -17,7 +17,7 @@ Definitions (the API schema repeats them):
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
@@ -29,12 +29,14 @@ from leads.models import Campaign, Lead, StageVisit
 from pipelines.models import LeadStatus, Pipeline, Stage
 
 from .filters import LeadFilter
-from .rollups import rolled_figures, rollup_groups, unrolled
+from .rollup_sql import CAMPAIGN_TOTALS, LEAD_TOTALS, VISIT_TOTALS
+from .rollups import rolled
 
 ONE_DECIMAL = Decimal("0.1")
 CENTS = Decimal("0.01")
 MICROSECONDS_PER_DAY = Decimal(86_400 * 1_000_000)
 CLOSED_STATUSES = (LeadStatus.CONVERTED, LeadStatus.LOST)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # --- rounding -----------------------------------------------------------------
@@ -121,15 +123,13 @@ class LeadStats:
 
 
 def lead_stats(lead_filter: LeadFilter) -> LeadStats:
-    """Counts by current status and value figures: one query (of the rollup when it can answer)."""
-    statuses = [f"status_{status}" for status in LeadStatus.values]
-    groups = rollup_groups(lead_filter)
-    if groups is not None:
-        row = groups.aggregate(
-            **rolled_figures(),
-            **{f"status_{status}": Sum("lead_count", filter=Q(status=status)) for status in LeadStatus.values},
-        )
-        row = unrolled(row, *statuses)
+    """Counts by current status and value figures: one query (of the rollup when there is one)."""
+    statuses = [f"{status.lower()}_count" for status in LeadStatus.values]
+    rows = rolled(LEAD_TOTALS, lead_filter, measures=("lead_count", "valued_count", "value_total", *statuses))
+    if rows is not None:
+        (row,) = rows
+        row = row | {f"status_{status}": row[f"{status.lower()}_count"] for status in LeadStatus.values}
+        row["converted_count"] = row["status_CONVERTED"]
     else:
         row = _leads(lead_filter).aggregate(
             **_lead_figures(),
@@ -160,16 +160,15 @@ class SourceFigures:
 
 def source_breakdown(lead_filter: LeadFilter) -> list[SourceFigures]:
     """One row per source (no source is one row, ``source`` null), count descending: one query (rollup if it can)."""
-    groups = rollup_groups(lead_filter)
-    if groups is not None:
-        rows = [
-            unrolled(row)
-            for row in groups.values("source")
-            .annotate(**rolled_figures())
-            .filter(rolled_lead_count__gt=0)
-            .order_by("-rolled_lead_count", F("source").asc(nulls_last=True))
-        ]
-    else:
+    rows = rolled(
+        LEAD_TOTALS,
+        lead_filter,
+        group_by=("source",),
+        measures=("lead_count", "converted_count", "valued_count", "value_total"),
+        having="sum(lead_count) > 0",
+        order_by="lead_count DESC, source ASC NULLS LAST",
+    )
+    if rows is None:
         rows = (
             _leads(lead_filter)
             .values("source")
@@ -202,15 +201,25 @@ def campaign_breakdown(lead_filter: LeadFilter) -> list[CampaignFigures]:
         return []
     # A campaign's utm key is unique in its org, so the key stands for the campaign: the lead's own
     # campaign's key when it has a campaignId (a join), else its utmCampaign. Grouping by that key
-    # needs no per-lead lookup.
-    rows = (
-        _leads(lead_filter)
-        .filter(Q(campaign__isnull=False) | Q(utm_campaign__in=campaigns.values("utm_campaign")))
-        .annotate(campaign_key=Coalesce("campaign__utm_campaign", "utm_campaign"))
-        .values("campaign_key")
-        .annotate(**_lead_figures())
-        .order_by("-lead_count", "campaign_key")
+    # needs no per-lead lookup. The rollup keeps the same key per group (rollup_sql.CAMPAIGN_KEY).
+    rows = rolled(
+        CAMPAIGN_TOTALS,
+        lead_filter,
+        group_by=("campaign_key",),
+        measures=("lead_count", "converted_count", "valued_count", "value_total"),
+        where=(("campaign_key = ANY(%s)", [list(by_key)]),),
+        having="sum(lead_count) > 0",
+        order_by="lead_count DESC, campaign_key",
     )
+    if rows is None:
+        rows = (
+            _leads(lead_filter)
+            .filter(Q(campaign__isnull=False) | Q(utm_campaign__in=campaigns.values("utm_campaign")))
+            .annotate(campaign_key=Coalesce("campaign__utm_campaign", "utm_campaign"))
+            .values("campaign_key")
+            .annotate(**_lead_figures())
+            .order_by("-lead_count", "campaign_key")
+        )
     return [
         CampaignFigures(
             campaign_id=by_key[row["campaign_key"]][0],
@@ -253,18 +262,20 @@ def _time_spent(now: datetime):
     return Coalesce("left_at", Value(now, output_field=DateTimeField())) - F("entered_at")
 
 
-def pipeline_performance(lead_filter: LeadFilter, *, now: datetime | None = None) -> PipelinePerformance:
-    """Stage occupancy and dwell time, conversion rate and time to convert: three queries.
-
-    ``lead_filter.pipeline`` must be set (the view defaults it to the org's default pipeline).
-    """
-    pipeline = lead_filter.pipeline
-    now = now or timezone.now()
-    stages = list(Stage.objects.filter(pipeline=pipeline).order_by("order").values("id", "name"))
+def _stage_occupancy(lead_filter: LeadFilter) -> dict[str, dict]:
+    """Per stage: its leads, the converted ones and their summed time to convert (one query)."""
+    rows = rolled(
+        LEAD_TOTALS, lead_filter, group_by=("stage_id",), measures=("lead_count", "converted_count", "convert_micros")
+    )
+    if rows is not None:
+        return {
+            row["stage_id"]: row | {"time_to_convert": timedelta(microseconds=int(row["convert_micros"]))}
+            for row in rows
+        }
     converted = Q(status=LeadStatus.CONVERTED)
     # One pass over the leads, grouped by stage; the pipeline's totals are sums of these few
     # per-stage rows (counts and summed durations), so the leads are read once, not twice.
-    per_stage = {
+    return {
         row["stage_id"]: row
         for row in _leads(lead_filter)
         .values("stage_id")
@@ -274,12 +285,46 @@ def pipeline_performance(lead_filter: LeadFilter, *, now: datetime | None = None
             time_to_convert=Sum(F("converted_at") - F("created_at"), filter=converted),
         )
     }
-    dwell = dict(
-        _visits(lead_filter, pipeline)
-        .values("stage_id")
-        .annotate(mean=Avg(_time_spent(now)))
-        .values_list("stage_id", "mean")
+
+
+def _time_in_stage(lead_filter: LeadFilter, pipeline: Pipeline, stage_ids: list[str], now: datetime) -> dict:
+    """Per stage of ``pipeline``: the mean length of its visits, open ones counted to ``now`` (one query)."""
+    # Visits are narrowed by their lead only when the filter narrows leads (as ``_visits`` does).
+    visit_filter = lead_filter if lead_filter.narrows_leads else LeadFilter(org=lead_filter.org)
+    rows = rolled(
+        VISIT_TOTALS,
+        visit_filter,
+        group_by=("stage_id",),
+        measures=("closed_count", "closed_micros", "open_count", "open_entered_micros"),
+        stage_ids=stage_ids,
     )
+    if rows is None:
+        return dict(
+            _visits(lead_filter, pipeline)
+            .values("stage_id")
+            .annotate(mean=Avg(_time_spent(now)))
+            .values_list("stage_id", "mean")
+        )
+    now_micros = (now - EPOCH) // timedelta(microseconds=1)
+    dwell = {}
+    for row in rows:
+        visits = row["closed_count"] + row["open_count"]
+        if visits:
+            micros = row["closed_micros"] + row["open_count"] * now_micros - row["open_entered_micros"]
+            dwell[row["stage_id"]] = timedelta(microseconds=int(micros)) / visits
+    return dwell
+
+
+def pipeline_performance(lead_filter: LeadFilter, *, now: datetime | None = None) -> PipelinePerformance:
+    """Stage occupancy and dwell time, conversion rate and time to convert: three queries.
+
+    ``lead_filter.pipeline`` must be set (the view defaults it to the org's default pipeline).
+    """
+    pipeline = lead_filter.pipeline
+    now = now or timezone.now()
+    stages = list(Stage.objects.filter(pipeline=pipeline).order_by("order").values("id", "name"))
+    per_stage = _stage_occupancy(lead_filter)
+    dwell = _time_in_stage(lead_filter, pipeline, [stage["id"] for stage in stages], now)
     lead_count = sum(row["lead_count"] for row in per_stage.values())
     converted_count = sum(row["converted_count"] for row in per_stage.values())
     convert_time = sum((row["time_to_convert"] or timedelta() for row in per_stage.values()), timedelta())
@@ -325,6 +370,37 @@ class Funnel:
     weighted_value: Decimal
 
 
+def _open_leads(lead_filter: LeadFilter, probabilities: dict[str, int]) -> dict:
+    """How many leads are open, their value and their value weighted by their stage's probability (one query)."""
+    rows = rolled(
+        LEAD_TOTALS,
+        lead_filter,
+        group_by=("stage_id",),
+        measures=("new_count", "qualified_count", "contacted_count", "open_value_total"),
+    )
+    if rows is None:
+        return (
+            _leads(lead_filter)
+            .exclude(status__in=CLOSED_STATUSES)
+            .aggregate(
+                open_count=Count("*"),
+                open_value=Sum("value"),
+                weighted=Sum(
+                    F("value") * F("stage__probability"), output_field=DecimalField(max_digits=20, decimal_places=2)
+                ),
+            )
+        )
+    # A stage outside the pipeline (a lead filed in the wrong one) has its own probability.
+    strays = {row["stage_id"] for row in rows} - probabilities.keys()
+    if strays:
+        probabilities = probabilities | dict(Stage.objects.filter(pk__in=strays).values_list("id", "probability"))
+    return {
+        "open_count": sum(row["new_count"] + row["qualified_count"] + row["contacted_count"] for row in rows),
+        "open_value": sum((row["open_value_total"] for row in rows), Decimal(0)),
+        "weighted": sum((row["open_value_total"] * probabilities[row["stage_id"]] for row in rows), Decimal(0)),
+    }
+
+
 def pipeline_funnel(lead_filter: LeadFilter) -> Funnel:
     """How far leads got through the pipeline, and what the open ones are worth: three queries.
 
@@ -362,17 +438,7 @@ def pipeline_funnel(lead_filter: LeadFilter) -> Funnel:
         else {"total": 0}
     )
 
-    open_leads = (
-        _leads(lead_filter)
-        .exclude(status__in=CLOSED_STATUSES)
-        .aggregate(
-            open_count=Count("*"),
-            open_value=Sum("value"),
-            weighted=Sum(
-                F("value") * F("stage__probability"), output_field=DecimalField(max_digits=20, decimal_places=2)
-            ),
-        )
-    )
+    open_leads = _open_leads(lead_filter, {stage["id"]: stage["probability"] for stage in stages})
 
     counts = {stage["id"]: reached[f"step_{i}"] for i, stage in enumerate(steps)}
     counts |= {stage["id"]: reached[f"exit_{i}"] for i, stage in enumerate(exits)}

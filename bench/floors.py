@@ -530,22 +530,22 @@ def sources(org_id: str) -> bytes:
     return dumps({"success": True, "sources": body, "message": "Source analytics retrieved successfully"})
 
 
-# The same two reports read from the lead rollup (analytics/rollup_sql.py): sums of per-group figures.
+# The same two reports read from the lead rollup without days (analytics/rollup_sql.py): sums of per-group figures.
 ROLLED = (
-    "coalesce(sum(lead_count), 0)::bigint, coalesce(sum(lead_count) FILTER (WHERE status = 'CONVERTED'), 0)::bigint, "
+    "coalesce(sum(lead_count), 0)::bigint, coalesce(sum(converted_count), 0)::bigint, "
     "sum(value_total), coalesce(sum(valued_count), 0)::bigint"
 )
 
 
 def _status_sum(status: str) -> str:
-    return f"coalesce(sum(lead_count) FILTER (WHERE status = '{status}'), 0)::bigint"
+    return f"coalesce(sum({status.lower()}_count), 0)::bigint"
 
 
 def stats_rolled(org_id: str) -> bytes:
     row = _rows(
         f"SELECT {ROLLED}, "
         f"{_status_sum('NEW')}, {_status_sum('QUALIFIED')}, {_status_sum('CONTACTED')}, {_status_sum('LOST')} "
-        "FROM analytics_leadrollup WHERE organization_id = %s",
+        "FROM analytics_lead_totals WHERE organization_id = %s",
         [org_id],
     )[0]
     body = {
@@ -562,7 +562,7 @@ def stats_rolled(org_id: str) -> bytes:
 
 def sources_rolled(org_id: str) -> bytes:
     rows = _rows(
-        f"SELECT source, {ROLLED} FROM analytics_leadrollup WHERE organization_id = %s "
+        f"SELECT source, {ROLLED} FROM analytics_lead_totals WHERE organization_id = %s "
         "GROUP BY source HAVING sum(lead_count) > 0 ORDER BY 2 DESC, source ASC NULLS LAST",
         [org_id],
     )

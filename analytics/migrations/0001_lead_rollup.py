@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from analytics import rollup_sql
+from analytics.migrations import _rollup_v1 as rollup_sql
 
 
 def install(apps, schema_editor):

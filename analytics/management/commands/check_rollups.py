@@ -1,4 +1,4 @@
-"""Compare the lead rollup with the live aggregate of the leads; exit 1 when any group differs."""
+"""Compare every rollup with the live aggregate it mirrors; exit 1 when any group differs."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -8,7 +8,7 @@ from vchata.accounts.models import Organization
 
 
 class Command(BaseCommand):
-    help = "Compare every lead rollup group with the live aggregate of leads_lead (non-zero exit on difference)."
+    help = "Compare every rollup group with the live aggregate of leads and stage visits (exit 1 on a difference)."
 
     def add_arguments(self, parser):
         parser.add_argument("--org", help="Only this organization's id.")
@@ -20,11 +20,12 @@ class Command(BaseCommand):
         differing = []
         with connection.cursor() as cursor:
             for org_id in org_ids:
-                cursor.execute(rollup_sql.DIFFERENCES, [org_id, org_id])
-                (count,) = cursor.fetchone()
-                if count:
-                    differing.append(org_id)
-                    self.stderr.write(f"{org_id}: {count} rollup groups differ from the leads")
+                for rollup in rollup_sql.ROLLUPS.values():
+                    cursor.execute(rollup_sql.differences(rollup), [org_id, org_id])
+                    (count,) = cursor.fetchone()
+                    if count:
+                        differing.append(org_id)
+                        self.stderr.write(f"{org_id}: {count} groups of {rollup.table} differ from the live aggregate")
         if differing:
-            raise CommandError(f"{len(differing)} organization(s) with rollups out of step; run rebuild_rollups")
+            raise CommandError(f"{len(set(differing))} organization(s) with rollups out of step; run rebuild_rollups")
         self.stdout.write(f"rollups match the leads in {len(org_ids)} organization(s)")

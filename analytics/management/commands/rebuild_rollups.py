@@ -1,4 +1,4 @@
-"""Recount the lead rollup from the leads, one organization per transaction (``--org`` for one)."""
+"""Recount every rollup from the leads and stage visits, one organization per transaction (``--org`` for one)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -8,7 +8,7 @@ from vchata.accounts.models import Organization
 
 
 class Command(BaseCommand):
-    help = "Rebuild the analytics lead rollup from leads_lead, one org per transaction."
+    help = "Rebuild the analytics rollups from the leads and stage visits, one org per transaction."
 
     def add_arguments(self, parser):
         parser.add_argument("--org", help="Only this organization's id.")
