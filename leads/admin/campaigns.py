@@ -1,10 +1,12 @@
-"""Admin of marketing campaigns."""
+"""Admin of marketing campaigns, changed through ``leads.services`` as in the API."""
 
 from django.contrib import admin
 
 from vchata.tenancy.admin import OrgScopedAdmin, count_of
 
+from .. import services
 from ..models import Campaign, Lead
+from ..services.campaigns import CAMPAIGN_FIELDS
 from .common import ORG_FILTER
 
 
@@ -25,3 +27,19 @@ class CampaignAdmin(OrgScopedAdmin):
     @admin.display(description="leads", ordering="lead_total")
     def lead_count(self, obj):
         return obj.lead_total
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {name: data[name] for name in CAMPAIGN_FIELDS if name in form.changed_data}
+            campaign = services.update_campaign(
+                org=obj.organization, actor=request.user, campaign_id=obj.pk, changes=changes
+            )
+        else:
+            fields = {name: data.get(name) for name in CAMPAIGN_FIELDS}
+            campaign = services.create_campaign(org=data["organization"], actor=request.user, **fields)
+        obj.pk, obj._state.adding = campaign.pk, False
+        obj.refresh_from_db()
+
+    def delete_row(self, request, obj):
+        services.delete_campaign(org=obj.organization, actor=request.user, campaign_id=obj.pk)

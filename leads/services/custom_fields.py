@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Func, JSONField, TextField, Value
+from django.db.models.functions import Cast
 
 from vchata.accounts.models import Organization, User
 from vchata.exceptions import Conflict, InvalidInput
@@ -16,7 +18,8 @@ from .common import save_unique
 CUSTOM_FIELD_EXISTS = "A custom field with this key already exists"
 
 
-def _check_options(field: CustomField) -> None:
+def check_options(field: CustomField) -> None:
+    """A SELECT field lists its options; no other type has any (the admin's form asks this too)."""
     if field.type == CustomField.Type.SELECT and not field.options:
         raise InvalidInput(["options must list at least one value for a SELECT field"])
     if field.type != CustomField.Type.SELECT and field.options:
@@ -37,7 +40,7 @@ def create_custom_field(
     field = CustomField(
         organization=org, key=key, label=label, type=type, options=list(options or []), required=required
     )
-    _check_options(field)
+    check_options(field)
     if CustomField.objects.for_org(org).filter(key=key).exists():
         raise Conflict(CUSTOM_FIELD_EXISTS)
     save_unique(field, CUSTOM_FIELD_EXISTS, force_insert=True)
@@ -56,7 +59,7 @@ def update_custom_field(
     for name in ("label", "options", "required"):
         if name in changes:
             setattr(field, name, changes[name])
-    _check_options(field)
+    check_options(field)
     field.save()
     return field
 
@@ -69,15 +72,11 @@ def delete_custom_field(*, org: Organization, actor: User | None, field_id: str)
     carrying a key that is no longer a custom field.
     """
     field = get_in_org(CustomField, org, field_id, lock=True)
-    holders = Lead.objects.for_org(org).filter(custom_fields__has_key=field.key).only("id", "custom_fields")
-    batch = []
-    for lead in holders.iterator(chunk_size=500):
-        lead.custom_fields.pop(field.key, None)
-        batch.append(lead)
-        if len(batch) == 500:
-            Lead.objects.bulk_update(batch, ["custom_fields"])
-            batch = []
-    if batch:
-        Lead.objects.bulk_update(batch, ["custom_fields"])
-    bump_lead_counts(org.pk)  # bulk_update sends no save signal
+    # One UPDATE in the database (jsonb "-" removes the key), however many leads hold it.
+    without_key = Func(
+        F("custom_fields"), Cast(Value(field.key), TextField()), arg_joiner=" - ", template="(%(expressions)s)"
+    )
+    without_key.output_field = JSONField()
+    Lead.objects.for_org(org).filter(custom_fields__has_key=field.key).update(custom_fields=without_key)
+    bump_lead_counts(org.pk)  # update() sends no save signal
     field.delete()

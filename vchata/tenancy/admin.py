@@ -20,7 +20,7 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
@@ -261,6 +261,24 @@ class OrgScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
         """Bulk actions (``permissions=["bulk"]``) and imports: ``Action.MANAGE_LEADS``."""
         return not self.read_only and self._may(request, Action.MANAGE_LEADS)
 
+    # --- deletes (through the model's service where it has one) -------------------
+
+    def delete_row(self, request, obj) -> None:
+        """Delete one row. Admins of rows a service deletes (renumbering, cleaning up, refusing) call it here."""
+        obj.delete()
+
+    def delete_model(self, request, obj):
+        self.delete_row(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if type(self).delete_row is OrgScopedAdmin.delete_row:
+            return super().delete_queryset(request, queryset)
+        # Row by row through the service, all or nothing: one refusal keeps every row.
+        with transaction.atomic():
+            for obj in queryset.order_by("pk"):
+                self.delete_row(request, obj)
+        return None
+
     def get_deleted_objects(self, objs, request):
         # History rows (read-only admins) go with the object they belong to:
         # nobody may delete them on their own, so they mustn't block that.
@@ -296,6 +314,15 @@ class OrgScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (DomainError, IntegrityError) as exc:
             self.message_user(request, f"Nothing was saved: {error_message(exc)}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changelist_view(self, request, extra_context=None):
+        # Bulk deletes, list edits and actions go through services too; a refusal
+        # rolls the whole batch back (each writer is atomic) and ends in a message.
+        try:
+            return super().changelist_view(request, extra_context)
+        except DomainError as exc:
+            self.message_user(request, f"Nothing was changed: {error_message(exc)}", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     def delete_view(self, request, object_id, extra_context=None):
