@@ -133,7 +133,7 @@ def test_rotting_days_are_set_on_the_pipeline_and_a_stage(su, pipeline, stages):
 
 
 def pipeline_form(pipeline, stages, **fields) -> dict:
-    data = {"name": pipeline.name, **stage_rows(stages)}
+    data = {"name": pipeline.name, "rotting_days": pipeline.rotting_days, **stage_rows(stages)}
     if pipeline.is_default:
         data["is_default"] = "on"
     return {**data, **fields}
@@ -150,7 +150,7 @@ def messages_of(response) -> list[str]:
 def test_a_new_default_pipeline_takes_over_from_the_old_one(su, org, pipeline):
     response = su.post(
         "/admin/pipelines/pipeline/add/",
-        {"organization": org.pk, "name": "B", "is_default": "on", **inline_management("stages")},
+        {"organization": org.pk, "name": "B", "is_default": "on", "rotting_days": 7, **inline_management("stages")},
     )
 
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -158,7 +158,7 @@ def test_a_new_default_pipeline_takes_over_from_the_old_one(su, org, pipeline):
 
 
 def test_a_pipeline_added_without_stages_gets_the_default_five_as_in_the_api(su, org):
-    su.post("/admin/pipelines/pipeline/add/", {"organization": org.pk, "name": "B", **inline_management("stages")})
+    su.post("/admin/pipelines/pipeline/add/", {"organization": org.pk, "name": "B", "rotting_days": 7, **inline_management("stages")})
 
     added = Pipeline.objects.get(organization=org, name="B")
     assert [order for _, order in orders(added)] == [1, 2, 3, 4, 5]
