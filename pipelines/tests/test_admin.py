@@ -158,7 +158,8 @@ def test_a_new_default_pipeline_takes_over_from_the_old_one(su, org, pipeline):
 
 
 def test_a_pipeline_added_without_stages_gets_the_default_five_as_in_the_api(su, org):
-    su.post("/admin/pipelines/pipeline/add/", {"organization": org.pk, "name": "B", "rotting_days": 7, **inline_management("stages")})
+    data = {"organization": org.pk, "name": "B", "rotting_days": 7, **inline_management("stages")}
+    su.post("/admin/pipelines/pipeline/add/", data)
 
     added = Pipeline.objects.get(organization=org, name="B")
     assert [order for _, order in orders(added)] == [1, 2, 3, 4, 5]
