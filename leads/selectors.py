@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from vchata.accounts.models import Organization
@@ -21,6 +21,7 @@ from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 from .models import (
     Activity,
     Campaign,
+    Contact,
     ContentPost,
     Conversation,
     CustomField,
@@ -104,6 +105,74 @@ def campaign_list(*, org: Organization) -> QuerySet[Campaign]:
 
 def lost_reason_list(*, org: Organization) -> QuerySet[LostReason]:
     return LostReason.objects.for_org(org).order_by("order", "name", "id")
+
+
+def _contact_leads(scope: LeadScope = ALL_LEADS) -> QuerySet[Lead]:
+    """The leads of the outer query's contact row (``OuterRef``) that ``scope`` sees, unordered.
+
+    By contact id alone (a contact's leads are its org's): the ``contact_id`` index answers it.
+    """
+    return Lead.objects.filter(contact_id=OuterRef("pk")).filter(scope.q()).order_by()
+
+
+def visible_contacts(queryset: QuerySet[Contact], scope: LeadScope) -> QuerySet[Contact]:
+    """The contacts ``scope`` sees: all of them, or (restricted) those with a lead it sees and those with no lead.
+
+    A contact whose only leads are someone else's stays hidden (a 404), as those leads are; one
+    with no lead at all belongs to nobody's work, like an unassigned lead, so everyone sees it.
+    """
+    if not scope.restricted:
+        return queryset
+    return queryset.filter(Exists(_contact_leads(scope)) | ~Exists(_contact_leads()))
+
+
+def contact_search(text: str) -> Q:
+    """Contacts whose name, email or company (or phone, for a text with a digit) contain ``text``, any case.
+
+    ``icontains`` is ``UPPER(col::text) LIKE UPPER(…)`` on PostgreSQL, the expression of the
+    per-column trigram indexes of leads migration 0003 (name, email, company), so a search of
+    those is a bitmap OR of index scans. Phone has no such index: it is searched only when the
+    text could be part of a number, so name searches keep to the indexes.
+    """
+    condition = Q(name__icontains=text) | Q(email__icontains=text) | Q(company__icontains=text)
+    if any(character.isdigit() for character in text):
+        condition |= Q(phone__icontains=text)
+    return condition
+
+
+def contact_list(*, org: Organization, scope: LeadScope = ALL_LEADS, search: str = "") -> QuerySet[Contact]:
+    """The org's contacts ``scope`` sees, by name, each with ``lead_count`` (of the leads ``scope`` sees).
+
+    One query a page: the count is a correlated subquery per contact shown (an index probe).
+    """
+    contacts = visible_contacts(Contact.objects.for_org(org), scope)
+    if search:
+        contacts = contacts.filter(contact_search(search))
+    lead_count = _contact_leads(scope).values("contact_id").annotate(n=Count("pk")).values("n")
+    return contacts.annotate(lead_count=Coalesce(Subquery(lead_count, output_field=IntegerField()), 0)).order_by(
+        "name", "id"
+    )
+
+
+def contact_in_org(*, org: Organization, contact_id: str, scope: LeadScope = ALL_LEADS) -> Contact:
+    """The contact, or ``NotFound`` when it isn't the org's or ``scope`` doesn't see it (the same answer)."""
+    return get_in_org(visible_contacts(Contact.objects.all(), scope), org, contact_id)
+
+
+def contact_detail(*, org: Organization, contact_id: str, scope: LeadScope = ALL_LEADS) -> Contact:
+    """One contact with ``lead_count`` and ``visible_leads`` (those ``scope`` sees, newest first): two queries.
+
+    A contact has at most one lead per pipeline, so the leads are bounded by the org's pipelines.
+    """
+    contact = get_in_org(contact_list(org=org, scope=scope), org, contact_id)
+    contact.visible_leads = list(
+        Lead.objects.for_org(org)
+        .filter(contact=contact)
+        .filter(scope.q())
+        .select_related("pipeline", "stage")
+        .order_by("-created_at", "-id")
+    )
+    return contact
 
 
 def custom_field_list(*, org: Organization) -> QuerySet[CustomField]:

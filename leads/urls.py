@@ -8,7 +8,7 @@ live in ``analytics.urls``, included before this module.
 
 from django.urls import path
 
-from .api import campaigns, conversations, custom_fields, leads, lost_reasons, tasks
+from .api import campaigns, contacts, conversations, custom_fields, leads, lost_reasons, tasks
 
 LEAD = "leads/<org_id:org_id>/<lead_id:lead_id>"
 CONVERSATIONS = "conversations/<org_id:org_id>"
@@ -39,6 +39,8 @@ urlpatterns = [
         lost_reasons.LostReasonView.as_view(),
         name="lost-reason",
     ),
+    path("leads/<org_id:org_id>/contacts", contacts.ContactsView.as_view(), name="contacts"),
+    path("leads/<org_id:org_id>/contacts/<contact_id:contact_id>", contacts.ContactView.as_view(), name="contact"),
     path("leads/<org_id:org_id>/tasks", tasks.TasksView.as_view(), name="tasks"),
     path("leads/<org_id:org_id>/tasks/<task_id:task_id>", tasks.TaskView.as_view(), name="task"),
     path(LEAD, leads.LeadView.as_view(), name="lead"),

@@ -6,7 +6,7 @@ wherever it starts. One module per sub-domain; import from the package.
 """
 
 from .campaigns import CAMPAIGN_EXISTS, create_campaign, delete_campaign, update_campaign
-from .contacts import find_or_create_contact
+from .contacts import CONTACT_EMAIL_EXISTS, CONTACT_HAS_LEADS, delete_contact, find_or_create_contact, update_contact
 from .custom_fields import CUSTOM_FIELD_EXISTS, create_custom_field, delete_custom_field, update_custom_field
 from .inbox import (
     CONTENT_POST_EXISTS,
@@ -42,6 +42,8 @@ from .tasks import create_task, delete_task, update_task
 __all__ = [
     "CAMPAIGN_EXISTS",
     "CLOSED_STATUSES",
+    "CONTACT_EMAIL_EXISTS",
+    "CONTACT_HAS_LEADS",
     "CONTENT_POST_EXISTS",
     "CUSTOM_FIELD_EXISTS",
     "LEAD_EXISTS",
@@ -61,6 +63,7 @@ __all__ = [
     "create_social_account",
     "create_task",
     "delete_campaign",
+    "delete_contact",
     "delete_custom_field",
     "delete_lead",
     "delete_lost_reason",
@@ -71,6 +74,7 @@ __all__ = [
     "record_platform_message",
     "reopen_lead",
     "update_campaign",
+    "update_contact",
     "update_custom_field",
     "update_lead",
     "update_lost_reason",

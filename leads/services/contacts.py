@@ -1,11 +1,22 @@
-"""Contacts: found by email or made, never duplicated by a race."""
+"""Contacts: found by email or made, never duplicated by a race; edited and deleted."""
+
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.db.models.functions import Lower
 
-from vchata.accounts.models import Organization
+from vchata.accounts.models import Organization, User
+from vchata.exceptions import Conflict
+from vchata.tenancy import get_in_org
 
-from ..models import Contact
+from ..models import Contact, Lead
+from .common import save_unique
+
+CONTACT_EMAIL_EXISTS = "A contact with this email already exists"
+CONTACT_HAS_LEADS = "Contact still has leads; delete them first"
+CONTACT_FIELDS = ("name", "email", "phone", "company")
 
 
 def _contact_by_email(org: Organization, email: str) -> Contact | None:
@@ -40,3 +51,35 @@ def find_or_create_contact(
             raise
         return contact, False
     return contact, True
+
+
+@transaction.atomic
+def update_contact(*, org: Organization, actor: User | None, contact_id: str, changes: Mapping[str, Any]) -> Contact:
+    """Change a contact's ``name``, ``email``, ``phone`` or ``company`` (``None`` or "" clears the last three).
+
+    Emails stay unique in the organization whatever their case, since creating a lead
+    with a contact reuses the contact by email: another contact's email is a 409.
+    """
+    contact = get_in_org(Contact, org, contact_id, lock=True)
+    for name in CONTACT_FIELDS:
+        if name in changes:
+            setattr(contact, name, (changes[name] or "").strip())
+    if contact.email:
+        holder = _contact_by_email(org, contact.email)
+        if holder is not None and holder.pk != contact.pk:
+            raise Conflict(CONTACT_EMAIL_EXISTS)
+    save_unique(contact, CONTACT_EMAIL_EXISTS)
+    return contact
+
+
+@transaction.atomic
+def delete_contact(*, org: Organization, actor: User | None, contact_id: str) -> None:
+    """Delete a contact no lead is for (409 otherwise: its leads' history needs it)."""
+    contact = get_in_org(Contact, org, contact_id, lock=True)
+    if Lead.objects.for_org(org).filter(contact=contact).exists():
+        raise Conflict(CONTACT_HAS_LEADS)
+    try:
+        with transaction.atomic():
+            contact.delete()
+    except (ProtectedError, IntegrityError) as exc:  # a lead made for it since the check
+        raise Conflict(CONTACT_HAS_LEADS) from exc

@@ -102,6 +102,7 @@ def build_world() -> World:
     victims["task"] = TaskFactory(lead=other_lead).pk
     reason = LostReason.objects.create(organization=org, name="Too expensive")
     victims["reason"] = LostReason.objects.create(organization=org, name="Unused reason").pk
+    victims["contact"] = ContactFactory(organization=org).pk  # no lead: deleting it can succeed
     foreign = LeadFactory(organization=outsider_org)
     return World(
         token=str(RefreshToken.for_user(owner).access_token),

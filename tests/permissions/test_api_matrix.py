@@ -149,6 +149,9 @@ TABLE: dict[str, Allowed] = {
     "tasks_update": Allowed(EVERYONE, lambda t, c: {"done": True}),
     "tasks_destroy": Allowed(EVERYONE),
     "lost_reasons_list": Allowed(EVERYONE),
+    "contacts_list": Allowed(EVERYONE),
+    "contacts_retrieve": Allowed(EVERYONE),
+    "contacts_update": Allowed(EVERYONE, lambda t, c: {"company": "Renamed Co"}),
     "campaigns_list": Allowed(EVERYONE),
     "campaigns_retrieve": Allowed(EVERYONE),
     "custom_fields_list": Allowed(EVERYONE),
@@ -180,6 +183,8 @@ TABLE: dict[str, Allowed] = {
     "organizations_members_retrieve": Allowed(EVERYONE),
     # --- delete leads, bulk, import: managers and up -------------------------------------------
     "leads_destroy": Allowed(MANAGERS),
+    # A contact without leads (one with leads is a 409 for everyone).
+    "contacts_destroy": Allowed(MANAGERS, params=lambda t: {"contact_id": ContactFactory(organization=t.org).pk}),
     # --- configuration: owners and admins ---------------------------------------------------------
     "pipelines_create": Allowed(ADMINS, lambda t, c: {"name": "New pipeline"}),
     "pipelines_update": Allowed(ADMINS, lambda t, c: {"name": "Renamed"}),
@@ -247,6 +252,7 @@ def path_params(team: Team) -> dict[str, str]:
         "key_id": team.api_key.pk,
         "task_id": team.task.pk,
         "reason_id": team.lost_reason.pk,
+        "contact_id": team.lead.contact_id,
     }
 
 
