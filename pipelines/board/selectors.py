@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import DecimalField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from analytics.rollup_sql import LEAD_TOTALS
 from leads.counting import while_leads_unchanged
 from leads.models import Lead, Task
 from leads.selectors import lead_sources  # noqa: F401 - the board's source filter reads it from here
@@ -137,6 +140,71 @@ def _column_state(scope: LeadScope) -> dict:
     }
 
 
+def _rolled_per_stage(column: str, output_field, conditions: list[tuple[str, list]]) -> RawSQL:
+    """``sum(<column>)`` of this stage's lead-totals rollup rows matching ``conditions``, as a stage annotation.
+
+    The rollup (``analytics.rollup_sql.LEAD_TOTALS``, kept by triggers in every lead write's
+    transaction) has a row per stage, source and assignee: a column's figures are a few rows
+    wherever the stage holds 500,000 leads.
+    """
+    where = " AND ".join(
+        [
+            "t.organization_id = pipelines_stage.organization_id",
+            "t.pipeline_id = pipelines_stage.pipeline_id",
+            "t.stage_id = pipelines_stage.id",
+            *(sql for sql, _ in conditions),
+        ]
+    )
+    params = [value for _, values in conditions for value in values]
+    return RawSQL(
+        f"(SELECT coalesce(sum(t.{column}), 0) FROM {LEAD_TOTALS.table} AS t WHERE {where})", params, output_field
+    )
+
+
+def _rollup_conditions(filters: BoardFilters, viewer: User, scope: LeadScope) -> list[tuple[str, list]]:
+    """The board's filters (without search) and the viewer's scope as conditions on the rollup's groups."""
+    conditions = []
+    if filters.assignee == ASSIGNEE_MINE:
+        conditions.append(("t.assignee_id = %s", [viewer.pk]))
+    elif filters.assignee == ASSIGNEE_NOBODY:
+        conditions.append(("t.assignee_id IS NULL", []))
+    elif filters.assignee:
+        conditions.append(("t.assignee_id = %s", [filters.assignee]))
+    if filters.source:
+        conditions.append(("t.source = %s", [filters.source]))
+    return conditions + _scope_conditions(scope)
+
+
+def _scope_conditions(scope: LeadScope) -> list[tuple[str, list]]:
+    return [("(t.assignee_id = %s OR t.assignee_id IS NULL)", [scope.assignee_id])] if scope.restricted else []
+
+
+def _column_figures(*, filters: BoardFilters, viewer: User, scope: LeadScope) -> dict:
+    """Each column's filtered count and value total, and its count for the fingerprint, as stage annotations.
+
+    From the lead rollup on PostgreSQL unless a search narrows the board (text is not a rollup
+    group); from the leads otherwise.
+    """
+    if connection.vendor != "postgresql" or filters.search:
+        return _live_column_figures(filters=filters, viewer=viewer, scope=scope)
+    matching = _rollup_conditions(filters, viewer, scope)
+    return {
+        "lead_count": _rolled_per_stage("lead_count", IntegerField(), matching),
+        "total_value": _rolled_per_stage("value_total", DecimalField(max_digits=14, decimal_places=2), matching),
+        "all_count": _rolled_per_stage("lead_count", IntegerField(), _scope_conditions(scope)),
+        "last_change": _column_state(scope)["last_change"],
+    }
+
+
+def _live_column_figures(*, filters: BoardFilters, viewer: User, scope: LeadScope) -> dict:
+    matching = filters.as_q(viewer=viewer) & scope.q()
+    return {
+        "lead_count": _per_stage("COUNT", "*", IntegerField(), matching),
+        "total_value": _per_stage("SUM", "value", DecimalField(max_digits=14, decimal_places=2), matching),
+        **_column_state(scope),
+    }
+
+
 def board_columns(
     *,
     org: Organization,
@@ -150,15 +218,10 @@ def board_columns(
     Only the leads ``scope`` sees count. The fingerprint is over all of those,
     unfiltered, so it matches ``board_fingerprints`` for the same scope.
     """
-    matching = filters.as_q(viewer=viewer) & scope.q()
     stages = (
         Stage.objects.for_org(org)
         .filter(pipeline=pipeline)
-        .annotate(
-            lead_count=_per_stage("COUNT", "*", IntegerField(), matching),
-            total_value=_per_stage("SUM", "value", DecimalField(max_digits=14, decimal_places=2), matching),
-            **_column_state(scope),
-        )
+        .annotate(**_column_figures(filters=filters, viewer=viewer, scope=scope))
         .order_by("order")
     )
     return [
