@@ -314,12 +314,8 @@ class LeadAdmin(OrgScopedAdmin):
             services.update_lead(org=org, actor=actor, lead_id=obj.pk, changes=changes)
         obj.refresh_from_db()
 
-    def delete_model(self, request, obj):
+    def delete_row(self, request, obj):
         services.delete_lead(org=obj.organization, actor=request.user, lead_id=obj.pk)
-
-    def delete_queryset(self, request, queryset):
-        for lead in queryset.select_related("organization"):
-            services.delete_lead(org=lead.organization, actor=request.user, lead_id=lead.pk)
 
 
 @admin.register(Activity)

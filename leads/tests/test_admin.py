@@ -389,6 +389,31 @@ def test_status_actions_change_status_with_history(request, org, name, status, c
     assert len([e for e in lead_events if e.kind == events.EventKind.STATUS_CHANGED]) == 3
 
 
+@pytest.mark.parametrize(("name", "status"), [("mark_converted", LeadStatus.CONVERTED), ("mark_lost", LeadStatus.LOST)])
+def test_closing_leads_in_bulk_moves_them_into_the_matching_stage(su, org, pipeline, stages, name, status):
+    """Regression: "Mark converted" left the lead in its stage ("Converted · in New")."""
+    leads = LeadFactory.create_batch(2, organization=org)
+    closing_stage = pipeline.stages.get(status=status)
+
+    response = action(su, name, leads)
+
+    assert response.status_code == 302
+    for lead in leads:
+        lead.refresh_from_db()
+        assert (lead.status, lead.stage_id) == (status, closing_stage.pk)
+        assert lead.stage_visits.filter(stage=closing_stage, left_at__isnull=True).count() == 1
+
+
+def test_setting_lost_on_the_change_form_moves_the_lead_into_lost(su, org, pipeline, lead):
+    lost = pipeline.stages.get(status=LeadStatus.LOST)
+
+    response = su.post(change_url(lead), lead_form(lead, status=LeadStatus.LOST))
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    lead.refresh_from_db()
+    assert (lead.status, lead.stage_id) == (LeadStatus.LOST, lost.pk)
+
+
 def test_a_bulk_action_changes_nothing_when_one_lead_is_refused(su, org, lead_events):
     first, second = LeadFactory.create_batch(2, organization=org)
 

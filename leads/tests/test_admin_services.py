@@ -4,10 +4,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from leads.models import Campaign, CustomField, Lead
-from leads.services import update_lead
-from leads.tests.factories import CampaignFactory, CustomFieldFactory, LeadFactory
-from tests.support.admin import logged_in, superuser
+from leads.models import Activity, Campaign, Conversation, CustomField, Lead, Message
+from leads.services import convert_conversation, update_lead
+from leads.tests.factories import (
+    CampaignFactory,
+    ContentPostFactory,
+    ConversationFactory,
+    CustomFieldFactory,
+    LeadFactory,
+    SocialAccountFactory,
+)
+from tests.support.admin import inline_management, logged_in, superuser
 
 
 @pytest.fixture
@@ -125,3 +132,55 @@ def test_deleting_a_campaign_keeps_its_leads(su, org):
 
     assert response.status_code == 302
     assert Lead.objects.get(pk=lead.pk).campaign_id is None
+
+
+def test_a_message_added_to_a_converted_conversation_goes_on_the_leads_timeline(su, org, pipeline, user):
+    conversation = ConversationFactory(social_account=SocialAccountFactory(organization=org))
+    lead, _ = convert_conversation(org=org, actor=user, conversation_id=conversation.pk, pipeline=pipeline)
+
+    response = su.post(
+        f"/admin/leads/conversation/{conversation.pk}/change/",
+        {
+            "participant_name": conversation.participant_name,
+            "messages-TOTAL_FORMS": "1",
+            "messages-INITIAL_FORMS": "0",
+            "messages-0-sent_at_0": "2026-06-01",
+            "messages-0-sent_at_1": "10:00:00",
+            "messages-0-direction": "OUT",
+            "messages-0-text": "Your quote is attached.",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Message.objects.get(conversation=conversation).text == "Your quote is attached."
+    assert lead.activities.filter(type=Activity.Type.SOCIAL_MESSAGE, description="Your quote is attached.").exists()
+
+
+def test_a_conversation_on_a_post_of_another_account_is_refused(su, org):
+    conversation = ConversationFactory(social_account=SocialAccountFactory(organization=org))
+    elsewhere = ContentPostFactory(social_account=SocialAccountFactory(organization=org))
+
+    response = su.post(
+        f"/admin/leads/conversation/{conversation.pk}/change/",
+        {
+            "participant_name": conversation.participant_name,
+            "content_post": elsewhere.pk,
+            **inline_management("messages"),
+        },
+        follow=True,
+    )
+
+    assert any("contentPostId must be a post of socialAccountId" in message for message in messages_of(response))
+    assert Conversation.objects.get(pk=conversation.pk).content_post_id is None
+
+
+def test_deleting_a_social_account_keeps_the_leads_made_from_it(su, org, pipeline, user):
+    conversation = ConversationFactory(social_account=SocialAccountFactory(organization=org))
+    lead, _ = convert_conversation(org=org, actor=user, conversation_id=conversation.pk, pipeline=pipeline)
+
+    response = su.post(f"/admin/leads/socialaccount/{conversation.social_account_id}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Conversation.objects.filter(pk=conversation.pk).exists()
+    lead.refresh_from_db()
+    assert (lead.social_account_id, lead.conversation_id) == (None, None)

@@ -6,12 +6,13 @@ from django.db.models import Prefetch
 from vchata.tenancy.admin import InlineConstraintsForm, OrgConsistentForm, OrgScopedAdmin, ScopedInline
 
 from .models import Rule, RuleAssignee, RuleRun
-from .services import create_rule, update_rule
+from .services import create_rule, delete_rule, update_rule
 
 ORG_FILTER = ("organization", admin.RelatedOnlyFieldListFilter)
 PIPELINE_FILTER = ("pipeline", admin.RelatedOnlyFieldListFilter)
-# Scalar rule fields the rule services set (condition stages and assignees are saved with the form's m2m/inline).
+# Rule fields of the form the rule services set (the round-robin assignees come from the inline).
 RULE_FIELDS = (
+    "condition_stages",
     "name",
     "is_active",
     "order",
@@ -125,22 +126,40 @@ class RuleAdmin(OrgScopedAdmin):
         return obj.describe() if obj.pk else "—"
 
     def save_model(self, request, obj, form, change):
-        # Through the rule services, as the API does; condition stages (m2m)
-        # and round-robin assignees (inline) are saved by save_related.
+        # Through the rule services, as the API does; the round-robin assignees
+        # of the inline follow in save_related.
         fields = {name: form.cleaned_data[name] for name in RULE_FIELDS if name in form.cleaned_data}
+        if "condition_stages" in fields:
+            fields["condition_stages"] = list(fields["condition_stages"])
         if change:
-            rule = update_rule(org=obj.organization, pipeline=obj.pipeline, rule_id=obj.pk, changes=fields)
+            changes = {name: value for name, value in fields.items() if name in form.changed_data}
+            rule = update_rule(org=obj.organization, pipeline=obj.pipeline, rule_id=obj.pk, changes=changes)
         else:
             pipeline = form.cleaned_data["pipeline"]
             rule = create_rule(org=pipeline.organization, pipeline=pipeline, fields=fields)
         obj.pk, obj._state.adding = rule.pk, False
         obj.refresh_from_db()
 
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        if formset.model is RuleAssignee and formset.has_changed():
-            # A new rotation starts from its first member.
-            Rule.objects.filter(pk=form.instance.pk).update(round_robin_cursor=0)
+    def save_related(self, request, form, formsets, change):
+        # Condition stages were set by the service; only the assignees are left.
+        for formset in formsets:
+            if formset.model is RuleAssignee:
+                self._save_assignees(request, form.instance, formset)
+            else:
+                self.save_formset(request, form, formset, change)
+
+    def _save_assignees(self, request, rule: Rule, formset) -> None:
+        formset.save(commit=False)  # the change message reads what changed from here
+        if not formset.has_changed():
+            return
+        rows = [row for row in formset.forms if row.has_changed() or row.instance.pk]
+        kept = [row.cleaned_data for row in rows if row.cleaned_data and not row.cleaned_data.get("DELETE")]
+        users = [row["user"] for row in sorted(kept, key=lambda row: row.get("position") or 0)]
+        # A new rotation starts from its first member (update_rule resets the cursor).
+        update_rule(org=rule.organization, pipeline=rule.pipeline, rule_id=rule.pk, changes={"assignees": users})
+
+    def delete_row(self, request, obj):
+        delete_rule(org=obj.organization, pipeline=obj.pipeline, rule_id=obj.pk)
 
 
 @admin.register(RuleRun)
