@@ -1,11 +1,13 @@
-"""Admin of contacts, with their leads."""
+"""Admin of contacts, with their leads; changed through ``leads.services`` as in the API."""
 
 from django.contrib import admin
 
 from vchata.tenancy.admin import HistoryInline, OrgScopedAdmin, count_of
 from vchata.tenancy.permissions import Action
 
+from .. import services
 from ..models import Contact, Lead
+from ..services.contacts import CONTACT_FIELDS
 from .common import ORG_FILTER, admin_link
 
 
@@ -48,3 +50,21 @@ class ContactAdmin(OrgScopedAdmin):
     @admin.display(description="leads", ordering="lead_total")
     def lead_count(self, obj):
         return obj.lead_total
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {name: data[name] for name in CONTACT_FIELDS if name in form.changed_data}
+            contact = services.update_contact(
+                org=obj.organization, actor=request.user, contact_id=obj.pk, changes=changes
+            )
+        else:
+            # The form has already refused an email another contact of the org has.
+            contact, _ = services.find_or_create_contact(
+                org=data["organization"], **{name: data.get(name) or "" for name in CONTACT_FIELDS}
+            )
+        obj.pk, obj._state.adding = contact.pk, False
+        obj.refresh_from_db()
+
+    def delete_row(self, request, obj):
+        services.delete_contact(org=obj.organization, actor=request.user, contact_id=obj.pk)
