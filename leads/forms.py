@@ -13,7 +13,8 @@ from django import forms
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import User
 
-from .models import Activity, Campaign, CustomField, Lead
+from .models import Activity, Campaign, CustomField, Lead, Task
+from .task_display import TYPE_LABELS
 
 CUSTOM_PREFIX = "cf_"
 BOOLEAN_CHOICES = [("", "—"), ("true", "Yes"), ("false", "No")]
@@ -251,3 +252,18 @@ class StatusForm(forms.Form):
     """The "Mark converted" / "Mark lost" / "Reopen" buttons: each posts one status."""
 
     status = forms.ChoiceField(choices=LeadStatus.choices)
+
+
+class TaskForm(forms.Form):
+    """A next step on the lead page: what, when, for whom (``leads.services.create_task``)."""
+
+    type = forms.ChoiceField(label="Type", choices=[(value, TYPE_LABELS[value]) for value in Task.Type.values])
+    title = forms.CharField(label="Title", max_length=200)
+    due_at = forms.DateTimeField(
+        label="Due", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    assigned_to = MemberChoiceField(label="For", queryset=User.objects.none(), required=False, empty_label="Nobody")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = members_of(org)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import list_views, views
+from . import list_views, task_views, views
 
 urlpatterns = [
     path("<org_id:org_id>/leads/", list_views.LeadListView.as_view(), name="lead-list"),
@@ -23,4 +23,9 @@ urlpatterns = [
     path("<org_id:org_id>/leads/<lead_id:lead_id>/assign/", views.LeadAssignView.as_view(), name="lead-assign"),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/stage/", views.LeadStageView.as_view(), name="lead-stage"),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/status/", views.LeadStatusView.as_view(), name="lead-status"),
+    path(
+        "<org_id:org_id>/leads/<lead_id:lead_id>/tasks/", task_views.LeadTaskCreateView.as_view(), name="lead-task-add"
+    ),
+    path("<org_id:org_id>/tasks/<task_id:task_id>/done/", task_views.TaskDoneView.as_view(), name="task-done"),
+    path("<org_id:org_id>/my-work/", task_views.MyWorkView.as_view(), name="my-work"),
 ]

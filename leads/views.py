@@ -20,11 +20,13 @@ from vchata.exceptions import Conflict, DomainError, NotFound
 from vchata.tenancy import get_in_org
 from vchata.tenancy.pages import OrgPageMixin
 
-from . import services
-from .forms import ActivityForm, AssignForm, LeadEditForm, NewLeadForm, StageForm, StatusForm
+from . import selectors, services
+from .forms import ActivityForm, AssignForm, LeadEditForm, NewLeadForm, StageForm, StatusForm, TaskForm
 from .models import Activity, Contact, CustomField, Lead, StageVisit
 
 TIMELINE_PAGE = 50
+# The lead page lists this many of the lead's tasks (open ones first).
+TASKS_SHOWN = 30
 
 
 def domain_messages(exc: DomainError) -> list[str]:
@@ -96,6 +98,7 @@ class LeadPageMixin(OrgPageMixin):
             "edit_form": LeadEditForm(org=self.org, lead=lead, custom_fields=definitions),
             "assign_form": AssignForm(org=self.org, lead=lead),
             "stage_form": StageForm(org=self.org, lead=lead),
+            "task_form": TaskForm(org=self.org, initial={"assigned_to": lead.assigned_to_id or self.request.user.pk}),
         }
         forms.update(kwargs.get("bound_forms", {}))
         page = self.timeline_page()
@@ -116,6 +119,7 @@ class LeadPageMixin(OrgPageMixin):
             timeline_page=page,
             timeline_has_more=len(activities) > TIMELINE_PAGE,
             history=stage_history(lead),
+            tasks=list(selectors.lead_tasks(lead=lead)[:TASKS_SHOWN]),
             custom_values=[(labels.get(key, key), value) for key, value in lead.custom_fields.items()],
             convert_stage=status_target_stage(lead, stages, LeadStatus.CONVERTED),
             lost_stage=status_target_stage(lead, stages, LeadStatus.LOST),

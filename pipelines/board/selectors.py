@@ -19,7 +19,7 @@ from django.utils import timezone
 from analytics.rollup_sql import LEAD_TOTALS
 from leads.counting import while_leads_unchanged
 from leads.models import Lead, Task
-from leads.selectors import lead_sources  # noqa: F401 - the board's source filter reads it from here
+from leads.selectors import lead_sources, next_open_tasks  # noqa: F401 - the board's source filter reads lead_sources here
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import Organization, User
 from vchata.tenancy.permissions import ALL_LEADS, LeadScope
@@ -325,6 +325,13 @@ def board_cards(
 def idle_days(since: datetime, now: datetime) -> int:
     # Clamped: a clock-skewed or back-dated timestamp must not read "-2 days".
     return max(0, (now - since).days)
+
+
+def attach_next_tasks(*, org: Organization, cards: list[Lead]) -> None:
+    """Give every card its ``next_task`` (its soonest open task, or None): one query for all the cards shown."""
+    tasks = next_open_tasks(org, [card.pk for card in cards])
+    for card in cards:
+        card.next_task = tasks.get(card.pk)
 
 
 def is_stale(*, status: str, idle_days: int, has_open_task: bool, rotting_days: int) -> bool:

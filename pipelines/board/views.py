@@ -59,6 +59,8 @@ class BoardMixin(OrgPageMixin):
                     filters=self.filters,
                     scope=self.lead_scope,
                 )
+        # The cards' next tasks in one query for the whole board, not one per column.
+        selectors.attach_next_tasks(org=self.org, cards=[card for column in columns for card in column.cards])
         return columns
 
     def board_context(self, pipeline: Pipeline, columns, *, only=None) -> dict:
@@ -111,6 +113,7 @@ class BoardColumnCardsView(BoardMixin, View):
             )
         except ValueError:
             return HttpResponseBadRequest("Invalid page cursor", content_type="text/plain")
+        selectors.attach_next_tasks(org=self.org, cards=cards)
         stages = list(Stage.objects.for_org(self.org).filter(pipeline_id=pipeline_id).order_by("order"))
         return render(
             request,

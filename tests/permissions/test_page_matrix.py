@@ -68,6 +68,11 @@ TABLE: dict[tuple[str, str], Page] = {
     ("lead-assign", "post"): Page("post", EVERYONE, 302, lead, lambda t: {"assigned_to": t.users["MEMBER"].pk}),
     ("lead-stage", "post"): Page("post", EVERYONE, 302, lead, lambda t: {"stage": t.stages[2].pk}),
     ("lead-status", "post"): Page("post", EVERYONE, 302, lead, lambda t: {"status": "LOST"}),
+    ("lead-task-add", "post"): Page(
+        "post", EVERYONE, 302, lead, lambda t: {"type": "CALL", "title": "Ring back", "due_at": "2031-05-04T10:00"}
+    ),
+    ("task-done", "post"): Page("post", EVERYONE, 302, lambda t: {"task_id": t.task.pk}, lambda t: {"done": "1"}),
+    ("my-work", "get"): Page("get", EVERYONE, 200),
     ("analytics-dashboard", "get"): Page("get", EVERYONE, 200),
     ("org-leave", "get"): Page("get", EVERYONE, 200),
     ("org-settings", "get"): Page("get", ADMINS, 200),

@@ -1,0 +1,126 @@
+"""A rep's day in the real browser, at 1440×900 and 390×844: tasks on cards, the lead page and My work.
+
+Headless Debian Chromium against the live server with the demo data; every
+change is checked in the database, and each step leaves screenshots in artifacts/.
+"""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from leads.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
+from leads.models import Activity, Lead, Task
+from leads.tests.factories import TaskFactory
+from pipelines.models import Pipeline
+from vchata.accounts.models import User
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
+DANGER = "rgb(185, 28, 28)"  # --danger
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo", leads=24, stdout=open("/dev/null", "w"))  # noqa: SIM115 - a sink for the banner
+    user = User.objects.get(email=DEMO_EMAIL)
+    pipeline = Pipeline.objects.get(organization__memberships__user=user, is_default=True)
+    return user, pipeline
+
+
+def sign_in(page, email=DEMO_EMAIL, password=DEMO_PASSWORD):
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/app/org_\w+/pipelines/pipeline_\w+/"))
+
+
+def card(page, lead):
+    return page.locator(f'.card[data-lead-id="{lead.pk}"]')
+
+
+def first_lead_in(stage) -> Lead:
+    return Lead.objects.filter(stage=stage).select_related("contact").order_by("-updated_at", "-id").first()
+
+
+def no_horizontal_overflow(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.closest('.board'))
+  .slice(0, 8).map(e => `${e.tagName}.${e.className} right=${Math.round(e.getBoundingClientRect().right)}`)"""
+
+
+def overflowing(page) -> list[str]:
+    """What sticks out past the right edge of the window (the board's own scroller aside), for failure messages."""
+    return page.evaluate(WIDEST)
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_a_task_made_on_a_cards_lead_shows_on_the_card_and_is_ticked_off_in_my_work(page, demo, screenshot, size):
+    user, pipeline = demo
+    page.set_viewport_size(SIZES[size])
+    lead = first_lead_in(pipeline.stages.order_by("order").first())
+    Task.objects.filter(lead=lead).delete()
+    tomorrow = (timezone.now() + timedelta(days=1)).astimezone(UTC).date()
+    sign_in(page)
+
+    card(page, lead).get_by_role("link", name=lead.contact.name, exact=True).click()
+    expect(page.get_by_role("heading", name=lead.contact.name, level=1)).to_be_visible()
+    tasks = page.locator("#tasks")
+    tasks.get_by_label("Type").select_option(label="Call")
+    tasks.get_by_label("Title").fill("Call about the renewal")
+    tasks.get_by_label("Due").fill(f"{tomorrow.isoformat()}T10:00")
+    tasks.get_by_role("button", name="Add task").click()
+
+    expect(tasks.locator(".task").filter(has_text="Call about the renewal")).to_be_visible()
+    task = Task.objects.get(lead=lead, title="Call about the renewal")
+    assert (task.type, task.assigned_to, task.completed_at) == ("CALL", lead.assigned_to or user, None)
+    assert task.due_at == datetime.combine(tomorrow, datetime.min.time(), tzinfo=UTC).replace(hour=10)
+    assert no_horizontal_overflow(page), overflowing(page)
+    screenshot(page, f"lead-tasks-{size}")
+
+    page.get_by_role("link", name=re.compile(rf"← {re.escape(pipeline.name)}")).click()
+    expect(card(page, lead).locator(".card__task")).to_have_text("Call · tomorrow 10:00")
+    screenshot(page, f"board-tasks-{size}")
+
+    if task.assigned_to != user:  # My work is the signed-in rep's: make it theirs
+        Task.objects.filter(pk=task.pk).update(assigned_to=user)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My work").click()
+    expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
+    row = page.locator("#work-upcoming .task").filter(has_text="Call about the renewal")
+    expect(row).to_contain_text(lead.contact.name)
+    row.get_by_role("checkbox").check()
+
+    expect(page.locator(f"#task-{task.pk}.is-done")).to_be_visible()
+    expect(page.locator(".toast--success").last).to_contain_text("Done: Call about the renewal")
+    task.refresh_from_db()
+    assert task.completed_at is not None
+    assert Activity.objects.filter(lead=lead, type=Activity.Type.TASK, metadata__taskId=task.pk).count() == 1
+    assert no_horizontal_overflow(page), overflowing(page)
+    screenshot(page, f"my-work-ticked-{size}")
+
+    page.goto(f"/app/{pipeline.organization_id}/pipelines/{pipeline.pk}/")
+    expect(card(page, lead).locator(".card__task")).to_have_count(0)
+
+
+def test_an_overdue_task_is_red_on_its_card(page, demo):
+    user, pipeline = demo
+    page.set_viewport_size(DESKTOP)
+    lead = first_lead_in(pipeline.stages.order_by("order").first())
+    Task.objects.filter(lead=lead).delete()
+    TaskFactory(lead=lead, type=Task.Type.EMAIL, title="Send the quote", due_at=timezone.now() - timedelta(days=1))
+    sign_in(page)
+
+    flag = card(page, lead).locator(".card__task")
+    expect(flag).to_contain_text("Overdue")
+    expect(flag).to_contain_text("Email · yesterday")
+    assert flag.evaluate("e => getComputedStyle(e).color") == DANGER
