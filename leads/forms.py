@@ -244,6 +244,7 @@ class StageForm(forms.Form):
     notes = forms.CharField(label="Note (optional)", required=False, max_length=1000)
 
     def __init__(self, *args, org, lead: Lead, **kwargs):
+        kwargs.setdefault("auto_id", "stage_%s")  # the edit form has a "notes" field too
         super().__init__(*args, initial={"stage": lead.stage_id}, **kwargs)
         self.fields["stage"].queryset = Stage.objects.for_org(org).filter(pipeline_id=lead.pipeline_id)
 
@@ -257,13 +258,16 @@ class StatusForm(forms.Form):
 class TaskForm(forms.Form):
     """A next step on the lead page: what, when, for whom (``leads.services.create_task``)."""
 
-    type = forms.ChoiceField(label="Type", choices=[(value, TYPE_LABELS[value]) for value in Task.Type.values])
-    title = forms.CharField(label="Title", max_length=200)
+    # Labels of their own: the lead page has other "Type" and "Title" fields.
+    type = forms.ChoiceField(label="Task", choices=[(value, TYPE_LABELS[value]) for value in Task.Type.values])
+    title = forms.CharField(label="Next step", max_length=200)
     due_at = forms.DateTimeField(
         label="Due", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     assigned_to = MemberChoiceField(label="For", queryset=User.objects.none(), required=False, empty_label="Nobody")
 
     def __init__(self, *args, org, **kwargs):
+        # Its own ids: the lead page's other forms have "type" and "assigned_to" fields too.
+        kwargs.setdefault("auto_id", "task_%s")
         super().__init__(*args, **kwargs)
         self.fields["assigned_to"].queryset = members_of(org)

@@ -241,3 +241,14 @@ def test_my_work_query_count_does_not_grow_with_tasks(browser, org, user, django
         TaskFactory(lead=LeadFactory(organization=org), assigned_to=user, due_at=timezone.now() + timedelta(days=days))
     with django_assert_num_queries(len(few.captured_queries)):
         browser.get(my_work_url(org))
+
+
+def test_the_lead_pages_ids_are_unique(browser, org):
+    import re
+
+    lead = LeadFactory(organization=org)
+    TaskFactory(lead=lead)
+    html = browser.get(reverse("lead-detail", kwargs={"org_id": org.pk, "lead_id": lead.pk})).content.decode()
+
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})

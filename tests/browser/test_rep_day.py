@@ -76,8 +76,8 @@ def test_a_task_made_on_a_cards_lead_shows_on_the_card_and_is_ticked_off_in_my_w
     card(page, lead).get_by_role("link", name=lead.contact.name, exact=True).click()
     expect(page.get_by_role("heading", name=lead.contact.name, level=1)).to_be_visible()
     tasks = page.locator("#tasks")
-    tasks.get_by_label("Type").select_option(label="Call")
-    tasks.get_by_label("Title").fill("Call about the renewal")
+    tasks.get_by_label("Task", exact=True).select_option(label="Call")
+    tasks.get_by_label("Next step").fill("Call about the renewal")
     tasks.get_by_label("Due").fill(f"{tomorrow.isoformat()}T10:00")
     tasks.get_by_role("button", name="Add task").click()
 
