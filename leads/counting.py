@@ -92,6 +92,11 @@ def _lead_saved(sender, instance, update_fields=None, **kwargs):
     bump_lead_counts(instance.organization_id)
 
 
+def _stage_saved(sender, instance, created=False, **kwargs):
+    if not created:  # a new stage has no lead yet
+        bump_lead_counts(instance.organization_id)
+
+
 def _contact_saved(sender, instance, created=False, **kwargs):
     if not created:  # a new contact has no lead yet
         bump_lead_counts(instance.organization_id)
@@ -129,6 +134,8 @@ def connect_signals() -> None:
     for model in (Contact, Campaign, SocialAccount, ContentPost, Conversation, Pipeline, Stage):
         post_delete.connect(_org_row_deleted, sender=model, dispatch_uid=f"{uid}.{model.__name__}_deleted")
     post_delete.connect(_organization_deleted, sender=Organization, dispatch_uid=f"{uid}.organization_deleted")
+    # A stage's probability is the probability filter's value for the leads without their own.
+    post_save.connect(_stage_saved, sender=Stage, dispatch_uid=f"{uid}.stage_saved")
     for model in (Lead, Stage):
         for signal in (post_save, post_delete):
             signal.connect(_lead_changed, sender=model, dispatch_uid=f"{uid}.{model.__name__}_changed")

@@ -13,6 +13,7 @@ import django_filters
 from django import forms
 from django.db.models import F
 from django.db.models.expressions import OrderBy
+from django.db.models.functions import Coalesce
 from django_filters.rest_framework import DjangoFilterBackend
 
 from pipelines.models import LeadStatus, Pipeline, Stage
@@ -20,13 +21,17 @@ from vchata.accounts.models import Organization, User
 from vchata.pagination import KeysetOrder
 
 from . import search
-from .models import Campaign, Lead
+from .models import Campaign, Lead, LostReason
 
 MAX_SEARCH = 200
 DEFAULT_ORDERING = "-createdAt"
 # Best match of ``search`` first (leads.search.rank), then newest first; only with a search.
 RELEVANCE = "relevance"
-ORDERINGS = "createdAt, -createdAt, updatedAt, -updatedAt, value, -value, relevance"
+ORDERINGS = (
+    "createdAt, -createdAt, updatedAt, -updatedAt, value, -value, expectedCloseDate, -expectedCloseDate, relevance"
+)
+# Sorted with leads that have no expected close date last, whichever way.
+UNDATED_LAST = frozenset({"expected_close_date"})
 
 
 def _not_in_org(param: str, noun: str) -> dict[str, str]:
@@ -47,6 +52,33 @@ def _amount(param: str) -> dict[str, str]:
         "max_decimal_places": f"{param} must have at most 2 decimal places",
         "max_whole_digits": f"{param} must be a number of at most 12 digits",
     }
+
+
+def _date(param: str) -> dict[str, str]:
+    return {"invalid": f"{param} must be an ISO 8601 date, such as 2024-01-15"}
+
+
+def _percent(param: str) -> dict[str, str]:
+    return {
+        "invalid": f"{param} must be a whole number from 0 to 100",
+        "min_value": f"{param} must be a whole number from 0 to 100",
+        "max_value": f"{param} must be a whole number from 0 to 100",
+    }
+
+
+class ProbabilityFilter(django_filters.NumberFilter):
+    """A lead's chance of closing, 0–100: its own ``probability`` when set, else its stage's (as forecasts weigh it)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=0, max_value=100, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        chance = Coalesce("probability", "stage__probability")
+        return qs.alias(effective_probability=chance).filter(**{f"effective_probability__{self.lookup_expr}": value})
 
 
 def _instant(param: str) -> dict[str, str]:
@@ -86,6 +118,8 @@ class LeadOrdering(django_filters.OrderingFilter):
         field = self.param_map[param.lstrip("-")]
         if field == "value":
             return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_first=True)
+        if field in UNDATED_LAST:
+            return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
         return F(field).desc() if descending else F(field).asc()
 
     def filter(self, qs, value):
@@ -153,6 +187,34 @@ class LeadFilter(django_filters.FilterSet):
         error_messages=_instant("createdBefore"),
         help_text="Leads created strictly before this instant (a date means its midnight, UTC).",
     )
+    expectedCloseAfter = django_filters.DateFilter(
+        field_name="expected_close_date",
+        lookup_expr="gte",
+        error_messages=_date("expectedCloseAfter"),
+        help_text="Leads expected to close on or after this date.",
+    )
+    expectedCloseBefore = django_filters.DateFilter(
+        field_name="expected_close_date",
+        lookup_expr="lt",
+        error_messages=_date("expectedCloseBefore"),
+        help_text="Leads expected to close strictly before this date (as createdBefore).",
+    )
+    lostReasonId = django_filters.ModelChoiceFilter(
+        field_name="lost_reason",
+        queryset=LostReason.objects.none(),
+        error_messages=_not_in_org("lostReasonId", "lost reason"),
+        help_text="Lost leads with this reason (retired reasons included).",
+    )
+    minProbability = ProbabilityFilter(
+        lookup_expr="gte",
+        error_messages=_percent("minProbability"),
+        help_text="Leads whose probability (their own, else their stage's) is at least this.",
+    )
+    maxProbability = ProbabilityFilter(
+        lookup_expr="lte",
+        error_messages=_percent("maxProbability"),
+        help_text="Leads whose probability (their own, else their stage's) is at most this.",
+    )
     search = django_filters.CharFilter(
         method="filter_search",
         max_length=MAX_SEARCH,
@@ -164,16 +226,19 @@ class LeadFilter(django_filters.FilterSet):
             ("created_at", "createdAt"),
             ("updated_at", "updatedAt"),
             ("value", "value"),
+            ("expected_close_date", "expectedCloseDate"),
             ("search_rank", RELEVANCE),
         ),
         field_labels={
             "created_at": "Created",
             "updated_at": "Last updated",
             "value": "Value",
+            "expected_close_date": "Expected close date",
             "search_rank": "Best match of search",
         },
         error_messages={"invalid_choice": f"ordering must be one of {ORDERINGS}"},
-        help_text="Default -createdAt. relevance: the best matches of search first (a word of the contact's name "
+        help_text="Default -createdAt. expectedCloseDate: soonest first, undated last (either way; no cursor). "
+        "relevance: the best matches of search first (a word of the contact's name "
         "starting with it, then the name, email, company, notes), newest first within each; no cursor.",
     )
 
@@ -194,6 +259,8 @@ class LeadFilter(django_filters.FilterSet):
             self.filters["stageId"].queryset = Stage.objects.for_org(org)
         if "campaignId" in sent:
             self.filters["campaignId"].queryset = Campaign.objects.for_org(org)
+        if "lostReasonId" in sent:
+            self.filters["lostReasonId"].queryset = LostReason.objects.for_org(org)
         if "assignedToId" in sent:
             self.filters["assignedToId"].queryset = User.objects.filter(memberships__organization=org)
 

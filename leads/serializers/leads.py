@@ -204,6 +204,15 @@ class LeadFieldsInput(StrictInput):
     probability = serializers.IntegerField(
         min_value=0, max_value=100, required=False, allow_null=True, help_text="Overrides the stage's probability."
     )
+    lostReasonId = OrgRefField(
+        LostReason,
+        scope=active_lost_reasons,
+        source="lost_reason",
+        required=False,
+        allow_null=True,
+        help_text="Why it was lost, for a lead created in a stage that marks it LOST "
+        "(required then when the organization has lost reasons).",
+    )
 
     def validate(self, attrs):
         post, account = attrs.get("content_post"), attrs.get("social_account")

@@ -22,7 +22,17 @@ from vchata.tenancy import get_in_org
 
 from ..custom_fields import validate_custom_fields
 from ..events import EventKind, LeadEvent, emit
-from ..models import Activity, Campaign, Contact, ContentPost, Conversation, Lead, SocialAccount, StageVisit
+from ..models import (
+    Activity,
+    Campaign,
+    Contact,
+    ContentPost,
+    Conversation,
+    Lead,
+    LostReason,
+    SocialAccount,
+    StageVisit,
+)
 from .common import check_org_links
 from .contacts import find_or_create_contact
 from .lost_reasons import org_has_lost_reasons
@@ -178,7 +188,13 @@ def create_lead(
     title: str | None = None,
     expected_close_date=None,
     probability: int | None = None,
+    lost_reason: LostReason | None = None,
 ) -> Lead:
+    """A new lead in ``stage`` (default: the pipeline's first), with the status the stage sets.
+
+    A lead that starts LOST (its stage marks it so) takes ``lost_reason`` as marking one
+    LOST does: required once the org has active reasons, refused for any other status.
+    """
     check_org_links(
         org,
         contactId=contact,
@@ -202,6 +218,8 @@ def create_lead(
 
     now = timezone.now()
     status = stage.status or LeadStatus.NEW
+    if lost_reason is not None and status != LeadStatus.LOST:
+        raise InvalidInput([LOST_REASON_ONLY_WHEN_LOST])
     lead = Lead(
         organization=org,
         contact=contact,
@@ -229,6 +247,8 @@ def create_lead(
         expected_close_date=expected_close_date,
         probability=probability,
     )
+    if status == LeadStatus.LOST:
+        _set_lost_reason(org, lead, lost_reason, cause={})
     try:
         with transaction.atomic():
             lead.save(force_insert=True)
@@ -242,7 +262,8 @@ def create_lead(
         actor=actor,
         type=Activity.Type.CREATED,
         description="Lead created",
-        metadata={"stageId": stage.pk, "source": source},
+        metadata={"stageId": stage.pk, "source": source}
+        | ({"lostReasonId": lead.lost_reason_id} if lead.lost_reason_id else {}),
     )
     if status == LeadStatus.CONVERTED:
         _log(org=org, lead=lead, actor=actor, type=Activity.Type.CONVERTED, description="Lead converted")

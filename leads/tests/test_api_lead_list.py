@@ -216,7 +216,8 @@ def test_filters_combine(api, org, stages):
         ("search=a%00b", "search may not contain null characters"),
         (
             "ordering=name",
-            "ordering must be one of createdAt, -createdAt, updatedAt, -updatedAt, value, -value, relevance",
+            "ordering must be one of createdAt, -createdAt, updatedAt, -updatedAt, value, -value, expectedCloseDate, "
+            "-expectedCloseDate, relevance",
         ),
         ("page=0", "page must be greater than or equal to 1"),
         ("page=two", "page must be an integer"),

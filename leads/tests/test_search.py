@@ -249,7 +249,8 @@ def test_the_list_orders_by_relevance_on_request_and_newest_first_by_default(api
         ("search=moss&ordering=-createdAt,relevance", "ordering=relevance must come first"),
         (
             "search=moss&ordering=-relevance",
-            "ordering must be one of createdAt, -createdAt, updatedAt, -updatedAt, value, -value, relevance",
+            "ordering must be one of createdAt, -createdAt, updatedAt, -updatedAt, value, -value, expectedCloseDate, "
+            "-expectedCloseDate, relevance",
         ),
     ],
 )
