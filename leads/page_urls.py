@@ -1,8 +1,17 @@
 from django.urls import path
 
-from . import list_views, task_views, views
+from . import contact_page, list_views, search_page, task_views, views
 
 urlpatterns = [
+    path("<org_id:org_id>/search/", search_page.GlobalSearchView.as_view(), name="global-search"),
+    path(
+        "<org_id:org_id>/contacts/<contact_id:contact_id>/", contact_page.ContactView.as_view(), name="contact-detail"
+    ),
+    path(
+        "<org_id:org_id>/contacts/<contact_id:contact_id>/edit/",
+        contact_page.ContactEditView.as_view(),
+        name="contact-edit",
+    ),
     path("<org_id:org_id>/leads/", list_views.LeadListView.as_view(), name="lead-list"),
     path("<org_id:org_id>/leads/bulk/", list_views.LeadBulkView.as_view(), name="lead-bulk"),
     path("<org_id:org_id>/leads/views/", list_views.SavedViewCreateView.as_view(), name="lead-view-save"),

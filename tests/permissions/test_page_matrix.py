@@ -36,6 +36,10 @@ def board(team: Team) -> dict:
     return {"pipeline_id": team.pipeline.pk}
 
 
+def contact(team: Team) -> dict:
+    return {"contact_id": team.lead.contact_id}
+
+
 def member(team: Team) -> dict:
     return {"user_id": team.colleague.user_id}
 
@@ -59,6 +63,9 @@ TABLE: dict[tuple[str, str], Page] = {
     ("lead-detail", "get"): Page("get", EVERYONE, 200, lead),
     ("lead-list", "get"): Page("get", EVERYONE, 200),
     ("lead-export", "get"): Page("get", EVERYONE, 200),
+    ("global-search", "get"): Page("get", EVERYONE, 302),
+    ("contact-detail", "get"): Page("get", EVERYONE, 200, contact),
+    ("contact-edit", "post"): Page("post", EVERYONE, 302, contact, lambda t: {"name": "Renamed Contact"}),
     ("lead-view-save", "post"): Page("post", EVERYONE, 302, data=lambda t: {"name": "Mine", "query": "status=NEW"}),
     ("lead-bulk", "post"): Page(
         "post", MANAGERS, 302, data=lambda t: {"lead": [t.lead.pk], "action": "status", "status": "CONTACTED"}
