@@ -14,11 +14,12 @@ from typing import Any
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
-from rest_framework.settings import api_settings
 
 from leads.models import LOGGED_ACTIVITY_CHOICES, Lead, Task
 from pipelines.models import LeadStatus, Stage
 from vchata.accounts.models import User
+from vchata.inputs import StrictInput
+from vchata.money import MoneyField, MoneyOutputField
 from vchata.schema import envelope, paged
 
 from .models import Rule, RuleAction, RuleTrigger
@@ -34,20 +35,6 @@ def path_of(field: serializers.Field) -> str:
             names.append(field.field_name)
         field = field.parent
     return ".".join(reversed(names))
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses keys it does not declare."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            prefix = f"{path_of(self)}." if path_of(self) else ""
-            unknown = sorted(str(key) for key in set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {api_settings.NON_FIELD_ERRORS_KEY: [f"{prefix}{key} is not a known field" for key in unknown]}
-                )
-        return super().to_internal_value(data)
 
 
 class ResolvingField:
@@ -131,13 +118,13 @@ class MemberIdsField(ResolvingField, serializers.ListField):
 # --- trigger shapes -----------------------------------------------------------
 
 
-class LeadCreatedTrigger(StrictSerializer):
+class LeadCreatedTrigger(StrictInput):
     """When a lead is created in the pipeline."""
 
     type = serializers.ChoiceField(choices=[RuleTrigger.LEAD_CREATED.value])
 
 
-class ActivityAddedTrigger(StrictSerializer):
+class ActivityAddedTrigger(StrictInput):
     """When an activity of a given type is logged on a lead (e.g. a MEETING)."""
 
     type = serializers.ChoiceField(choices=[RuleTrigger.ACTIVITY_ADDED.value])
@@ -146,21 +133,21 @@ class ActivityAddedTrigger(StrictSerializer):
     )
 
 
-class StatusChangedTrigger(StrictSerializer):
+class StatusChangedTrigger(StrictInput):
     """When a lead's status changes to a given status."""
 
     type = serializers.ChoiceField(choices=[RuleTrigger.STATUS_CHANGED.value])
     status = serializers.ChoiceField(choices=LeadStatus.choices, help_text="Fires when the lead's status becomes this.")
 
 
-class StageEnteredTrigger(StrictSerializer):
+class StageEnteredTrigger(StrictInput):
     """When a lead enters a given stage."""
 
     type = serializers.ChoiceField(choices=[RuleTrigger.STAGE_ENTERED.value])
     stageId = StageIdField(help_text="Fires when a lead enters this stage (of the rule's pipeline).")
 
 
-class IdleInStageTrigger(StrictSerializer):
+class IdleInStageTrigger(StrictInput):
     """When a lead has had no activity for ``days`` days (checked by the scheduled ``run_automations``)."""
 
     type = serializers.ChoiceField(choices=[RuleTrigger.IDLE_IN_STAGE.value])
@@ -184,21 +171,21 @@ TRIGGER_SHAPES = {
 # --- action shapes ------------------------------------------------------------
 
 
-class MoveToStageAction(StrictSerializer):
+class MoveToStageAction(StrictInput):
     """Move the lead to a stage (which also sets the stage's status, if it has one)."""
 
     type = serializers.ChoiceField(choices=[RuleAction.MOVE_TO_STAGE.value])
     stageId = StageIdField(help_text="A stage of the rule's pipeline.")
 
 
-class SetStatusAction(StrictSerializer):
+class SetStatusAction(StrictInput):
     """Set the lead's status."""
 
     type = serializers.ChoiceField(choices=[RuleAction.SET_STATUS.value])
     status = serializers.ChoiceField(choices=LeadStatus.choices)
 
 
-class AssignToAction(StrictSerializer):
+class AssignToAction(StrictInput):
     """Assign the lead to one member, or round-robin over several."""
 
     type = serializers.ChoiceField(choices=[RuleAction.ASSIGN_TO.value])
@@ -214,7 +201,7 @@ class AssignToAction(StrictSerializer):
         return attrs
 
 
-class AddActivityAction(StrictSerializer):
+class AddActivityAction(StrictInput):
     """Log an activity on the lead, e.g. a TASK reminder."""
 
     type = serializers.ChoiceField(choices=[RuleAction.ADD_ACTIVITY.value])
@@ -222,7 +209,7 @@ class AddActivityAction(StrictSerializer):
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class CreateTaskAction(StrictSerializer):
+class CreateTaskAction(StrictInput):
     """Create a task on the lead for its assignee (unassigned when the lead is), due some days later."""
 
     type = serializers.ChoiceField(choices=[RuleAction.CREATE_TASK.value])
@@ -285,7 +272,7 @@ class ActionField(ShapeField):
         return action_of(rule)
 
 
-class RuleConditions(StrictSerializer):
+class RuleConditions(StrictInput):
     """All given conditions must hold for the rule to act; an absent or empty one always holds."""
 
     stageIds = StageIdsField(required=False, help_text="The lead is in one of these stages.")
@@ -295,8 +282,8 @@ class RuleConditions(StrictSerializer):
         required=False,
         help_text="The lead's source is one of these.",
     )
-    minValue = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
-    maxValue = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+    minValue = MoneyField(required=False, allow_null=True)
+    maxValue = MoneyField(required=False, allow_null=True)
     assigned = serializers.BooleanField(
         required=False, allow_null=True, help_text="true: only assigned leads; false: only unassigned; null: either."
     )
@@ -308,7 +295,7 @@ class RuleConditions(StrictSerializer):
         return attrs
 
 
-class RuleInput(StrictSerializer):
+class RuleInput(StrictInput):
     """Create a rule (``name``, ``trigger`` and ``action`` required) or, with PATCH, change any part.
 
     On PATCH, ``trigger``, ``conditions`` and ``action`` each replace the
@@ -409,8 +396,8 @@ def action_of(rule: Rule) -> dict[str, Any]:
 class RuleConditionsOutput(serializers.Serializer):
     stageIds = serializers.ListField(child=serializers.CharField())
     sources = serializers.ListField(child=serializers.CharField())
-    minValue = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-    maxValue = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    minValue = MoneyOutputField(allow_null=True)
+    maxValue = MoneyOutputField(allow_null=True)
     assigned = serializers.BooleanField(allow_null=True)
 
 
@@ -456,7 +443,7 @@ class PreviewLeadSerializer(serializers.Serializer):
     stageId = serializers.CharField(source="stage_id")
     stageName = serializers.CharField(source="stage.name")
     status = serializers.ChoiceField(choices=Lead.Status.choices)
-    value = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    value = MoneyOutputField(allow_null=True)
     source = serializers.CharField(allow_null=True)
     assignedToId = serializers.CharField(source="assigned_to_id", allow_null=True)
     lastActivityAt = serializers.DateTimeField(

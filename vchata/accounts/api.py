@@ -57,6 +57,7 @@ class SignupView(APIView):
 
 @extend_schema(tags=["auth"], responses={200: s.TokenPairSerializer, **errors(400)})
 class TokenView(TokenObtainPairView):
+    serializer_class = s.TokenObtainInput
     throttle_scope = "auth"
     # Per client IP (the scope), and per account across every IP.
     throttle_classes = [*TokenObtainPairView.throttle_classes, TokenAccountThrottle]

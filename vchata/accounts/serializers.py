@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
@@ -44,14 +44,14 @@ class MyOrganizationSerializer(serializers.Serializer):
     )
 
 
-class SignupInput(serializers.Serializer):
+class SignupInput(StrictInput):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     name = serializers.CharField(max_length=150)
     organizationName = serializers.CharField(max_length=200)
 
 
-class OrganizationInput(serializers.Serializer):
+class OrganizationInput(StrictInput):
     name = serializers.CharField(max_length=200)
 
 
@@ -102,7 +102,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "role", "status", "expiresAt", "createdAt"]
 
 
-class LogoutInput(serializers.Serializer):
+class LogoutInput(StrictInput):
     refresh = serializers.CharField(max_length=2000)
 
 
@@ -149,7 +149,7 @@ AcceptedInvitationResponse = envelope(
 )
 
 
-class TokenRefreshInput(TokenRefreshSerializer):
+class TokenRefreshInput(StrictInput, TokenRefreshSerializer):
     """simplejwt's refresh, also refusing tokens of a deleted user or from before a password change.
 
     simplejwt looks the user up with ``.get()`` (a deleted user was a 500) and
@@ -167,3 +167,7 @@ class TokenRefreshInput(TokenRefreshSerializer):
         if user is None or revoked or not jwt_settings.USER_AUTHENTICATION_RULE(user):
             raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account")
         return super().validate(attrs)
+
+
+class TokenObtainInput(StrictInput, TokenObtainPairSerializer):
+    """simplejwt's email and password, refusing keys it doesn't take like every other body."""

@@ -121,7 +121,7 @@ def test_created_rule_stores_stages_conditions_and_user(api, org, pipeline, stag
     rule = Rule.objects.get(pk=response.json()["rule"]["id"])
     assert (rule.trigger_stage, rule.action_user, rule.is_active, rule.order) == (stages[1], member, False, 5)
     assert list(rule.condition_stages.all()) == [stages[1]]
-    assert response.json()["rule"]["conditions"] == {**body["conditions"], "minValue": 1000.0, "maxValue": 5000.0}
+    assert response.json()["rule"]["conditions"] == {**body["conditions"], "minValue": 1000, "maxValue": 5000}
 
 
 def test_new_rule_goes_last_in_order_by_default(api, org, pipeline):
@@ -331,18 +331,18 @@ BAD_BODIES = {
         lambda x: {"trigger": {"type": "ACTIVITY_ADDED", "activityType": "STAGE_CHANGED"}},
         'trigger.activityType must be one of the allowed values, not "STAGE_CHANGED"',
     ),
-    "unknown key at the top": (lambda x: {"when": "always"}, "when is not a known field"),
+    "unknown key at the top": (lambda x: {"when": "always"}, "when is not an allowed field"),
     "unknown key in the trigger": (
         lambda x: {"trigger": {"type": "LEAD_CREATED", "days": 3}},
-        "trigger.days is not a known field",
+        "trigger.days is not an allowed field",
     ),
     "unknown key in the conditions": (
         lambda x: {"conditions": {"status": "NEW"}},
-        "conditions.status is not a known field",
+        "conditions.status is not an allowed field",
     ),
     "unknown key in the action": (
         lambda x: {"action": {"type": "SET_STATUS", "status": "LOST", "notify": True}},
-        "action.notify is not a known field",
+        "action.notify is not an allowed field",
     ),
     "value range upside down": (
         lambda x: {"conditions": {"minValue": 500, "maxValue": 100}},
