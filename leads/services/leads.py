@@ -162,6 +162,21 @@ def _emit_all(events: list[LeadEvent]) -> None:
         emit(event)
 
 
+def _starting_lost_reason(org: Organization, actor: User | None, status: str, reason: LostReason | None):
+    """The reason of a new lead: only for one that starts LOST, and then required once the org has reasons.
+
+    A lead made by nobody (demo data, fixtures) has no one to ask for a reason, as with a rule.
+    """
+    if status != LeadStatus.LOST:
+        if reason is not None:
+            raise InvalidInput([LOST_REASON_ONLY_WHEN_LOST])
+        return None
+    if reason is None and actor is not None and org_has_lost_reasons(org):
+        raise InvalidInput([LOST_REASON_REQUIRED])
+    check_org_links(org, lostReasonId=reason)
+    return reason
+
+
 @transaction.atomic
 def create_lead(
     *,
@@ -193,7 +208,8 @@ def create_lead(
     """A new lead in ``stage`` (default: the pipeline's first), with the status the stage sets.
 
     A lead that starts LOST (its stage marks it so) takes ``lost_reason`` as marking one
-    LOST does: required once the org has active reasons, refused for any other status.
+    LOST does: required once the org has active reasons (unless made by nobody, ``actor``
+    None), refused for any other status.
     """
     check_org_links(
         org,
@@ -218,8 +234,7 @@ def create_lead(
 
     now = timezone.now()
     status = stage.status or LeadStatus.NEW
-    if lost_reason is not None and status != LeadStatus.LOST:
-        raise InvalidInput([LOST_REASON_ONLY_WHEN_LOST])
+    lost_reason = _starting_lost_reason(org, actor, status, lost_reason)
     lead = Lead(
         organization=org,
         contact=contact,
@@ -246,9 +261,8 @@ def create_lead(
         title=title,
         expected_close_date=expected_close_date,
         probability=probability,
+        lost_reason=lost_reason,
     )
-    if status == LeadStatus.LOST:
-        _set_lost_reason(org, lead, lost_reason, cause={})
     try:
         with transaction.atomic():
             lead.save(force_insert=True)

@@ -3,7 +3,7 @@
 import pytest
 
 from leads.models import Activity, Lead, LostReason
-from leads.tests.factories import ContactFactory
+from leads.tests.factories import ContactFactory, LeadFactory
 from tests.support.api import leads_url, problems
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +71,9 @@ def test_a_reason_that_does_not_fit_is_a_400(api, org, other_org, pipeline, stag
 
     assert any(sentence.startswith(message) for sentence in problems(response)), problems(response)
     assert not Lead.objects.filter(organization=org).exists()
+
+
+def test_a_lead_made_by_nobody_may_start_lost_without_a_reason(org, stages, price):
+    lead = LeadFactory(organization=org, stage=stages[4])  # no actor: demo data, fixtures
+
+    assert (lead.status, lead.lost_reason) == ("LOST", None)
