@@ -141,6 +141,7 @@ TABLE: dict[str, Allowed] = {
     "leads_analytics_pipeline_retrieve": Allowed(EVERYONE),
     "leads_analytics_funnel_retrieve": Allowed(EVERYONE),
     "leads_analytics_forecast_retrieve": Allowed(EVERYONE),
+    "leads_analytics_win_loss_retrieve": Allowed(EVERYONE),
     "leads_tasks_list": Allowed(EVERYONE),
     "leads_tasks_create": Allowed(
         EVERYONE, lambda t, c: {"title": "Call back", "type": "CALL", "dueAt": "2030-01-15T10:00:00Z"}
