@@ -74,6 +74,7 @@ class BoardColumn:
     lead_count: int
     total_value: Decimal
     fingerprint: str
+    weighted_value: Decimal = Decimal("0")
     cards: list[Lead] = field(default_factory=list)
     next_cursor: str | None = None
 
@@ -205,6 +206,33 @@ def _live_column_figures(*, filters: BoardFilters, viewer: User, scope: LeadScop
     }
 
 
+def _weighted_figures(*, filters: BoardFilters, viewer: User, scope: LeadScope) -> dict:
+    """What a column's weighted value is made of, over its matching leads (the rollup has no probability).
+
+    Two sums over the same rows: value × the lead's own probability where it has one,
+    and the value of the leads without one (weighted by the stage's probability in ``weighted_value``).
+    """
+    matching = filters.as_q(viewer=viewer) & scope.q()
+    return {
+        "own_chance_value": _per_stage(
+            "SUM", "value * probability", DecimalField(max_digits=20, decimal_places=2), matching
+        ),
+        "stage_chance_value": _per_stage(
+            "SUM",
+            "CASE WHEN probability IS NULL THEN value END",
+            DecimalField(max_digits=20, decimal_places=2),
+            matching,
+        ),
+    }
+
+
+def weighted_value(*, own_chance_value, stage_chance_value, stage_probability: int) -> Decimal:
+    """Σ value × probability / 100, each lead's own probability where set, else its stage's; to the cent."""
+    own = Decimal(own_chance_value or 0)
+    rest = Decimal(stage_chance_value or 0) * stage_probability
+    return ((own + rest) / 100).quantize(Decimal("0.01"))
+
+
 def board_columns(
     *,
     org: Organization,
@@ -222,6 +250,7 @@ def board_columns(
         Stage.objects.for_org(org)
         .filter(pipeline=pipeline)
         .annotate(**_column_figures(filters=filters, viewer=viewer, scope=scope))
+        .annotate(**_weighted_figures(filters=filters, viewer=viewer, scope=scope))
         .order_by("order")
     )
     return [
@@ -229,6 +258,11 @@ def board_columns(
             stage=stage,
             lead_count=stage.lead_count,
             total_value=stage.total_value or Decimal("0"),
+            weighted_value=weighted_value(
+                own_chance_value=stage.own_chance_value,
+                stage_chance_value=stage.stage_chance_value,
+                stage_probability=stage.probability,
+            ),
             fingerprint=fingerprint_of(stage.all_count, stage.last_change),
         )
         for stage in stages

@@ -6,6 +6,8 @@ htmx requests get fragments (``hx-swap-oob`` column updates); plain form posts
 get a redirect back to the board, so every action also works without JS.
 """
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -71,6 +73,8 @@ class BoardMixin(OrgPageMixin):
             "columns": [column for column in columns if only is None or column.stage.pk in only],
             "stages": [column.stage for column in columns],
             "total_leads": sum(column.lead_count for column in columns),
+            "total_value": sum((column.total_value for column in columns), Decimal("0")),
+            "weighted_value": sum((column.weighted_value for column in columns), Decimal("0")),
             "filters": self.filters,
             "filter_query": self.filter_query,
         }

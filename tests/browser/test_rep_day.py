@@ -124,3 +124,28 @@ def test_an_overdue_task_is_red_on_its_card(page, demo):
     expect(flag).to_contain_text("Overdue")
     expect(flag).to_contain_text("Email · yesterday")
     assert flag.evaluate("e => getComputedStyle(e).color") == DANGER
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_board_header_shows_total_and_weighted_value_and_long_names_end_in_an_ellipsis(page, demo, screenshot, size):
+    user, pipeline = demo
+    page.set_viewport_size(SIZES[size])
+    lead = first_lead_in(pipeline.stages.order_by("order").first())
+    long_name = "Maximiliana Alexandrovna Featherstonehaugh-Wolfeschlegelsteinhausen"
+    type(lead.contact).objects.filter(pk=lead.contact_id).update(name=long_name)
+    sign_in(page)
+
+    header = page.locator("#board-total")
+    expect(header.locator("[data-board-total]")).to_contain_text(re.compile(r"Total\s+\$[\d.,]+K?"))
+    expect(header.locator("[data-board-weighted]")).to_contain_text(re.compile(r"Weighted\s+\$[\d.,]+K?"))
+    first_column = page.locator(".column").first
+    expect(first_column.locator("[data-weighted]")).to_contain_text(re.compile(r"Weighted \$"))
+    name = card(page, lead).locator(".card__title a")
+    expect(name).to_have_attribute("title", long_name)
+    cut, overflow, inside = name.evaluate(
+        """a => [a.scrollWidth > a.clientWidth, getComputedStyle(a).textOverflow,
+                 a.getBoundingClientRect().right <= a.closest('.card').getBoundingClientRect().right]"""
+    )
+    assert (cut, overflow, inside) == (True, "ellipsis", True)
+    assert no_horizontal_overflow(page), overflowing(page)
+    screenshot(page, f"board-values-{size}")
