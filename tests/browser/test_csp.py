@@ -49,6 +49,8 @@ def test_the_sales_pages_run_no_injected_script_and_break_no_policy(page, live_s
     for url in (
         f"/app/{org.pk}/pipelines/{pipeline.pk}/",
         f"/app/{org.pk}/analytics/",
+        f"/app/{org.pk}/leads/?search=script",
+        f"/app/{org.pk}/contacts/{contact.pk}/",
         f"/app/{org.pk}/leads/{lead.pk}/",
     ):
         response = page.goto(url)
