@@ -130,6 +130,16 @@ LEAD_TOTALS = Rollup(
     ),
 )
 
+# Stats and sources read this narrower copy when no date filter is given (a few hundred rows
+# where lead_totals has thousands); a date range reads lead_totals_day.
+SOURCE_TOTALS = Rollup(
+    name="source_totals",
+    over="lead",
+    dims=(ORG, PIPELINE, Column("source", "varchar(100)", "{l}.source"), ASSIGNEE),
+    measures=(LEAD_COUNT, *STATUS_COUNTS, VALUED_COUNT, VALUE_TOTAL),
+    reads=("organization_id", "pipeline_id", "source", "assigned_to_id", "status", "value"),
+)
+
 # A lead's campaign key: its own campaign's utm key, else its utmCampaign. Keys are unique per
 # org, so the campaigns report joins these groups to the org's campaigns by key.
 CAMPAIGN_KEY = (
@@ -181,7 +191,7 @@ VISIT_TOTALS = Rollup(
 
 ROLLUPS = {
     rollup.name: rollup for base in (LEAD_TOTALS, CAMPAIGN_TOTALS, VISIT_TOTALS) for rollup in (base, by_day(base))
-}
+} | {SOURCE_TOTALS.name: SOURCE_TOTALS}
 LEAD_ROLLUPS = [rollup for rollup in ROLLUPS.values() if rollup.over == "lead"]
 VISIT_ROLLUPS = [rollup for rollup in ROLLUPS.values() if rollup.over == "visit"]
 
@@ -362,21 +372,24 @@ def _table(rollup: Rollup) -> str:
         + [f"{c.name} {c.type} NOT NULL DEFAULT 0" for c in rollup.measures]
     )
     day_index = (
-        f"\nCREATE INDEX {rollup.table}_org_day ON {rollup.table} (organization_id, created_day);"
+        f"\nCREATE INDEX IF NOT EXISTS {rollup.table}_org_day ON {rollup.table} (organization_id, created_day);"
         if rollup.daily
         else ""
     )
     return f"""
-CREATE TABLE {rollup.table} (
+CREATE TABLE IF NOT EXISTS {rollup.table} (
     {columns}
 );
-CREATE UNIQUE INDEX {rollup.table}_group ON {rollup.table} ({rollup.dim_names}) NULLS NOT DISTINCT;{day_index}
+CREATE UNIQUE INDEX IF NOT EXISTS {rollup.table}_group
+    ON {rollup.table} ({rollup.dim_names}) NULLS NOT DISTINCT;{day_index}
 """
 
 
 def _triggers() -> str:
     lead_reads = sorted({column for r in ROLLUPS.values() for column in r.reads})
-    return f"""
+    return (
+        "".join(f"DROP TRIGGER IF EXISTS {name} ON {table};\n" for name, table in TRIGGERS)
+        + f"""
 CREATE TRIGGER analytics_lead_rollups_ins_del AFTER INSERT OR DELETE ON leads_lead
     FOR EACH ROW EXECUTE FUNCTION analytics_lead_rollups();
 CREATE TRIGGER analytics_lead_rollups_upd AFTER UPDATE ON leads_lead
@@ -393,9 +406,11 @@ CREATE TRIGGER analytics_campaign_rollups_after AFTER UPDATE ON leads_campaign
     FOR EACH ROW WHEN (OLD.utm_campaign IS DISTINCT FROM NEW.utm_campaign)
     EXECUTE FUNCTION analytics_campaign_rollups();
 """
+    )
 
 
 def create() -> str:
+    """Every table, function and trigger; safe to run again (a later migration adds a rollup this way)."""
     return (
         "".join(_table(r) for r in ROLLUPS.values())
         + "".join(_add_function(r) for r in ROLLUPS.values())
@@ -406,16 +421,18 @@ def create() -> str:
     )
 
 
+TRIGGERS = (
+    ("analytics_lead_rollups_ins_del", "leads_lead"),
+    ("analytics_lead_rollups_upd", "leads_lead"),
+    ("analytics_visit_rollups", "leads_stagevisit"),
+    ("analytics_visit_rollups_upd", "leads_stagevisit"),
+    ("analytics_campaign_rollups_before", "leads_campaign"),
+    ("analytics_campaign_rollups_after", "leads_campaign"),
+)
+
+
 def drop() -> str:
-    triggers = [
-        ("analytics_lead_rollups_ins_del", "leads_lead"),
-        ("analytics_lead_rollups_upd", "leads_lead"),
-        ("analytics_visit_rollups", "leads_stagevisit"),
-        ("analytics_visit_rollups_upd", "leads_stagevisit"),
-        ("analytics_campaign_rollups_before", "leads_campaign"),
-        ("analytics_campaign_rollups_after", "leads_campaign"),
-    ]
-    statements = [f"DROP TRIGGER IF EXISTS {name} ON {table};" for name, table in triggers]
+    statements = [f"DROP TRIGGER IF EXISTS {name} ON {table};" for name, table in TRIGGERS]
     statements += [
         f"DROP FUNCTION IF EXISTS {name}();"
         for name in ("analytics_lead_rollups", "analytics_visit_rollups", "analytics_campaign_rollups")
@@ -428,14 +445,14 @@ def drop() -> str:
 # --- rebuild and check -----------------------------------------------------------------
 
 
-def rebuild_org(cursor, org_id: str) -> None:
+def rebuild_org(cursor, org_id: str, rollups=None) -> None:
     """Replace one org's rollup rows with the live aggregates, under locks that hold its writers back.
 
     SHARE ROW EXCLUSIVE lets reads go on while the org is recounted; writes wait, so no trigger
     delta falls between the delete and the insert.
     """
     cursor.execute("LOCK TABLE leads_lead, leads_stagevisit, leads_campaign IN SHARE ROW EXCLUSIVE MODE")
-    for rollup in ROLLUPS.values():
+    for rollup in rollups or ROLLUPS.values():
         cursor.execute(f"DELETE FROM {rollup.table} WHERE organization_id = %s", [org_id])
         cursor.execute(
             f"INSERT INTO {rollup.table} ({rollup.dim_names}, {rollup.measure_names}) {live_groups(rollup)}", [org_id]

@@ -62,6 +62,31 @@ def _conditions(lead_filter: LeadFilter, stage_ids, where) -> tuple[list[str], l
     return conditions, params
 
 
+def _condition_columns(lead_filter: LeadFilter, stage_ids) -> set[str]:
+    columns = {"organization_id"}
+    if lead_filter.pipeline is not None:
+        columns.add("pipeline_id")
+    if lead_filter.scope.restricted:
+        columns.add("assignee_id")
+    if stage_ids is not None:
+        columns.add("stage_id")
+    return columns
+
+
+def _narrowest(rollup: rollup_sql.Rollup, dims: set[str], measures) -> rollup_sql.Rollup:
+    """The rollup without days over the same rows with the fewest groups that still has these columns."""
+    fits = [
+        other
+        for other in rollup_sql.ROLLUPS.values()
+        if other.over == rollup.over
+        and other.only == rollup.only
+        and not other.daily
+        and dims <= {column.name for column in other.dims}
+        and set(measures) <= {column.name for column in other.measures}
+    ]
+    return min(fits, key=lambda other: len(other.dims))
+
+
 def _whole_days(first: date | None, end: date | None) -> tuple[list[str], list]:
     bounds = [("created_day >= %s", first), ("created_day < %s", end)]
     return [sql for sql, day in bounds if day is not None], [day for _, day in bounds if day is not None]
@@ -95,7 +120,8 @@ def rolled(
     span = split(lead_filter.created_after, lead_filter.created_before)
     branches, values = [], []
     if not lead_filter.by_creation:
-        branches.append(f"SELECT {columns} FROM {rollup.table} WHERE {' AND '.join(conditions)}")
+        table = _narrowest(rollup, {*group_by, *_condition_columns(lead_filter, stage_ids)}, measures).table
+        branches.append(f"SELECT {columns} FROM {table} WHERE {' AND '.join(conditions)}")
         values += params
     elif span.whole_days is not None:
         days, day_params = _whole_days(*span.whole_days)

@@ -18,6 +18,7 @@ from django.db import connection, connections
 
 from analytics import rollups, selectors
 from analytics.filters import LeadFilter
+from analytics.rollup_sql import CAMPAIGN_TOTALS, LEAD_TOTALS, SOURCE_TOTALS
 from leads.models import Campaign, Contact, Lead, StageVisit
 from leads.services import delete_lead, move_lead_to_stage
 from leads.tests.factories import CampaignFactory, LeadFactory
@@ -181,6 +182,15 @@ def test_a_range_splits_into_whole_days_and_edges(after, before, whole, edges):
     span = rollups.split(after, before)
     assert span.whole_days == whole
     assert len(span.edges) == edges
+
+
+def test_each_report_reads_the_narrowest_rollup_that_answers_it():
+    narrowest = rollups._narrowest
+    stats = ("lead_count", "new_count", "value_total")
+    assert narrowest(LEAD_TOTALS, {"organization_id", "assignee_id"}, stats) is SOURCE_TOTALS
+    assert narrowest(LEAD_TOTALS, {"organization_id", "source"}, stats) is SOURCE_TOTALS
+    assert narrowest(LEAD_TOTALS, {"organization_id", "stage_id"}, stats) is LEAD_TOTALS
+    assert narrowest(CAMPAIGN_TOTALS, {"organization_id", "campaign_key"}, ("lead_count",)) is CAMPAIGN_TOTALS
 
 
 def test_check_fails_on_a_drifted_rollup_and_rebuild_repairs_it(org, pipeline):
