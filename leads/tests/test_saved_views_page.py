@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from leads.tests.factories import LeadFactory
+from vchata.accounts.members import remove_member
 from vchata.accounts.models import SavedView
 from vchata.accounts.saved_views import MAX_VIEWS, save_view
 from vchata.accounts.tests.factories import MembershipFactory
@@ -136,3 +137,15 @@ def test_a_saved_view_with_a_filter_that_no_longer_holds_opens_as_a_400_page_not
 
     assert response.status_code == 400
     assert "stageId does not match any stage" in response.content.decode()
+
+
+def test_leaving_the_org_drops_ones_views_there_only(org, user, other_org):
+    rep = MembershipFactory(organization=org).user
+    MembershipFactory(organization=other_org, user=rep)
+    save_view(user=rep, org=org, name="Here", query="")
+    kept = save_view(user=rep, org=other_org, name="There", query="")
+    save_view(user=user, org=org, name="The owner's", query="")
+
+    remove_member(org=org, actor=org.memberships.get(user=user), user_id=rep.pk)
+
+    assert set(SavedView.objects.values_list("name", flat=True)) == {kept.name, "The owner's"}

@@ -14,7 +14,7 @@ from django.db import transaction
 from vchata.exceptions import Conflict, InvalidInput, NotFound
 from vchata.tenancy import permissions
 
-from .models import Membership, Organization
+from .models import Membership, Organization, SavedView
 from .signals import member_removed
 
 Role = Membership.Role
@@ -75,6 +75,8 @@ def remove_member(*, org: Organization, actor: Membership, user_id: str) -> None
     permissions.check_removal(actor, target)
     _keep_an_owner(org, target)
     target.delete()
+    # Their saved list views were theirs in this org only: someone invited back starts afresh.
+    SavedView.objects.filter(organization=org, user_id=target.user_id).delete()
     member_removed.send(
         sender=Membership, organization=org, user=target.user, actor=actor.user if actor.user_id else None
     )
