@@ -20,6 +20,7 @@ from django.db.models.functions import Lower
 
 from pipelines.models import Pipeline
 from vchata.accounts.models import Organization, User
+from vchata.actors import Actor, acting_as
 from vchata.exceptions import DomainError
 
 from .custom_fields import validate_custom_fields
@@ -276,7 +277,8 @@ def run_import(plan: ImportPlan, *, actor: User | None) -> int:
     """
     if not plan.ready:
         raise ValueError("Only a plan without errors can be imported")
-    with transaction.atomic():
+    # Each lead's record of creation names the import (and who ran it), not just the user.
+    with transaction.atomic(), acting_as(Actor.for_import(actor)):
         for row in plan.new_rows:
             try:
                 create_lead_with_contact(

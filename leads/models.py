@@ -5,6 +5,7 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
 
 from pipelines.models import LeadStatus, Pipeline, Stage
+from vchata.actors import ActorKind
 from vchata.ids import PrefixedIdField
 from vchata.tenancy import OrgOwned
 
@@ -356,6 +357,51 @@ class Activity(OrgOwned):
 
     def __str__(self):
         return f"{self.get_type_display()}: {self.description[:40]}"
+
+
+class LeadChange(OrgOwned):
+    """One action's changes to a lead's fields, with who made it: ``{field: [before, after]}``.
+
+    ``changes`` names fields as the API does (``value``, ``stageId``, ``customFields.<key>`` …,
+    see ``leads.services.changes``); a creation records the initial values, each from null. The
+    actor is kept as written (kind, ids, a display name), so the record outlives the rule, key
+    or user: rules and keys live in apps above this one, so their ids are plain text, not keys.
+    """
+
+    ActorKind = ActorKind
+
+    id = PrefixedIdField(prefix="change")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="changes")
+    created = models.BooleanField(default=False, help_text="The lead's creation (its initial values).")
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_rule_id = models.CharField(max_length=40, blank=True, default="")
+    actor_api_key_id = models.CharField(max_length=40, blank=True, default="")
+    actor_name = models.CharField(max_length=300, blank=True, default="")
+    changes = models.JSONField(default=dict)
+    # What the actor wrote with the change (a move's notes), shown beside it on the timeline.
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["lead", "-created_at", "-id"], name="lead_change_lead_created_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(actor_kind__in=ActorKind.values), name="lead_change_actor_kind_known")
+        ]
+
+    def __str__(self):
+        return f"{self.lead_id}: {', '.join(self.changes)}"
+
+    @property
+    def actor_id(self) -> str | None:
+        """The id the API names the actor by: the user's, the rule's or the key's (none for the system)."""
+        if self.actor_kind == ActorKind.RULE:
+            return self.actor_rule_id or None
+        if self.actor_kind == ActorKind.API_KEY:
+            return self.actor_api_key_id or None
+        return self.actor_user_id
 
 
 # The activity types a person logs; the system writes the others.

@@ -10,7 +10,21 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
@@ -26,6 +40,7 @@ from .models import (
     Conversation,
     CustomField,
     Lead,
+    LeadChange,
     LostReason,
     Message,
     SocialAccount,
@@ -57,6 +72,11 @@ def lead_detail(*, org: Organization, lead_id: str, scope: LeadScope = ALL_LEADS
     return lead
 
 
+def lead_page(*, org: Organization, lead_id: str, scope: LeadScope = ALL_LEADS) -> Lead:
+    """One lead with everything the lead page shows beside it (assignee, campaign too): one query."""
+    return get_in_org(lead_list(org=org, scope=scope).select_related("assigned_to", "campaign"), org, lead_id)
+
+
 def lead_in_org(*, org: Organization, lead_id: str, scope: LeadScope = ALL_LEADS) -> Lead:
     """The lead, or ``NotFound`` when it isn't the org's or ``scope`` doesn't see it (the same answer)."""
     return get_in_org(Lead.objects.filter(scope.q()), org, lead_id)
@@ -65,6 +85,32 @@ def lead_in_org(*, org: Organization, lead_id: str, scope: LeadScope = ALL_LEADS
 def lead_activities(*, lead: Lead) -> QuerySet[Activity]:
     """A lead's activities, newest first (walks the ``(lead, -created_at, -id)`` index)."""
     return Activity.objects.filter(lead=lead).order_by("-created_at", "-id")
+
+
+def lead_changes(*, lead: Lead) -> QuerySet[LeadChange]:
+    """A lead's change records, newest first (walks the ``(lead, -created_at, -id)`` index)."""
+    return LeadChange.objects.filter(lead=lead).order_by("-created_at", "-id")
+
+
+# A change record is written at the end of its action, after the action's activities.
+_SAME_ACTION = timedelta(seconds=1)
+_NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def timeline_activities(*, lead: Lead) -> QuerySet[Activity]:
+    """The activities the lead page's timeline shows beside the change records, newest first.
+
+    What people log always; the system's STAGE_CHANGED, STATUS_CHANGED, ASSIGNED, CREATED and
+    CONVERTED rows only from before the lead's first change record (older leads, whose history
+    predates the records): from then on a change record tells each of those actions once.
+    """
+    first_change = LeadChange.objects.filter(lead=lead).order_by("created_at").values("created_at")[:1]
+    since = Coalesce(
+        ExpressionWrapper(Subquery(first_change) - Value(_SAME_ACTION), output_field=DateTimeField()),
+        Value(_NEVER),
+    )
+    logged = ~Q(type__in=Activity.SYSTEM_TYPES)
+    return lead_activities(lead=lead).filter(logged | Q(created_at__lt=since))
 
 
 def lead_history(*, lead: Lead) -> list[StageVisit]:

@@ -46,6 +46,7 @@ urlpatterns = [
     path(LEAD, leads.LeadView.as_view(), name="lead"),
     path(f"{LEAD}/activities", leads.LeadActivitiesView.as_view(), name="lead-activities"),
     path(f"{LEAD}/history", leads.LeadHistoryView.as_view(), name="lead-history"),
+    path(f"{LEAD}/changes", leads.LeadChangesView.as_view(), name="lead-changes"),
     path(f"{LEAD}/tasks", tasks.LeadTasksView.as_view(), name="lead-tasks"),
     path(f"{LEAD}/move-stage", leads.MoveStageView.as_view(), name="lead-move-stage"),
     path(f"{CONVERSATIONS}/social-accounts", conversations.SocialAccountsView.as_view(), name="social-accounts"),

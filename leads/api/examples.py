@@ -220,6 +220,39 @@ ACTIVITY_RESPONSE = OpenApiExample(
     },
 )
 
+CHANGES_RESPONSE = OpenApiExample(
+    "A lead's changes",
+    response_only=True,
+    status_codes=["200"],
+    value={
+        "success": True,
+        "changes": [
+            {
+                "id": "change_01j9zq8x6v2k3m4n5p6q7r8s9t",
+                "leadId": "lead_123",
+                "type": "UPDATED",
+                "actor": {"kind": "USER", "id": "user_123", "name": "Ana Diaz"},
+                "changes": {
+                    "value": {"from": 500, "to": 12500},
+                    "status": {"from": "CONTACTED", "to": "CONVERTED"},
+                    "stageId": {"from": "stage_contacted", "to": "stage_converted"},
+                },
+                "createdAt": "2024-01-21T09:30:00Z",
+            },
+            {
+                "id": "change_01j9zq8x6v2k3m4n5p6q7r8s9s",
+                "leadId": "lead_123",
+                "type": "UPDATED",
+                "actor": {"kind": "API_KEY", "id": "key_456", "name": "Zapier"},
+                "changes": {"customFields.seats": {"from": 3, "to": 5}},
+                "createdAt": "2024-01-20T16:00:00Z",
+            },
+        ],
+        "pagination": {"total": 2, "page": 1, "limit": 20, "hasMore": False},
+        "message": "Lead changes retrieved successfully",
+    },
+)
+
 MOVE_REQUEST = OpenApiExample(
     "Move to a stage",
     request_only=True,

@@ -184,6 +184,30 @@ class LeadActivitiesView(OrgScopedAPIView):
         return created(message="Activity added successfully", activity=s.ActivitySerializer(activity).data)
 
 
+class LeadChangesView(OrgScopedAPIView):
+    @extend_schema(
+        operation_id="leads_changes_list",
+        summary="List a lead's field changes, newest first",
+        description=(
+            "One record per action (an update, a move, a close, the creation) with who made it (a user, "
+            "an automation rule, an API key, an import or the system) and each field's value before and after."
+        ),
+        parameters=PAGE_PARAMETERS,
+        responses={200: s.LeadChangeListResponse, **errors(400, 404)},
+        examples=[ex.CHANGES_RESPONSE],
+        tags=TAGS,
+    )
+    def get(self, request, org_id, lead_id):
+        lead = selectors.lead_in_org(org=self.org, lead_id=lead_id, scope=self.lead_scope)
+        return paged(
+            message="Lead changes retrieved successfully",
+            key="changes",
+            serializer_class=s.LeadChangeSerializer,
+            queryset=selectors.lead_changes(lead=lead),
+            request=request,
+        )
+
+
 class LeadHistoryView(OrgScopedAPIView):
     @extend_schema(
         operation_id="leads_history",

@@ -12,6 +12,7 @@ from .campaigns import (
     CampaignSerializer,
     CampaignUpdateInput,
 )
+from .changes import LeadChangeListResponse, LeadChangeSerializer
 from .custom_fields import (
     CUSTOM_FIELD_KEY,
     CustomFieldInput,
@@ -88,6 +89,8 @@ from .tasks import (
 )
 
 __all__ = [
+    "LeadChangeListResponse",
+    "LeadChangeSerializer",
     "ActivityListResponse",
     "ActivityResponse",
     "ActivitySerializer",

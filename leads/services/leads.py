@@ -33,6 +33,7 @@ from ..models import (
     SocialAccount,
     StageVisit,
 )
+from .changes import record_change
 from .common import check_org_links
 from .contacts import find_or_create_contact
 from .lost_reasons import org_has_lost_reasons
@@ -59,6 +60,8 @@ PLAIN_FIELDS = (
 TRACKED_FIELDS = {
     "value": "value",
     "status": "status",
+    "pipelineId": "pipeline_id",
+    "stageId": "stage_id",
     "assignedToId": "assigned_to_id",
     "notes": "notes",
     "source": "source",
@@ -281,6 +284,7 @@ def create_lead(
     )
     if status == LeadStatus.CONVERTED:
         _log(org=org, lead=lead, actor=actor, type=Activity.Type.CONVERTED, description="Lead converted")
+    record_change(org=org, lead=lead, user=actor, cause={}, before=None, after=_tracked_values(lead))
     emit(LeadEvent(EventKind.LEAD_CREATED, org, lead, actor))
     return lead
 
@@ -353,8 +357,10 @@ def update_lead(
 def _finish_update(
     org: Organization, lead: Lead, actor: User | None, cause: dict, before: Mapping[str, Any], events: list
 ) -> None:
-    """Announce a saved update: its events, then one LEAD_UPDATED naming every field it changed."""
-    changed = _changed(before, _tracked_values(lead))
+    """Record and announce a saved update: its events, then one LEAD_UPDATED naming every field it changed."""
+    after = _tracked_values(lead)
+    record_change(org=org, lead=lead, user=actor, cause=cause, before=before, after=after)
+    changed = _changed(before, after)
     if changed:
         events.append(LeadEvent(EventKind.LEAD_UPDATED, org, lead, actor, detail={"changes": changed}, cause=cause))
     _emit_all(events)
@@ -411,6 +417,7 @@ def move_lead_to_stage(
         raise InvalidInput(["lostReasonId can only be given for a move into a stage that marks the lead LOST"])
     if stage.pk == lead.stage_id:
         return lead
+    before = _tracked_values(lead)
     pipeline_change = {}
     if stage.pipeline_id != lead.pipeline_id:
         if Lead.objects.for_org(org).filter(contact_id=lead.contact_id, pipeline_id=stage.pipeline_id).exists():
@@ -436,6 +443,8 @@ def move_lead_to_stage(
             org=org, lead=lead, status=stage.status, actor=actor, cause=cause, now=now, lost_reason=lost_reason
         )
     lead.save()
+    after = _tracked_values(lead)
+    record_change(org=org, lead=lead, user=actor, cause=cause, before=before, after=after, note=notes)
     _emit_all(events)
     return lead
 

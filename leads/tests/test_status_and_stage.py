@@ -63,7 +63,7 @@ def test_patch_value_and_status_is_one_move_and_one_status_change(api, org, cont
     assert types(lead).count("STAGE_CHANGED") == 1 and types(lead).count("STATUS_CHANGED") == 1
     kinds = [event.kind for event in lead_events]
     assert kinds == ["STAGE_ENTERED", "STATUS_CHANGED", "LEAD_UPDATED"]
-    assert set(lead_events[-1].detail["changes"]) == {"value", "status"}
+    assert set(lead_events[-1].detail["changes"]) == {"value", "status", "stageId"}
 
 
 def test_a_status_no_stage_carries_changes_only_the_status(api, org):

@@ -131,6 +131,7 @@ TABLE: dict[str, Allowed] = {
     "leads_activities_list": Allowed(EVERYONE),
     "leads_activities_create": Allowed(EVERYONE, lambda t, c: {"type": "CALL", "description": "Called"}),
     "leads_history": Allowed(EVERYONE),
+    "leads_changes_list": Allowed(EVERYONE),
     "leads_move_stage": Allowed(EVERYONE, lambda t, c: {"stageId": t.stages[2].pk}),
     "leads_convert_conversation": Allowed(
         EVERYONE, lambda t, c: {"conversationId": t.conversation.pk, "pipelineId": t.pipeline.pk}

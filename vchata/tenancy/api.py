@@ -5,6 +5,7 @@ from django.utils.module_loading import import_string
 from rest_framework.generics import GenericAPIView
 from rest_framework.views import APIView
 
+from vchata.actors import start_acting, stop_acting
 from vchata.authentication import TokenOnlyJWTAuthentication, check_user, load_user
 from vchata.exceptions import NotFound
 
@@ -39,6 +40,8 @@ class OrgScopedMixin:
         if hasattr(request.auth, "membership_for"):  # an API key (integrations.authentication) binds itself
             self.membership = request.auth.membership_for(kwargs[self.org_url_kwarg], self, request.method)
             self.org = self.membership.organization
+            # The key, not its creator, is who makes this request's changes (vchata.actors).
+            self._acting_token = start_acting(request.auth.actor)
             return
         membership = membership_of(request.user.pk, kwargs[self.org_url_kwarg])
         if membership is None:
@@ -50,6 +53,10 @@ class OrgScopedMixin:
         self.org = membership.organization
 
     def finalize_response(self, request, response, *args, **kwargs):
+        token = getattr(self, "_acting_token", None)
+        if token is not None:
+            self._acting_token = None
+            stop_acting(token)
         response = super().finalize_response(request, response, *args, **kwargs)
         for name, value in getattr(request, "rate_limit_headers", {}).items():
             response[name] = value  # keyed requests: their allowance (integrations.throttling)
