@@ -40,6 +40,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-never-use-in
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# An htmx post after the session ended (its CSRF cookie gone) says "session ended", not a bare 403.
+CSRF_FAILURE_VIEW = "vchata.tenancy.pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -60,5 +60,56 @@
     }
   });
 
-  window.vchata = { toast: toast };
+  // --- a session that ended while the page was open -------------------------------------
+  //
+  // Signed out in another tab, or expired: an htmx request then gets a 401 (vchata/tenancy/pages.py)
+  // or, from a plain login-required view, is redirected to /login. Either way the page stays as it
+  // is, says so, and links to the sign-in page with ``next`` set to this very page and its filters.
+  // Further requests (the board's poll) stop until the user is back.
+
+  var sessionGone = false;
+
+  function landedOnLogin(xhr) {
+    if (!xhr || !xhr.responseURL) return false;
+    try {
+      var url = new URL(xhr.responseURL);
+      return url.origin === location.origin && url.pathname.replace(/\/$/, "") === "/login";
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function sessionEnded(xhr) {
+    return !!xhr && (xhr.status === 401 || landedOnLogin(xhr));
+  }
+
+  function showSessionEnded(xhr) {
+    var banner = document.getElementById("session-ended");
+    if (!banner) return;
+    var link = banner.querySelector("a");
+    var back = (xhr && xhr.status === 401 && xhr.getResponseHeader("HX-Login")) ||
+      "/login?next=" + encodeURIComponent(location.pathname + location.search);
+    link.href = back;
+    if (!sessionGone) {
+      sessionGone = true;
+      banner.hidden = false;
+      link.focus();
+    }
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (sessionGone) event.preventDefault();
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!sessionEnded(event.detail.xhr)) return;
+    event.detail.shouldSwap = false;  // never the login page inside a column
+    showSessionEnded(event.detail.xhr);
+  });
+
+  window.vchata = {
+    toast: toast,
+    sessionEnded: sessionEnded,
+    sessionIsGone: function () { return sessionGone; }
+  };
 })();

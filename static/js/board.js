@@ -8,6 +8,7 @@
 (function () {
   "use strict";
 
+  var SESSION_ENDED = "The lead was not moved: your session ended. Sign in again, then move it once more.";
   var dragged = null;   // {card, from, next} while a card is being dragged
   var pending = null;   // {card, from, next} while a dropped card's move is being saved
 
@@ -77,6 +78,10 @@
     dragged = null;
     move.card.classList.remove("is-dragging");
     if (columnOf(move.from) === column) return;
+    if (window.vchata.sessionIsGone()) {
+      window.vchata.toast(SESSION_ENDED, "error");  // the card never left its column
+      return;
+    }
 
     var list = column.querySelector(".column__cards");
     var empty = list.querySelector(".column__empty");
@@ -137,6 +142,7 @@
     inflight = null;
     var type = (xhr && xhr.getResponseHeader("Content-Type")) || "";
     var message = type.indexOf("text/plain") === 0 && xhr.responseText ? xhr.responseText : fallback;
+    if (xhr && xhr.status === 401) message = SESSION_ENDED;
     putBack(pending);
     pending = null;
     window.vchata.toast(message, "error");
@@ -150,7 +156,13 @@
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (!inflight || event.detail.xhr !== inflight.xhr || !event.detail.successful) return;
+    if (!inflight || event.detail.xhr !== inflight.xhr) return;
+    if (event.detail.successful && window.vchata.sessionEnded(event.detail.xhr)) {
+      // Redirected to the sign-in page: the move was not saved.
+      failed(event, SESSION_ENDED);
+      return;
+    }
+    if (!event.detail.successful) return;
     var move = inflight;
     inflight = null;
     pending = null;

@@ -149,3 +149,60 @@ def test_board_header_shows_total_and_weighted_value_and_long_names_end_in_an_el
     assert (cut, overflow, inside) == (True, "ellipsis", True)
     assert no_horizontal_overflow(page), overflowing(page)
     screenshot(page, f"board-values-{size}")
+
+
+def test_a_session_that_ends_under_an_open_board_says_so_and_signing_in_returns_to_the_same_view(page, demo):
+    user, pipeline = demo
+    page.set_viewport_size(DESKTOP)
+    new, qualified = pipeline.stages.order_by("order")[:2]
+    lead = Lead.objects.filter(stage=new, source="referral").select_related("contact").first()
+    sign_in(page)
+    filtered = f"/app/{pipeline.organization_id}/pipelines/{pipeline.pk}/?source=referral"
+    page.goto(filtered)
+    expect(card(page, lead)).to_be_visible()
+
+    page.context.clear_cookies()  # as if signed out in another tab
+    with page.expect_response(lambda response: "/move/" in response.url) as answer:
+        card(page, lead).drag_to(page.locator(f'.column[data-stage-id="{qualified.pk}"] .column__cards'))
+
+    assert answer.value.status == 401
+    banner = page.locator("#session-ended")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Your session ended — sign in again")
+    # The drag is not silently lost: the card is back where it was, and the page says why.
+    expect(page.locator(f'.column[data-stage-id="{new.pk}"] .card[data-lead-id="{lead.pk}"]')).to_be_visible()
+    expect(page.locator(".toast--error").last).to_contain_text("was not moved: your session ended")
+    lead.refresh_from_db()
+    assert lead.stage == new
+    assert page.url.endswith(filtered)  # still on the board, not silently on /login
+
+    banner.get_by_role("link", name="Sign in again").click()
+    page.get_by_label("Email").fill(DEMO_EMAIL)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.wait_for_url(re.compile(re.escape(filtered) + "$"))
+    expect(page.get_by_label("Source")).to_have_value("referral")
+    expect(page.locator("#session-ended")).to_be_hidden()
+
+
+def test_the_boards_poll_after_the_session_ended_shows_the_message_and_stops(page, demo):
+    user, pipeline = demo
+    page.set_viewport_size(PHONE)
+    sign_in(page)
+    board = page.url
+
+    page.context.clear_cookies()
+    with page.expect_response(lambda response: "/changes/" in response.url, timeout=8_000) as poll:
+        pass
+
+    assert poll.value.status == 401
+    expect(page.locator("#session-ended")).to_be_visible()
+    link = page.locator("#session-ended").get_by_role("link", name="Sign in again")
+    expect(link).to_have_attribute("href", re.compile(r"^/login\?next=/app/"))
+    polls = []
+    page.on("request", lambda request: polls.append(request.url) if "/changes/" in request.url else None)
+    page.wait_for_timeout(9_000)  # two poll intervals
+    assert polls == []
+    assert page.url == board
+    assert no_horizontal_overflow(page), overflowing(page)

@@ -8,7 +8,10 @@ any row a page fetches with ``get_in_org``.
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django_htmx.http import HttpResponseClientRedirect
+from urllib.parse import urlsplit
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 
 from vchata.accounts.models import Membership
 from vchata.exceptions import NotFound
@@ -17,6 +20,21 @@ from . import permissions
 from .membership import member_of
 
 CURRENT_ORG_SESSION_KEY = "current_org_id"
+SESSION_ENDED = "Your session ended — sign in again. Nothing was saved."
+
+
+def session_ended(request, login_url: str) -> HttpResponse:
+    """The 401 an htmx request gets without a session: the message, and ``HX-Login`` to come back to the page.
+
+    The way back is the page the browser shows (``HX-Current-URL``, path and query, so its filters
+    survive), not the fragment that was asked for.
+    """
+    current = urlsplit(request.htmx.current_url or "")
+    same_site = not current.netloc or current.netloc == request.get_host()
+    back = f"{current.path}?{current.query}" if current.query else current.path
+    response = HttpResponse(SESSION_ENDED, status=401, content_type="text/plain; charset=utf-8")
+    response["HX-Login"] = redirect_to_login(back if same_site and back else request.get_full_path(), login_url).url
+    return response
 
 
 def org_memberships(user) -> list[Membership]:
@@ -40,8 +58,9 @@ class OrgPageMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             if getattr(request, "htmx", False):
-                # A poll or a drag after the session expired: send the whole tab to the login page.
-                return HttpResponseClientRedirect(self.get_login_url())
+                # A poll, a move or a tick after the session ended (signed out in another tab, expired):
+                # the page says so and offers a way back (static/js/app.js) rather than jumping to /login.
+                return session_ended(request, self.get_login_url())
             return self.handle_no_permission()
         try:
             self.membership = member_of(request.user, kwargs[self.org_url_kwarg])
@@ -73,3 +92,19 @@ class OrgPageMixin(LoginRequiredMixin):
         context["memberships"] = org_memberships(self.request.user)
         context["can"] = {action.value: permissions.may(self.membership, action) for action in permissions.Action}
         return context
+
+
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: an htmx post from a tab whose session (and CSRF cookie) is gone is a session end.
+
+    Signing out rotates the CSRF token, so a board's drop or a tick after that fails the CSRF
+    check before any view runs; it gets the same 401 and way back as a GET (``session_ended``).
+    Anything else is Django's usual 403 page.
+    """
+    from django.conf import settings
+    from django.views.csrf import csrf_failure as default_failure
+
+    user = getattr(request, "user", None)
+    if getattr(request, "htmx", False) and not (user and user.is_authenticated):
+        return session_ended(request, settings.LOGIN_URL)
+    return default_failure(request, reason=reason)

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -160,12 +161,30 @@ def test_anonymous_visitor_is_sent_to_login(org, pipeline):
     assert response["Location"].startswith("/login?next=")
 
 
-def test_anonymous_htmx_poll_redirects_the_whole_tab_to_login(org, pipeline):
+def test_anonymous_htmx_poll_gets_a_401_with_the_way_back_to_the_page_and_its_filters(org, pipeline):
     url = reverse("board-changes", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk})
+    page = f"http://testserver{board_url(org, pipeline)}?source=referral&q=ada"
 
-    response = Client().get(url, HTTP_HX_REQUEST="true")
+    response = Client().get(url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=page)
 
-    assert response["HX-Redirect"].startswith("/login")
+    assert response.status_code == 401
+    assert "Your session ended — sign in again" in response.content.decode()
+    assert response["HX-Login"] == "/login?next=" + quote(f"{board_url(org, pipeline)}?source=referral&q=ada", safe="/")
+    assert "HX-Redirect" not in response
+
+
+def test_the_way_back_never_leaves_the_site(org, pipeline, stages):
+    lead = LeadFactory(organization=org, stage=stages[0])
+    move = move_url(org, pipeline, lead)
+
+    response = Client().post(
+        move, {"stage": stages[1].pk}, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="https://evil.example/x"
+    )
+
+    assert response.status_code == 401
+    assert response["HX-Login"] == "/login?next=" + quote(move, safe="/")
+    lead.refresh_from_db()
+    assert lead.stage == stages[0]
 
 
 def test_member_sees_the_board(org, pipeline, member):
@@ -507,3 +526,15 @@ def test_move_to_form_of_another_orgs_lead_is_not_found(browser, org, pipeline, 
     foreign = LeadFactory(organization=other_org)
 
     assert browser.get(move_url(org, pipeline, foreign)).status_code == 404
+
+
+def test_an_htmx_post_without_session_or_csrf_cookie_is_a_session_end_not_a_bare_403(org, pipeline, stages):
+    lead = LeadFactory(organization=org, stage=stages[0])
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(move_url(org, pipeline, lead), {"stage": stages[1].pk}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 401
+    assert response["HX-Login"].startswith("/login?next=")
+    lead.refresh_from_db()
+    assert lead.stage == stages[0]
