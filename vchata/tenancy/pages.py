@@ -5,13 +5,12 @@ so another org's URL is a plain 404 page, never a hint that it exists; so is
 any row a page fetches with ``get_in_org``.
 """
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from urllib.parse import urlsplit
 
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 
 from vchata.accounts.models import Membership
 from vchata.exceptions import NotFound
