@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from vchata.tenancy.admin import OrgConsistentForm, OrgScopedAdmin, ScopedInline, count_of
+from vchata.tenancy.admin import OrgConsistentForm, OrgNamedListFilter, OrgScopedAdmin, ScopedInline, count_of
 
 from . import services
 from .models import Pipeline, Stage
@@ -10,7 +10,28 @@ from .models import Pipeline, Stage
 ORG_FILTER = ("organization", admin.RelatedOnlyFieldListFilter)
 # Counted by label: leads sits above pipelines, which import nothing of it.
 LEAD = "leads.Lead"
-PIPELINE_FILTER = ("pipeline", admin.RelatedOnlyFieldListFilter)
+
+
+class PipelineListFilter(OrgNamedListFilter):
+    """Pipelines of the listed rows ("Acme — Sales Pipeline" when they are of several orgs)."""
+
+    def label(self, pipeline):
+        return pipeline.name
+
+
+class StageListFilter(OrgNamedListFilter):
+    """Stages of the listed rows, with their pipeline ("Sales › New"; "Acme — Sales › New" across orgs)."""
+
+    related = ("pipeline",)
+
+    def label(self, stage):
+        return f"{stage.pipeline.name} › {stage.name}"
+
+    def sort_key(self, stage):
+        return (stage.pipeline.name, stage.order)
+
+
+PIPELINE_FILTER = ("pipeline", PipelineListFilter)
 
 
 class StageInline(ScopedInline):

@@ -147,7 +147,7 @@ class ConversationAdmin(InboxAdmin):
     @admin.display(description="lead")
     def lead_link(self, obj):
         lead = getattr(obj, "lead", None)
-        return admin_link(lead, f"{lead.contact.name} ({lead.status})") if lead else "not converted"
+        return admin_link(lead, f"{lead.contact.name} ({lead.get_status_display()})") if lead else "not converted"
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

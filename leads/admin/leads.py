@@ -19,7 +19,7 @@ from .. import services
 from ..custom_fields import validate_custom_fields
 from ..models import Activity, Lead, StageVisit
 from . import actions as admin_actions
-from .common import ORG_FILTER, StageListFilter, admin_link, stage_label
+from .common import ORG_FILTER, PipelineListFilter, StageListFilter, admin_link, stage_label
 from .importing import import_view
 
 
@@ -110,6 +110,11 @@ class LeadAdminForm(OrgConsistentForm):
         return cleaned
 
 
+def lead_heading(lead: Lead) -> str:
+    """How a person names a lead: its deal title and contact ("Website redesign · Ann Lee"), else the contact."""
+    return f"{lead.title} · {lead.contact.name}" if lead.title else lead.contact.name
+
+
 # Fields a form save hands to update_lead as they are.
 UPDATABLE = (
     "contact",
@@ -151,7 +156,7 @@ class LeadAdmin(OrgScopedAdmin):
     list_display_links = ("contact_name",)
     list_filter = (
         "status",
-        ("pipeline", admin.RelatedOnlyFieldListFilter),
+        ("pipeline", PipelineListFilter),
         ("stage", StageListFilter),
         "source",
         ("assigned_to", admin.RelatedOnlyFieldListFilter),
@@ -256,6 +261,11 @@ class LeadAdmin(OrgScopedAdmin):
             return self.readonly_fields
         # Set when the lead is made (by a conversion or an integration); not services' to change.
         return (*self.readonly_fields, "social_account", "content_post")
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["subtitle"] = lead_heading(obj)  # the page's heading, <title> and breadcrumb
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "has_import_permission": self.has_bulk_permission(request)}

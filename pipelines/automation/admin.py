@@ -3,13 +3,14 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
+from pipelines.admin import PipelineListFilter
 from vchata.tenancy.admin import InlineConstraintsForm, OrgConsistentForm, OrgScopedAdmin, ScopedInline
 
 from .models import Rule, RuleAssignee, RuleRun
 from .services import create_rule, delete_rule, update_rule
 
 ORG_FILTER = ("organization", admin.RelatedOnlyFieldListFilter)
-PIPELINE_FILTER = ("pipeline", admin.RelatedOnlyFieldListFilter)
+PIPELINE_FILTER = ("pipeline", PipelineListFilter)
 # Rule fields of the form the rule services set (the round-robin assignees come from the inline).
 RULE_FIELDS = (
     "condition_stages",

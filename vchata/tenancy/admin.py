@@ -125,6 +125,34 @@ def count_of(model: type[Model] | str, fk: str, **filters) -> Coalesce:
     return Coalesce(Subquery(counted), 0)
 
 
+class OrgNamedListFilter(admin.RelatedOnlyFieldListFilter):
+    """A related-row filter offering only the rows of the listed ones, named with their org when they span several.
+
+    A staff user of two orgs otherwise sees "Sales Pipeline" twice and can't
+    tell which is whose. Subclasses name a row (``label``) and say what that
+    reads (``related``); the choices are one query.
+    """
+
+    related: tuple[str, ...] = ()
+
+    def label(self, row) -> str:
+        return str(row)
+
+    def sort_key(self, row):
+        return str(row)
+
+    def field_choices(self, field, request, model_admin):
+        used = model_admin.get_queryset(request).order_by().values(f"{self.field_path}__pk")
+        rows = list(
+            field.related_model._default_manager.filter(pk__in=used).select_related("organization", *self.related)
+        )
+        several = len({row.organization_id for row in rows}) > 1
+        rows.sort(key=lambda row: (row.organization.name if several else "", self.sort_key(row)))
+        return [
+            (row.pk, f"{row.organization.name} — {self.label(row)}" if several else self.label(row)) for row in rows
+        ]
+
+
 class OrgConsistentForm(forms.ModelForm):
     """Refuse links to rows of another organization than the object's own, and orgs the user may not act in.
 
