@@ -17,12 +17,12 @@ from django.views.generic import TemplateView
 
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.exceptions import Conflict, DomainError, NotFound
-from vchata.tenancy import get_in_org
 from vchata.tenancy.pages import OrgPageMixin
 
 from . import selectors, services
 from .forms import ActivityForm, AssignForm, LeadEditForm, NewLeadForm, StageForm, StatusForm, TaskForm
-from .models import Activity, Contact, CustomField, Lead, StageVisit
+from .models import Contact, CustomField, Lead, StageVisit
+from .timeline import lead_timeline
 
 TIMELINE_PAGE = 50
 # The lead page lists this many of the lead's tasks (open ones first).
@@ -44,19 +44,12 @@ def duration_label(delta: timedelta) -> str:
 
 
 def stage_history(lead: Lead) -> list[StageVisit]:
-    """The lead's stage visits, oldest first, each with ``duration`` (to now for the open one)."""
+    """The lead's stage visits (``selectors.lead_history``), each with a ``duration`` in words."""
     now = timezone.now()
-    visits = list(StageVisit.objects.filter(lead=lead).select_related("stage").order_by("entered_at", "id"))
+    visits = selectors.lead_history(lead=lead)
     for visit in visits:
         visit.duration = duration_label((visit.left_at or now) - visit.entered_at)
     return visits
-
-
-def status_target_stage(lead: Lead, stages: list[Stage], status: str) -> Stage | None:
-    """The stage a "Mark converted / lost / reopen" button moves to: the first stage setting that status."""
-    if status == LeadStatus.NEW and not any(stage.status == status for stage in stages):
-        return stages[0] if stages else None
-    return next((stage for stage in stages if stage.status == status), None)
 
 
 class LeadPageMixin(OrgPageMixin):
@@ -79,9 +72,7 @@ class LeadPageMixin(OrgPageMixin):
 
     def get_lead(self) -> Lead:
         if not hasattr(self, "lead"):
-            related = ("contact", "pipeline", "stage", "assigned_to", "campaign", "social_account", "content_post")
-            leads = Lead.objects.select_related(*related).filter(self.lead_scope.q())
-            self.lead = get_in_org(leads, self.org, self.kwargs["lead_id"])
+            self.lead = selectors.lead_page(org=self.org, lead_id=self.kwargs["lead_id"], scope=self.lead_scope)
         return self.lead
 
     def lead_url(self, anchor: str = "") -> str:
@@ -102,10 +93,8 @@ class LeadPageMixin(OrgPageMixin):
         }
         forms.update(kwargs.get("bound_forms", {}))
         page = self.timeline_page()
-        activities = list(
-            Activity.objects.filter(lead=lead)
-            .select_related("actor")
-            .order_by("-created_at", "-id")[(page - 1) * TIMELINE_PAGE : page * TIMELINE_PAGE + 1]
+        entries, has_more = lead_timeline(
+            org=self.org, lead=lead, page=page, per_page=TIMELINE_PAGE, custom_fields=definitions, stages=stages
         )
         labels = {d.key: d.label for d in definitions}
         context.update(
@@ -115,14 +104,12 @@ class LeadPageMixin(OrgPageMixin):
             contact=lead.contact,
             pipeline=lead.pipeline,
             stages=stages,
-            activities=activities[:TIMELINE_PAGE],
+            timeline=entries,
             timeline_page=page,
-            timeline_has_more=len(activities) > TIMELINE_PAGE,
+            timeline_has_more=has_more,
             history=stage_history(lead),
             tasks=list(selectors.lead_tasks(lead=lead)[:TASKS_SHOWN]),
             custom_values=[(labels.get(key, key), value) for key, value in lead.custom_fields.items()],
-            convert_stage=status_target_stage(lead, stages, LeadStatus.CONVERTED),
-            lost_stage=status_target_stage(lead, stages, LeadStatus.LOST),
             is_closed=lead.status in (LeadStatus.CONVERTED, LeadStatus.LOST),
             idle_days=max(0, (timezone.now() - (lead.last_activity_at or lead.created_at)).days),
         )
