@@ -19,7 +19,7 @@ class BoardFilterForm(forms.Form):
         label="Search",
         required=False,
         max_length=200,
-        widget=forms.SearchInput(attrs={"placeholder": "Name, email, company, notes"}),
+        widget=forms.SearchInput(attrs={"placeholder": "Search name, email, company", "autocomplete": "off"}),
     )
 
     def __init__(self, data=None, *, members, sources, **kwargs):

@@ -2,6 +2,8 @@
 (function () {
   "use strict";
 
+  document.documentElement.classList.add("js");  // styles for what only works with scripts on
+
   var TOAST_MS = { error: 9000, warning: 9000, default: 5000 };
 
   function scheduleDismiss(toast) {

@@ -206,3 +206,42 @@ def test_the_boards_poll_after_the_session_ended_shows_the_message_and_stops(pag
     assert polls == []
     assert page.url == board
     assert no_horizontal_overflow(page), overflowing(page)
+
+
+PLACEHOLDER_FITS = """i => {
+  const style = getComputedStyle(i);
+  const pen = document.createElement('canvas').getContext('2d');
+  pen.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const room = i.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return pen.measureText(i.placeholder).width <= room;
+}"""
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_board_search_filters_as_you_type_and_its_placeholder_fits(page, demo, screenshot, size):
+    user, pipeline = demo
+    page.set_viewport_size(SIZES[size])
+    lead = first_lead_in(pipeline.stages.order_by("order").first())
+    word = lead.contact.name.split()[-1]
+    matching = Lead.objects.filter(pipeline=pipeline, contact__name__icontains=word).count()
+    sign_in(page)
+    page.evaluate("window.__sameDocument = true")
+
+    search = page.locator("#board-filters").get_by_role("searchbox", name="Search")
+    expect(search).to_have_attribute("placeholder", "Search name, email, company")
+    assert search.evaluate(PLACEHOLDER_FITS)
+    expect(page.get_by_role("button", name="Apply")).to_be_hidden()
+    with page.expect_response(lambda response: f"q={word}" in response.url):
+        search.press_sequentially(word, delay=40)
+
+    expect(page.locator(".card[data-lead-id]")).to_have_count(matching)
+    expect(card(page, lead)).to_be_visible()
+    expect(page.locator("#board-total .pill")).to_contain_text("match")
+    assert f"q={word}" in page.url  # the filtered view has its own address
+    assert page.evaluate("window.__sameDocument") is True  # no page load
+    assert no_horizontal_overflow(page), overflowing(page)
+    screenshot(page, f"board-search-{size}")
+
+    page.get_by_label("Source").select_option("website")
+    expected = Lead.objects.filter(pipeline=pipeline, contact__name__icontains=word, source="website").count()
+    expect(page.locator(".card[data-lead-id]")).to_have_count(expected)
