@@ -117,8 +117,9 @@ def test_the_analytics_page_holds_at_any_size(page, live_server, user, org, sale
     today = sales
     open_dashboard(page, live_server, user, org, viewport)
 
-    # No sideways scrolling: nothing of the page's content reaches past the viewport's right edge.
+    # No sideways scrolling: nothing reaches past the viewport's right edge, header included.
     assert page.evaluate(WIDER_THAN_THE_VIEWPORT, "main *") == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("window.innerWidth")
 
     # Numbers fit: no tile, table cell or outcome box is wider inside than out, with a 12,345,678.90 lead.
     assert overflowing(page, ".tile, .tile__value, .tile__note") == []
