@@ -3,6 +3,6 @@
 Importing the package registers every admin (Django's autodiscovery imports ``leads.admin``).
 """
 
-from . import campaigns, contacts, custom_fields, inbox, leads
+from . import campaigns, contacts, custom_fields, inbox, leads, sales_work
 
-__all__ = ["campaigns", "contacts", "custom_fields", "inbox", "leads"]
+__all__ = ["campaigns", "contacts", "custom_fields", "inbox", "leads", "sales_work"]

@@ -59,6 +59,8 @@ TABLE: dict[str, Rights] = {
     "leads.SocialAccount": Rights(lambda t: t.conversation.social_account, EVERYONE, EVERYONE, MANAGERS),
     "leads.ContentPost": Rights(lambda t: ContentPost.objects.get(organization=t.org), EVERYONE, EVERYONE, MANAGERS),
     "leads.Conversation": Rights(lambda t: t.conversation, EVERYONE, EVERYONE, MANAGERS),
+    "leads.Task": Rights(lambda t: t.task, EVERYONE, EVERYONE, EVERYONE),
+    "leads.LostReason": Rights(lambda t: t.lost_reason, EVERYONE, ADMINS, ADMINS),
     "leads.Message": Rights(lambda t: Message.objects.get(conversation=t.conversation), EVERYONE, EVERYONE, MANAGERS),
     "pipelines.Pipeline": Rights(lambda t: t.spare_pipeline, EVERYONE, ADMINS, ADMINS),
     "pipelines.Stage": Rights(lambda t: t.empty_stage, EVERYONE, ADMINS, ADMINS),
