@@ -91,7 +91,9 @@ def test_a_lost_reason_some_leads_carry_is_not_deleted(su, org, user, pipeline):
 
 
 def test_lost_reasons_are_added_and_changed_through_their_services(su, org, user):
-    su.post("/admin/leads/lostreason/add/", {"organization": org.pk, "name": "No budget", "is_active": "on", "order": 0})
+    su.post(
+        "/admin/leads/lostreason/add/", {"organization": org.pk, "name": "No budget", "is_active": "on", "order": 0}
+    )
     reason = LostReason.objects.get(organization=org)
 
     response = su.post(f"/admin/leads/lostreason/{reason.pk}/change/", {"name": "No budget", "order": 4})
