@@ -72,6 +72,15 @@
     }
   });
 
+  // A filter the list refuses (say, a value with three decimals) answers 400 with the reason in the results: show it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "lead-results" && event.detail.xhr.status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.target && event.target.id === "lead-results") followView();
   });

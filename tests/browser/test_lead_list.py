@@ -279,3 +279,16 @@ def test_on_a_phone_a_bulk_action_and_sorting_work(page, demo):
     page.locator("#lead-results thead").get_by_role("link", name="Value").click()
     expect(page).to_have_url(re.compile(r"ordering=-value"))
     no_sideways_scroll(page)
+
+
+def test_a_filter_the_list_refuses_shows_why_in_place(page, demo):
+    user, org = demo
+    sign_in(page)
+    open_list(page, org)
+
+    page.get_by_text("Filters", exact=True).click()
+    filters(page).get_by_label("Value from").fill("10.555")
+    filters(page).get_by_label("Value from").dispatch_event("change")
+
+    expect(page.locator("#lead-results [role=alert]")).to_have_text("minValue must have at most 2 decimal places")
+    expect(page.locator("#lead-results tbody tr")).to_have_count(0)
