@@ -109,6 +109,14 @@ LEAD_TOTALS = Rollup(
             "numeric(20, 2)",
             "CASE WHEN {l}.status IN ('CONVERTED', 'LOST') THEN 0 ELSE coalesce({l}.value, 0) END",
         ),
+        # The board's weighted value: value × the lead's own probability where it has one; the value
+        # of the leads without one is weighted by their stage's probability when read.
+        Column("own_chance_value", "numeric(20, 2)", "coalesce({l}.value * {l}.probability, 0)"),
+        Column(
+            "stage_chance_value",
+            "numeric(20, 2)",
+            "CASE WHEN {l}.probability IS NULL THEN coalesce({l}.value, 0) ELSE 0 END",
+        ),
         # Time to convert, summed: the pipeline report's mean is this over converted_count.
         Column(
             "convert_micros",
@@ -127,6 +135,7 @@ LEAD_TOTALS = Rollup(
         "status",
         "value",
         "converted_at",
+        "probability",
     ),
 )
 

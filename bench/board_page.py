@@ -43,10 +43,30 @@ class _Person(SimpleNamespace):
     is_authenticated = True
 
 
+# Counts, value totals and the weighted value's two sums from the lead rollup (analytics/rollup_sql.py:
+# a row per stage, source and assignee), as the app reads them; the latest change is one index probe.
 COLUMNS = """
-SELECT s.id, s.name,
+SELECT s.id, s.name, s.probability,
+       (SELECT coalesce(sum(t.lead_count), 0) FROM analytics_lead_totals AS t
+        WHERE t.organization_id = s.organization_id AND t.pipeline_id = s.pipeline_id AND t.stage_id = s.id),
+       (SELECT coalesce(sum(t.value_total), 0) FROM analytics_lead_totals AS t
+        WHERE t.organization_id = s.organization_id AND t.pipeline_id = s.pipeline_id AND t.stage_id = s.id),
+       (SELECT coalesce(sum(t.own_chance_value), 0) FROM analytics_lead_totals AS t
+        WHERE t.organization_id = s.organization_id AND t.pipeline_id = s.pipeline_id AND t.stage_id = s.id),
+       (SELECT coalesce(sum(t.stage_chance_value), 0) FROM analytics_lead_totals AS t
+        WHERE t.organization_id = s.organization_id AND t.pipeline_id = s.pipeline_id AND t.stage_id = s.id),
+       (SELECT max(l.updated_at) FROM leads_lead AS l WHERE l.stage_id = s.id)
+FROM pipelines_stage AS s
+WHERE s.organization_id = %s AND s.pipeline_id = %s
+ORDER BY s."order"
+"""
+# The old way: every column's figures summed over its leads.
+LIVE_COLUMNS = """
+SELECT s.id, s.name, s.probability,
        (SELECT count(*) FROM leads_lead AS l WHERE l.stage_id = s.id),
        (SELECT sum(l.value) FROM leads_lead AS l WHERE l.stage_id = s.id),
+       (SELECT sum(l.value * l.probability) FROM leads_lead AS l WHERE l.stage_id = s.id),
+       (SELECT sum(l.value) FILTER (WHERE l.probability IS NULL) FROM leads_lead AS l WHERE l.stage_id = s.id),
        (SELECT max(l.updated_at) FROM leads_lead AS l WHERE l.stage_id = s.id)
 FROM pipelines_stage AS s
 WHERE s.organization_id = %s AND s.pipeline_id = %s
@@ -78,7 +98,7 @@ SELECT source FROM sources WHERE source IS NOT NULL LIMIT 100
 """
 
 
-def board(org_id: str, pipeline_id: str, viewer_id: str) -> bytes:
+def board(org_id: str, pipeline_id: str, viewer_id: str, *, columns_sql: str = COLUMNS) -> bytes:
     """``GET /app/{org}/pipelines/{pipeline}/`` for ``viewer_id``, unfiltered, with CSRF_MASK as its token."""
     now = datetime.now(UTC)
     ((org_name, currency, viewer_name, viewer_email),) = _rows(
@@ -97,15 +117,18 @@ def board(org_id: str, pipeline_id: str, viewer_id: str) -> bytes:
              [org_id, pipeline_id])[0][0]:  # fmt: skip
         raise NotImplementedError("the board floor renders pipelines without rules (the benchmark's have none)")
     columns = []
-    for stage_id, stage_name, count, total, last_change in _rows(COLUMNS, [org_id, pipeline_id]):
+    for stage_id, stage_name, probability, count, total, own, rest, last_change in _rows(
+        columns_sql, [org_id, pipeline_id]
+    ):
         cards = [_card(row, now) for row in _rows(CARDS, [org_id, stage_id, CARDS_PER_PAGE + 1])]
         more = len(cards) > CARDS_PER_PAGE
         cards = cards[:CARDS_PER_PAGE]
         columns.append(
             SimpleNamespace(
-                stage=SimpleNamespace(pk=stage_id, name=stage_name),
+                stage=SimpleNamespace(pk=stage_id, name=stage_name, probability=probability),
                 lead_count=count,
                 total_value=total or Decimal("0"),
+                weighted_value=(((own or 0) + (rest or 0) * probability) / Decimal(100)).quantize(Decimal("0.01")),
                 fingerprint=fingerprint_of(count, last_change),
                 cards=cards,
                 next_cursor=encode_cursor(cards[-1]) if more else None,
@@ -134,6 +157,8 @@ def board(org_id: str, pipeline_id: str, viewer_id: str) -> bytes:
         "columns": columns,
         "stages": [column.stage for column in columns],
         "total_leads": sum(column.lead_count for column in columns),
+        "total_value": sum((column.total_value for column in columns), Decimal("0")),
+        "weighted_value": sum((column.weighted_value for column in columns), Decimal("0")),
         "filters": BoardFilters(),
         "filter_query": "",
         "pipelines": pipelines,

@@ -15,7 +15,7 @@ index scan for the total and another for the page), the floor is not
 written the app's way (``lead_search``: one scan for both).
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
@@ -57,6 +57,9 @@ def _number(value: Decimal | None):
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _rate(part: int, whole: int) -> float:
@@ -585,6 +588,64 @@ def campaigns(org_id: str) -> bytes:
     )
     body = [{"campaignId": row[0], "campaignName": row[1], "leadCount": row[2], **_figures(*row[2:])} for row in rows]
     return dumps({"success": True, "campaigns": body, "message": "Campaign analytics retrieved successfully"})
+
+
+def campaigns_rolled(org_id: str) -> bytes:
+    """The campaigns report from the campaign rollup: groups by campaign key, joined to the org's campaigns."""
+    rows = _rows(
+        f"""
+        SELECT k.id, k.name, {ROLLED}
+        FROM analytics_campaign_totals AS t
+        JOIN leads_campaign AS k ON k.organization_id = t.organization_id AND k.utm_campaign = t.campaign_key
+        WHERE t.organization_id = %s
+        GROUP BY k.id, k.name, k.utm_campaign HAVING sum(t.lead_count) > 0 ORDER BY 3 DESC, k.utm_campaign
+        """,
+        [org_id],
+    )
+    body = [{"campaignId": row[0], "campaignName": row[1], "leadCount": row[2], **_figures(*row[2:])} for row in rows]
+    return dumps({"success": True, "campaigns": body, "message": "Campaign analytics retrieved successfully"})
+
+
+def pipeline_rolled(org_id: str, pipeline_id: str) -> bytes:
+    """The pipeline report from the lead and stage-visit rollups: a row per stage, source and assignee."""
+    now = datetime.now(UTC)
+    name = _rows("SELECT name FROM pipelines_pipeline WHERE id = %s", [pipeline_id])[0][0]
+    stages = _rows('SELECT id, name FROM pipelines_stage WHERE pipeline_id = %s ORDER BY "order"', [pipeline_id])
+    occupancy = {
+        stage_id: (count, converted, micros)
+        for stage_id, count, converted, micros in _rows(
+            "SELECT stage_id, sum(lead_count)::bigint, sum(converted_count)::bigint, sum(convert_micros) "
+            "FROM analytics_lead_totals WHERE organization_id = %s AND pipeline_id = %s GROUP BY stage_id",
+            [org_id, pipeline_id],
+        )
+    }
+    dwell = dict(
+        _rows(
+            "SELECT stage_id, (sum(closed_micros) + sum(open_count) * %s - sum(open_entered_micros)) "
+            "/ nullif(sum(closed_count) + sum(open_count), 0) / 1000000 "
+            "FROM analytics_visit_totals WHERE organization_id = %s AND stage_id = ANY(%s) GROUP BY stage_id",
+            [(now - EPOCH) // timedelta(microseconds=1), org_id, [stage[0] for stage in stages]],
+        )
+    )
+    total = sum(count for count, _, _ in occupancy.values())
+    converted = sum(c for _, c, _ in occupancy.values())
+    to_convert = sum(m for _, _, m in occupancy.values()) / converted / 1000000 if converted else None
+    body = {
+        "id": pipeline_id,
+        "name": name,
+        "stages": [
+            {
+                "id": stage_id,
+                "name": stage_name,
+                "leadCount": occupancy.get(stage_id, (0,))[0],
+                "averageTimeInStage": _days(dwell.get(stage_id)),
+            }
+            for stage_id, stage_name in stages
+        ],
+        "overallConversionRate": _rate(converted, total),
+        "averageTimeToConvert": _days(to_convert),
+    }
+    return dumps({"success": True, "pipeline": body, "message": "Pipeline analytics retrieved successfully"})
 
 
 def pipeline(org_id: str, pipeline_id: str) -> bytes:

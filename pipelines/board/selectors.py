@@ -207,11 +207,23 @@ def _live_column_figures(*, filters: BoardFilters, viewer: User, scope: LeadScop
 
 
 def _weighted_figures(*, filters: BoardFilters, viewer: User, scope: LeadScope) -> dict:
-    """What a column's weighted value is made of, over its matching leads (the rollup has no probability).
+    """What a column's weighted value is made of, over its matching leads.
 
     Two sums over the same rows: value × the lead's own probability where it has one,
     and the value of the leads without one (weighted by the stage's probability in ``weighted_value``).
+    From the lead rollup, as the counts are, unless a search narrows the board.
     """
+    if connection.vendor == "postgresql" and not filters.search:
+        matching = _rollup_conditions(filters, viewer, scope)
+        money = DecimalField(max_digits=20, decimal_places=2)
+        return {
+            "own_chance_value": _rolled_per_stage("own_chance_value", money, matching),
+            "stage_chance_value": _rolled_per_stage("stage_chance_value", money, matching),
+        }
+    return _live_weighted_figures(filters=filters, viewer=viewer, scope=scope)
+
+
+def _live_weighted_figures(*, filters: BoardFilters, viewer: User, scope: LeadScope) -> dict:
     matching = filters.as_q(viewer=viewer) & scope.q()
     return {
         "own_chance_value": _per_stage(
