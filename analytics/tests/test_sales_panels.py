@@ -20,6 +20,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from analytics.trends import monday_of, window
 from leads.models import LostReason
 from leads.services import move_lead_to_stage
 from leads.tests.factories import LeadFactory
@@ -249,3 +250,22 @@ def test_the_dashboard_query_count_is_pinned(user, org, stages, sales, extra, dj
         session.save()
         with django_assert_num_queries(DASHBOARD_QUERIES):
             assert client.get(reverse("analytics-dashboard", kwargs={"org_id": org.pk})).status_code == 200
+
+
+# --- the chart's weeks ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "first", "weeks"),
+    [
+        (None, None, date(2026, 9, 28), 12),  # all time: the last 12 weeks, this one last
+        (date(2026, 12, 9), None, date(2026, 12, 7), 2),  # from a Wednesday: its whole week on
+        (date(2026, 11, 2), date(2026, 11, 8), date(2026, 11, 2), 1),  # one Monday-to-Sunday week
+        (date(2024, 1, 1), date(2026, 12, 15), date(2025, 12, 15), 53),  # two years: the last 53 weeks
+    ],
+)
+def test_the_chart_window(start, end, first, weeks):
+    chart = window(start, end, date(2026, 12, 15))
+
+    assert (chart.first, chart.weeks) == (first, weeks)
+    assert chart.mondays[-1] == monday_of(end or date(2026, 12, 15))
