@@ -47,7 +47,7 @@ def value_field(**kwargs) -> forms.DecimalField:
     )
 
 
-def _custom_form_field(definition: CustomField) -> forms.Field:
+def custom_form_field(definition: CustomField) -> forms.Field:
     common = {"label": definition.label, "required": definition.required}
     match definition.type:
         case CustomField.Type.NUMBER:
@@ -77,7 +77,7 @@ def _to_json(definition: CustomField, value: Any) -> Any:
     return value
 
 
-def _to_initial(definition: CustomField, value: Any) -> Any:
+def to_initial(definition: CustomField, value: Any) -> Any:
     if definition.type == CustomField.Type.BOOLEAN and isinstance(value, bool):
         return "true" if value else "false"
     return value
@@ -91,9 +91,9 @@ class CustomFieldsMixin:
         current = current or {}
         for definition in self.custom_definitions:
             name = CUSTOM_PREFIX + definition.key
-            self.fields[name] = _custom_form_field(definition)
+            self.fields[name] = custom_form_field(definition)
             if definition.key in current:
-                self.initial[name] = _to_initial(definition, current[definition.key])
+                self.initial[name] = to_initial(definition, current[definition.key])
 
     @property
     def custom_field_names(self) -> list[str]:

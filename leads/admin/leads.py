@@ -17,7 +17,8 @@ from vchata.tenancy.permissions import Action
 
 from .. import services
 from ..custom_fields import validate_custom_fields
-from ..models import Activity, Lead, StageVisit
+from ..forms import CUSTOM_PREFIX, CustomFieldsMixin, custom_form_field, to_initial
+from ..models import Activity, CustomField, Lead, StageVisit
 from . import actions as admin_actions
 from .common import ORG_FILTER, PipelineListFilter, StageListFilter, admin_link, stage_label
 from .importing import import_view
@@ -105,9 +106,35 @@ class LeadAdminForm(OrgConsistentForm):
             try:
                 cleaned["custom_fields"] = validate_custom_fields(org, cleaned["custom_fields"])
             except DomainError as exc:
+                target = "custom_fields" if "custom_fields" in self.fields else None
                 for message in exc.message if isinstance(exc.message, list) else [exc.message]:
-                    self.add_error("custom_fields", message)
+                    self.add_error(target, message)
         return cleaned
+
+
+class LeadCustomFieldsForm(CustomFieldsMixin, LeadAdminForm):
+    """The change form with one input per custom field of the lead's org, by type, instead of a raw JSON box.
+
+    ``LeadAdmin.get_form`` declares the inputs (``cf_<key>``) for the org; the
+    values are put back together as ``custom_fields`` and checked by
+    ``leads.custom_fields`` like every other write. Values of keys the form
+    doesn't show are kept.
+    """
+
+    custom_definitions: list[CustomField] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.custom_fields or {}
+        for definition in self.custom_definitions:
+            if definition.key in current:
+                self.initial[CUSTOM_PREFIX + definition.key] = to_initial(definition, current[definition.key])
+
+    def clean(self):
+        shown = self.custom_values()
+        kept = {key: value for key, value in (self.instance.custom_fields or {}).items() if key not in shown}
+        self.cleaned_data["custom_fields"] = {**kept, **{k: v for k, v in shown.items() if v is not None}}
+        return super().clean()
 
 
 def lead_heading(lead: Lead) -> str:
@@ -262,6 +289,28 @@ class LeadAdmin(OrgScopedAdmin):
         # Set when the lead is made (by a conversion or an integration); not services' to change.
         return (*self.readonly_fields, "social_account", "content_post")
 
+    def _custom_definitions(self, obj) -> list[CustomField]:
+        return list(CustomField.objects.for_org(obj.organization).order_by("label", "key")) if obj else []
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.fieldsets
+        names = tuple(CUSTOM_PREFIX + d.key for d in self._custom_definitions(obj))
+        fieldsets = [
+            (title, {**options, "fields": tuple(f for f in options["fields"] if f != "custom_fields")})
+            for title, options in self.fieldsets
+        ]
+        return [*fieldsets[:2], ("Custom fields", {"fields": names}), *fieldsets[2:]] if names else fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            definitions = self._custom_definitions(obj)
+            inputs = {CUSTOM_PREFIX + d.key: custom_form_field(d) for d in definitions}
+            kwargs["form"] = type(
+                "LeadCustomFieldsForm", (LeadCustomFieldsForm,), {**inputs, "custom_definitions": definitions}
+            )
+        return super().get_form(request, obj, change=change, **kwargs)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["subtitle"] = lead_heading(obj)  # the page's heading, <title> and breadcrumb
@@ -315,9 +364,9 @@ class LeadAdmin(OrgScopedAdmin):
         for name in NULLABLE_TEXT:
             if name in changes:
                 changes[name] = changes[name] or None
-        if "custom_fields" in changed:
-            before = form.initial.get("custom_fields") or {}
-            after = data["custom_fields"] or {}
+        before = obj.custom_fields or {}  # the form has no raw field: the instance keeps the stored values
+        if data.get("custom_fields") is not None and data["custom_fields"] != before:
+            after = data["custom_fields"]
             # update_lead merges; a key removed in the form is removed with None.
             changes["custom_fields"] = {**dict.fromkeys(before), **after}
         if changes:

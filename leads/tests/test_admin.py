@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from leads import events
 from leads.models import Activity, Lead, StageVisit
 from leads.services import add_activity
-from leads.tests.factories import ContactFactory, LeadFactory
+from leads.tests.factories import ContactFactory, CustomFieldFactory, LeadFactory
 from pipelines.models import LeadStatus
 from pipelines.services import create_pipeline
 from tests.support.admin import (
@@ -23,7 +24,7 @@ from tests.support.admin import (
     org_admin,
     superuser,
 )
-from vchata.accounts.tests.factories import MembershipFactory
+from vchata.accounts.tests.factories import MembershipFactory, OrganizationFactory
 from vchata.exceptions import InvalidInput
 
 CHANGELIST = "/admin/leads/lead/"
@@ -267,11 +268,54 @@ def test_a_contact_of_another_org_is_a_form_error_for_a_superuser(su, lead, othe
     assert lead.contact.organization_id == lead.organization_id
 
 
-def test_invalid_custom_fields_are_a_form_error(su, lead):
-    response = su.post(change_url(lead), lead_form(lead, custom_fields=json.dumps({"nope": 1})))
+def test_the_change_form_has_one_input_per_custom_field_by_type(su, org, lead):
+    CustomFieldFactory(organization=org, key="seats", label="Seats", type="NUMBER")
+    CustomFieldFactory(organization=org, key="plan", label="Plan", type="SELECT", options=["basic", "pro"])
+    CustomFieldFactory(organization=org, key="renewal", label="Renewal", type="DATE")
+    CustomFieldFactory(organization=OrganizationFactory(), key="secret", label="Secret")
+
+    body = su.get(change_url(lead)).content.decode()
+
+    assert 'name="custom_fields"' not in body
+    assert re.search(r'<input type="number" name="cf_seats"', body)
+    assert re.search(r'<select name="cf_plan"', body) and '<option value="pro">pro</option>' in body
+    assert re.search(r'<input type="date" name="cf_renewal"', body)
+    assert "cf_secret" not in body
+
+
+def test_custom_field_inputs_save_through_update_lead_and_keep_other_keys(su, org, user):
+    CustomFieldFactory(organization=org, key="seats", label="Seats", type="NUMBER")
+    CustomFieldFactory(organization=org, key="plan", label="Plan", type="SELECT", options=["basic", "pro"])
+    lead = LeadFactory(organization=org, custom_fields={"seats": 3, "plan": "basic"})
+
+    response = su.post(change_url(lead), lead_form(lead, cf_seats="12", cf_plan=""))
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    lead.refresh_from_db()
+    assert lead.custom_fields == {"seats": 12}
+    assert lead.changes.filter(changes__has_key="customFields.plan").exists()
+
+
+def test_a_wrong_custom_field_value_is_a_form_error(su, org, lead):
+    CustomFieldFactory(organization=org, key="seats", label="Seats", type="NUMBER")
+    CustomFieldFactory(organization=org, key="plan", label="Plan", type="SELECT", options=["basic", "pro"])
+
+    response = su.post(change_url(lead), lead_form(lead, cf_seats="many", cf_plan="enterprise"))
 
     assert response.status_code == 200
-    assert "is not a custom field of this organization" in response.content.decode()
+    body = response.content.decode()
+    assert "Enter a number." in body and "Select a valid choice." in body
+    lead.refresh_from_db()
+    assert lead.custom_fields == {}
+
+
+def test_a_required_custom_field_left_empty_is_a_form_error(su, org, lead):
+    CustomFieldFactory(organization=org, key="seats", label="Seats", type="NUMBER", required=True)
+
+    response = su.post(change_url(lead), lead_form(lead))
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
 
 
 def test_adding_a_lead_goes_through_create_lead(su, org, pipeline, stages, lead_events):
