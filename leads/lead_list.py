@@ -24,8 +24,9 @@ from .models import Lead
 PAGE_SIZE = 50
 # Every parameter of the list (the API's filters and ordering), in the order URLs carry them.
 LIST_PARAMS = tuple(LeadFilter.base_filters)
-# The columns that sort, by the API ordering they use: descending first, as a person expects of both.
-SORTABLE = ("value", "createdAt")
+# The columns that sort, by the API ordering they use, with the direction a first click sorts in:
+# biggest and newest first, the soonest close date first.
+SORTABLE = {"value": "-", "createdAt": "-", "expectedCloseDate": ""}
 
 
 @dataclass
@@ -118,15 +119,18 @@ def sort_state(ordering: str, key: str) -> str:
 
 
 def next_ordering(ordering: str, key: str) -> str:
-    """What clicking the column of ``key`` sorts by: the other direction if it sorts now, else descending."""
-    return key if sort_state(ordering, key) == "descending" else f"-{key}"
+    """What clicking the column of ``key`` sorts by: the other direction if it sorts now, else its first one."""
+    state = sort_state(ordering, key)
+    if state == "none":
+        return SORTABLE[key] + key
+    return key if state == "descending" else f"-{key}"
 
 
 def sort_links(result: ListPage) -> dict[str, dict[str, str]]:
     """Per sortable column: ``query`` (the list sorted by it, back to page 1) and ``state`` for aria-sort."""
     ordering = result.ordering
     return {
-        key.replace("-", ""): {
+        key: {
             "query": with_params(result.params, ordering=next_ordering(ordering, key)),
             "state": sort_state(ordering, key),
         }

@@ -56,6 +56,12 @@ class LeadListFilterForm(forms.Form):
     maxValue = forms.DecimalField(
         label="Value to", required=False, widget=forms.NumberInput(attrs={"min": "0", "step": "any"})
     )
+    expectedCloseAfter = forms.DateField(
+        label="Closes from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    expectedCloseBefore = forms.DateField(
+        label="Closes before", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     createdAfter = forms.DateField(label="Created from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     createdBefore = forms.DateField(
         label="Created before", required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -118,11 +118,19 @@ def test_a_member_under_assigned_visibility_sees_what_the_api_shows_them(org, us
         "ordering=createdAt",
         "search=labs&ordering=relevance",
         "createdAfter=2000-01-01&createdBefore=2999-01-01",
+        "ordering=expectedCloseDate",
+        "ordering=-expectedCloseDate",
+        "expectedCloseAfter=2030-02-01&expectedCloseBefore=2030-12-31",
     ],
 )
 def test_filters_search_and_orderings_list_what_the_api_lists(browser, org, user, stages, query):
-    LeadFactory(organization=org, stage=stages[1], value=800, source="referral")
-    LeadFactory(organization=org, value=6000, contact=ContactFactory(organization=org, company="Blue Labs"))
+    LeadFactory(organization=org, stage=stages[1], value=800, source="referral", expected_close_date=date(2030, 5, 1))
+    LeadFactory(
+        organization=org,
+        value=6000,
+        contact=ContactFactory(organization=org, company="Blue Labs"),
+        expected_close_date=date(2030, 1, 1),
+    )
     LeadFactory(organization=org, value=None, source="referral", notes="met at labs day")
     LeadFactory(organization=org, stage=stages[1], value=2500)
 
@@ -183,6 +191,7 @@ def test_sort_links_toggle_the_direction_and_say_how_the_column_sorts(browser, o
 
     assert sort["value"] == {"query": "status=NEW&ordering=value", "state": "descending"}
     assert sort["createdAt"] == {"query": "status=NEW&ordering=-createdAt", "state": "none"}
+    assert sort["expectedCloseDate"] == {"query": "status=NEW&ordering=expectedCloseDate", "state": "none"}
 
 
 def test_an_htmx_request_gets_the_results_only_and_the_clean_url_to_push(browser, org):
