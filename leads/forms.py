@@ -14,6 +14,7 @@ from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import User
 
 from .models import Activity, Campaign, CustomField, Lead, Task
+from .sources import source_choices
 from .task_display import TYPE_LABELS
 
 CUSTOM_PREFIX = "cf_"
@@ -132,7 +133,7 @@ class NewLeadForm(CustomFieldsMixin, AttributionFields):
     pipeline = forms.ModelChoiceField(label="Pipeline", queryset=Pipeline.objects.none(), empty_label=None)
     stage = forms.ChoiceField(label="Stage", required=False)
     value = value_field()
-    source = forms.CharField(label="Source", required=False, max_length=100)
+    source = forms.ChoiceField(label="Source", required=False)
     assigned_to = MemberChoiceField(
         label="Assignee", queryset=User.objects.none(), required=False, empty_label="Unassigned"
     )
@@ -147,6 +148,7 @@ class NewLeadForm(CustomFieldsMixin, AttributionFields):
         self.fields["pipeline"].queryset = Pipeline.objects.for_org(org)
         self.fields["assigned_to"].queryset = members_of(org)
         self.fields["campaign"].queryset = Campaign.objects.for_org(org)
+        self.fields["source"].choices = [("", "No source"), *source_choices()]
         # Stages of every pipeline, grouped, so one select works whichever pipeline is chosen.
         self.stages = {stage.pk: stage for stage in stages}
         names = {pipeline.pk: pipeline.name for pipeline in pipelines}
@@ -197,7 +199,7 @@ class ActivityForm(forms.Form):
 
 class LeadEditForm(CustomFieldsMixin, AttributionFields):
     value = value_field()
-    source = forms.CharField(label="Source", required=False, max_length=100)
+    source = forms.ChoiceField(label="Source", required=False)
     campaign = forms.ModelChoiceField(
         label="Campaign", queryset=Campaign.objects.none(), required=False, empty_label="No campaign"
     )
@@ -213,6 +215,8 @@ class LeadEditForm(CustomFieldsMixin, AttributionFields):
         }
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["campaign"].queryset = Campaign.objects.for_org(org)
+        # The known sources, and the lead's own if the API set another one (so saving keeps it).
+        self.fields["source"].choices = [("", "No source"), *source_choices([lead.source] if lead.source else [])]
         self.add_custom_fields(custom_fields, lead.custom_fields)
 
     def changes(self) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from vchata.ids import id_pattern
 from . import selectors
 from .filters import MAX_SEARCH
 from .models import LostReason
+from .sources import source_choices
 
 ANYONE = ("", "Anyone")
 
@@ -71,7 +72,7 @@ class LeadListFilterForm(forms.Form):
         super().__init__(data, auto_id="filter_%s", **kwargs)
         self.fields["pipelineId"].choices = [("", "Any pipeline"), *[(p.pk, p.name) for p in pipelines]]
         self.fields["stageId"].choices = [("", "Any stage"), *stage_choices(pipelines)]
-        self.fields["source"].choices = [("", "Any source"), *[(s, s) for s in selectors.lead_sources(org=org)]]
+        self.fields["source"].choices = [("", "Any source"), *source_choices(selectors.lead_sources(org=org))]
         self.fields["assignedToId"].choices = [ANYONE, *[(m.pk, m.name or m.email) for m in members]]
         self.fields["campaignId"].choices = [
             ("", "Any campaign"),

@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
+from leads.sources import source_choices
 from vchata.ids import id_pattern
 
 from .selectors import ASSIGNEE_MINE, ASSIGNEE_NOBODY, BoardFilters
@@ -30,7 +31,7 @@ class BoardFilterForm(forms.Form):
             (ASSIGNEE_NOBODY, "Unassigned"),
             *[(member.pk, member.name or member.email) for member in members],
         ]
-        self.fields["source"].choices = [("", "Any source"), *[(source, source) for source in sources]]
+        self.fields["source"].choices = [("", "Any source"), *source_choices(sources)]
 
 
 class MoveCardForm(forms.Form):

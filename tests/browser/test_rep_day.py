@@ -245,3 +245,35 @@ def test_board_search_filters_as_you_type_and_its_placeholder_fits(page, demo, s
     page.get_by_label("Source").select_option("website")
     expected = Lead.objects.filter(pipeline=pipeline, contact__name__icontains=word, source="website").count()
     expect(page.locator(".card[data-lead-id]")).to_have_count(expected)
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_new_lead_form_errors_leave_their_rows_inputs_alone_and_source_is_a_labelled_dropdown(
+    page, demo, screenshot, size
+):
+    user, pipeline = demo
+    page.set_viewport_size(SIZES[size])
+    sign_in(page)
+    page.get_by_role("link", name="New lead").click()
+    email = page.get_by_label("Email")
+    before = email.bounding_box()["height"]
+
+    page.get_by_role("button", name="Create lead").click()
+
+    expect(page.locator(".field--error").first).to_contain_text("This field is required")
+    heights = {label: page.get_by_label(label, exact=True).bounding_box()["height"] for label in ("Email", "Phone")}
+    assert heights == {"Email": before, "Phone": before}
+    name_box = page.get_by_label("Contact name").bounding_box()
+    assert name_box["height"] == before  # the error sits below its input, the input keeps its size
+    source = page.get_by_label("Source", exact=True)
+    assert source.evaluate("e => e.tagName") == "SELECT"
+    expect(source.locator("option", has_text="Cold outreach")).to_have_attribute("value", "cold_outreach")
+    assert no_horizontal_overflow(page), overflowing(page)
+    screenshot(page, f"lead-new-errors-{size}")
+
+    page.get_by_label("Contact name").fill("Grace Hopper")
+    source.select_option(label="Cold outreach")
+    page.get_by_role("button", name="Create lead").click()
+    expect(page.get_by_role("heading", name="Grace Hopper", level=1)).to_be_visible()
+    assert Lead.objects.get(contact__name="Grace Hopper").source == "cold_outreach"
+    expect(page.locator(".facts dd", has_text="Cold outreach")).to_be_visible()

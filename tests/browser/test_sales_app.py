@@ -165,7 +165,7 @@ def test_create_a_lead_from_the_form(page, demo, screenshot):
     page.get_by_label("Email").fill("margaret@apollo.example")
     page.get_by_label("Company").fill("Apollo Guidance")
     page.get_by_label("Value").fill("7500")
-    page.get_by_label("Source", exact=True).fill("referral")
+    page.get_by_label("Source", exact=True).select_option(label="Referral")
     screenshot(page, "lead-new")
     page.get_by_role("button", name="Create lead").click()
 
