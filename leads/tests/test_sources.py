@@ -1,4 +1,4 @@
-"""Lead sources: one list of known sources for the new-lead form, the edit form and the board filter; labels everywhere."""
+"""Lead sources: one known list for the new-lead form, the edit form and the board filter; labels everywhere."""
 
 import pytest
 from django.urls import reverse
