@@ -63,7 +63,7 @@ def test_card_shows_contact_company_value_source_assignee_and_idle_days(browser,
     html = browser.get(board_url(org, lead.pipeline)).content.decode()
 
     card = card_html(html, lead)
-    for text in ("Ada Lovelace", "Analytical Engines", "4,200", "referral", user.initials):
+    for text in ("Ada Lovelace", "Analytical Engines", "4,200", "Referral", user.initials):
         assert text in card
     assert "9 days since last activity" in card
     assert 'class="card card--stale"' in card
