@@ -68,13 +68,14 @@ format: $(VENV)/.dev
 browsers:
 	@bash scripts/ensure-chromium
 
-## bench-analytics: time the analytics routes vs SQL on the org of bench/org.py (ANALYTICS_LEADS leads, made once)
+## bench-analytics: the benchmark's analytics cases (app vs rollup floor vs the old live SQL) on an org of
+## ANALYTICS_LEADS leads (made once); bench/analytics.py is the older route-vs-live-SQL comparison
 ANALYTICS_DB    ?= postgres://postgres@127.0.0.1:5432/vchata_bench
 ANALYTICS_LEADS ?= 100000
 ANALYTICS_ARGS  ?=
 .PHONY: bench-analytics
 bench-analytics: $(VENV)/.dev
-	DATABASE_URL=$(ANALYTICS_DB) $(BIN)/python bench/analytics.py --leads $(ANALYTICS_LEADS) $(ANALYTICS_ARGS)
+	DATABASE_URL=$(ANALYTICS_DB) $(BIN)/python -m bench.run --leads $(ANALYTICS_LEADS) --only analytics --skip-http $(ANALYTICS_ARGS)
 
 ## bench: the performance benchmark of issue 9 on PostgreSQL database vchata_perf (made once, 1,000,000 leads)
 BENCH_DB   ?= postgres://postgres@127.0.0.1:5432/vchata_perf
