@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from vchata.tenancy.admin import OrgConsistentForm, OrgNamedListFilter, OrgScopedAdmin, ScopedInline, count_of
+from vchata.tenancy.admin import (
+    OrgConsistentForm,
+    OrgNamedListFilter,
+    OrgScopedAdmin,
+    ScopedInline,
+    changed_values,
+    count_of,
+    show_saved,
+)
 
 from . import services
 from .models import Pipeline, Stage
@@ -92,7 +100,7 @@ class PipelineAdmin(OrgScopedAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             return  # made with its stages in save_related, as POST /pipelines does
-        changes = {name: form.cleaned_data[name] for name in PIPELINE_FIELDS if name in form.changed_data}
+        changes = changed_values(form, PIPELINE_FIELDS)
         if changes:
             # Making it the default un-defaults the org's old default in the same transaction.
             services.update_pipeline(org=obj.organization, actor=request.user, pipeline_id=obj.pk, changes=changes)
@@ -115,8 +123,7 @@ class PipelineAdmin(OrgScopedAdmin):
             stages=[_stage_spec(row.cleaned_data) for row in rows] or None,
         )
         obj = form.instance
-        obj.pk, obj._state.adding = pipeline.pk, False
-        obj.refresh_from_db()
+        show_saved(obj, pipeline)
         _report(stage_formset, new=list(pipeline.stages.order_by("order")))
 
     def delete_row(self, request, obj):
@@ -210,7 +217,7 @@ class StageAdmin(OrgScopedAdmin):
                 org=org, actor=actor, pipeline_id=pipeline.pk, order=data.get("order"), **_stage_spec(data)
             )
         else:
-            changes = {name: data[name] for name in STAGE_FIELDS if name in form.changed_data}
+            changes = changed_values(form, STAGE_FIELDS)
             if changes:
                 services.update_stage(org=org, actor=actor, pipeline_id=pipeline.pk, stage_id=obj.pk, changes=changes)
             if "order" in form.changed_data:
@@ -218,8 +225,7 @@ class StageAdmin(OrgScopedAdmin):
                 stage_ids.insert(max(data["order"], 1) - 1, obj.pk)
                 services.reorder_stages(org=org, actor=actor, pipeline_id=pipeline.pk, stage_ids=stage_ids)
             stage = obj
-        obj.pk, obj._state.adding = stage.pk, False
-        obj.refresh_from_db()
+        show_saved(obj, stage)
 
     def delete_row(self, request, obj):
         services.delete_stage(

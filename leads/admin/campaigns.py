@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from vchata.tenancy.admin import OrgScopedAdmin, count_of
+from vchata.tenancy.admin import OrgScopedAdmin, changed_values, count_of, show_saved
 
 from .. import services
 from ..models import Campaign, Lead
@@ -31,15 +31,14 @@ class CampaignAdmin(OrgScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            changes = {name: data[name] for name in CAMPAIGN_FIELDS if name in form.changed_data}
+            changes = changed_values(form, CAMPAIGN_FIELDS)
             campaign = services.update_campaign(
                 org=obj.organization, actor=request.user, campaign_id=obj.pk, changes=changes
             )
         else:
             fields = {name: data.get(name) for name in CAMPAIGN_FIELDS}
             campaign = services.create_campaign(org=data["organization"], actor=request.user, **fields)
-        obj.pk, obj._state.adding = campaign.pk, False
-        obj.refresh_from_db()
+        show_saved(obj, campaign)
 
     def delete_row(self, request, obj):
         services.delete_campaign(org=obj.organization, actor=request.user, campaign_id=obj.pk)

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from vchata.tenancy.admin import HistoryInline, OrgScopedAdmin, count_of
+from vchata.tenancy.admin import HistoryInline, OrgScopedAdmin, changed_values, count_of, show_saved
 from vchata.tenancy.permissions import Action
 
 from .. import services
@@ -54,7 +54,7 @@ class ContactAdmin(OrgScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            changes = {name: data[name] for name in CONTACT_FIELDS if name in form.changed_data}
+            changes = changed_values(form, CONTACT_FIELDS)
             contact = services.update_contact(
                 org=obj.organization, actor=request.user, contact_id=obj.pk, changes=changes
             )
@@ -63,8 +63,7 @@ class ContactAdmin(OrgScopedAdmin):
             contact, _ = services.find_or_create_contact(
                 org=data["organization"], **{name: data.get(name) or "" for name in CONTACT_FIELDS}
             )
-        obj.pk, obj._state.adding = contact.pk, False
-        obj.refresh_from_db()
+        show_saved(obj, contact)
 
     def delete_row(self, request, obj):
         services.delete_contact(org=obj.organization, actor=request.user, contact_id=obj.pk)

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from vchata.exceptions import DomainError
-from vchata.tenancy.admin import OrgConsistentForm, OrgScopedAdmin, error_message
+from vchata.tenancy.admin import OrgConsistentForm, OrgScopedAdmin, changed_values, error_message, show_saved
 
 from .. import services
 from ..models import CustomField
@@ -50,7 +50,7 @@ class CustomFieldAdmin(OrgScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            changes = {name: data[name] for name in EDITABLE if name in form.changed_data}
+            changes = changed_values(form, EDITABLE)
             field = services.update_custom_field(
                 org=obj.organization, actor=request.user, field_id=obj.pk, changes=changes
             )
@@ -64,8 +64,7 @@ class CustomFieldAdmin(OrgScopedAdmin):
                 options=data.get("options") or [],
                 required=data.get("required", False),
             )
-        obj.pk, obj._state.adding = field.pk, False
-        obj.refresh_from_db()
+        show_saved(obj, field)
 
     def delete_row(self, request, obj):
         # Also removes the key from every lead holding a value for it (one UPDATE).

@@ -6,23 +6,13 @@ Every member works the inbox (as in the API); deleting its rows takes a MANAGER 
 from django.contrib import admin
 from django.db import models
 
-from vchata.tenancy.admin import OrgScopedAdmin, ScopedInline
+from vchata.tenancy.admin import OrgScopedAdmin, ScopedInline, changed_values, show_saved
 from vchata.tenancy.permissions import Action
 
 from .. import services
 from ..models import ContentPost, Conversation, Message, SocialAccount
 from ..services.inbox_edits import CONTENT_POST_FIELDS, CONVERSATION_FIELDS, MESSAGE_FIELDS, SOCIAL_ACCOUNT_FIELDS
 from .common import ORG_FILTER, admin_link
-
-
-def _changes(form, fields: tuple[str, ...]) -> dict:
-    return {name: form.cleaned_data[name] for name in fields if name in form.changed_data}
-
-
-def _saved(obj, row) -> None:
-    """Point the admin's object at the row the service wrote."""
-    obj.pk, obj._state.adding = row.pk, False
-    obj.refresh_from_db()
 
 
 class InboxAdmin(OrgScopedAdmin):
@@ -52,14 +42,14 @@ class SocialAccountAdmin(InboxAdmin):
                 org=obj.organization,
                 actor=request.user,
                 account_id=obj.pk,
-                changes=_changes(form, SOCIAL_ACCOUNT_FIELDS),
+                changes=changed_values(form, SOCIAL_ACCOUNT_FIELDS),
             )
         else:
             data = form.cleaned_data
             row = services.create_social_account(
                 org=data["organization"], actor=request.user, **{name: data[name] for name in SOCIAL_ACCOUNT_FIELDS}
             )
-        _saved(obj, row)
+        show_saved(obj, row)
 
     def delete_row(self, request, obj):
         services.delete_social_account(org=obj.organization, actor=request.user, account_id=obj.pk)
@@ -81,7 +71,10 @@ class ContentPostAdmin(InboxAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             row = services.update_content_post(
-                org=obj.organization, actor=request.user, post_id=obj.pk, changes=_changes(form, CONTENT_POST_FIELDS)
+                org=obj.organization,
+                actor=request.user,
+                post_id=obj.pk,
+                changes=changed_values(form, CONTENT_POST_FIELDS),
             )
         else:
             data = form.cleaned_data
@@ -91,7 +84,7 @@ class ContentPostAdmin(InboxAdmin):
                 social_account=data["social_account"],
                 **{name: data[name] for name in CONTENT_POST_FIELDS},
             )
-        _saved(obj, row)
+        show_saved(obj, row)
 
     def delete_row(self, request, obj):
         services.delete_content_post(org=obj.organization, actor=request.user, post_id=obj.pk)
@@ -156,7 +149,7 @@ class ConversationAdmin(InboxAdmin):
                 org=obj.organization,
                 actor=request.user,
                 conversation_id=obj.pk,
-                changes=_changes(form, CONVERSATION_FIELDS),
+                changes=changed_values(form, CONVERSATION_FIELDS),
             )
         else:
             row = services.create_conversation(
@@ -166,7 +159,7 @@ class ConversationAdmin(InboxAdmin):
                 content_post=data.get("content_post"),
                 participant={key: data.get(f"participant_{key}") or "" for key in ("name", "handle", "email", "phone")},
             )
-        _saved(obj, row)
+        show_saved(obj, row)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Message:
@@ -203,14 +196,14 @@ class MessageAdmin(InboxAdmin):
                 actor=actor,
                 conversation_id=conversation.pk,
                 message_id=obj.pk,
-                changes=_changes(form, MESSAGE_FIELDS),
+                changes=changed_values(form, MESSAGE_FIELDS),
             )
         else:
             data = form.cleaned_data
             row = services.add_message(
                 org=org, actor=actor, conversation_id=conversation.pk, **{name: data[name] for name in MESSAGE_FIELDS}
             )
-        _saved(obj, row)
+        show_saved(obj, row)
 
     def delete_row(self, request, obj):
         conversation = obj.conversation

@@ -8,7 +8,7 @@ lost reasons are configuration (OWNER and ADMIN change them).
 from django.contrib import admin
 from django.db import transaction
 
-from vchata.tenancy.admin import OrgConsistentForm, OrgScopedAdmin, count_of
+from vchata.tenancy.admin import OrgConsistentForm, OrgScopedAdmin, changed_values, count_of, show_saved
 from vchata.tenancy.permissions import Action
 
 from .. import services
@@ -60,7 +60,7 @@ class TaskAdmin(OrgScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            changes = {name: data[name] for name in (*TASK_FIELDS, "assigned_to") if name in form.changed_data}
+            changes = changed_values(form, (*TASK_FIELDS, "assigned_to"))
             task = services.update_task(org=obj.organization, actor=request.user, task_id=obj.pk, changes=changes)
         else:
             lead = data["lead"]
@@ -71,8 +71,7 @@ class TaskAdmin(OrgScopedAdmin):
                 assigned_to=data.get("assigned_to"),
                 **{name: data[name] for name in TASK_FIELDS},
             )
-        obj.pk, obj._state.adding = task.pk, False
-        obj.refresh_from_db()
+        show_saved(obj, task)
 
     def delete_row(self, request, obj):
         services.delete_task(org=obj.organization, actor=request.user, task_id=obj.pk)
@@ -112,7 +111,7 @@ class LostReasonAdmin(OrgScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            changes = {name: data[name] for name in LOST_REASON_FIELDS if name in form.changed_data}
+            changes = changed_values(form, LOST_REASON_FIELDS)
             reason = services.update_lost_reason(
                 org=obj.organization, actor=request.user, reason_id=obj.pk, changes=changes
             )
@@ -120,8 +119,7 @@ class LostReasonAdmin(OrgScopedAdmin):
             reason = services.create_lost_reason(
                 org=data["organization"], actor=request.user, **{name: data[name] for name in LOST_REASON_FIELDS}
             )
-        obj.pk, obj._state.adding = reason.pk, False
-        obj.refresh_from_db()
+        show_saved(obj, reason)
 
     def delete_row(self, request, obj):
         # A reason some leads carry is refused (409 in the API): retire it with "is active" instead.

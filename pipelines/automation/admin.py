@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import Prefetch
 
 from pipelines.admin import PipelineListFilter
-from vchata.tenancy.admin import InlineConstraintsForm, OrgConsistentForm, OrgScopedAdmin, ScopedInline
+from vchata.tenancy.admin import InlineConstraintsForm, OrgConsistentForm, OrgScopedAdmin, ScopedInline, show_saved
 
 from .models import Rule, RuleAssignee, RuleRun
 from .services import create_rule, delete_rule, update_rule
@@ -138,8 +138,7 @@ class RuleAdmin(OrgScopedAdmin):
         else:
             pipeline = form.cleaned_data["pipeline"]
             rule = create_rule(org=pipeline.organization, pipeline=pipeline, fields=fields)
-        obj.pk, obj._state.adding = rule.pk, False
-        obj.refresh_from_db()
+        show_saved(obj, rule)
 
     def save_related(self, request, form, formsets, change):
         # Condition stages were set by the service; only the assignees are left.

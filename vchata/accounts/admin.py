@@ -18,6 +18,7 @@ from vchata.tenancy.admin import (
     error_message,
     managed_org_ids,
     may_in_admin,
+    show_saved,
 )
 from vchata.tenancy.permissions import Action
 
@@ -212,8 +213,7 @@ class OrganizationAdmin(OrgScopedAdmin):
         # Through the service, as sign-up and the API do: the org gets what every org starts with.
         created = create_organization(owner=None, name=obj.name)
         Organization.objects.filter(pk=created.pk).update(currency=obj.currency, lead_visibility=obj.lead_visibility)
-        obj.pk, obj._state.adding = created.pk, False
-        obj.refresh_from_db()
+        show_saved(obj, created)
 
 
 class MembershipForm(OrgConsistentForm):
@@ -379,5 +379,4 @@ class InvitationAdmin(OrgScopedAdmin):
             role=data["role"],
             site_url=invitations.site_url_for(request),
         )
-        obj.pk, obj._state.adding = created.pk, False
-        obj.refresh_from_db()
+        show_saved(obj, created)

@@ -107,6 +107,17 @@ def error_message(exc: Exception) -> str:
     return "; ".join(message) if isinstance(message, list | tuple) else str(message)
 
 
+def changed_values(form, fields) -> dict:
+    """The cleaned values of ``fields`` the form changed: the ``changes`` an update service takes."""
+    return {name: form.cleaned_data[name] for name in fields if name in form.changed_data}
+
+
+def show_saved(obj: Model, row: Model) -> None:
+    """Point the admin's object at the row a service wrote, so the admin's messages and redirects follow it."""
+    obj.pk, obj._state.adding = row.pk, False
+    obj.refresh_from_db()
+
+
 def count_of(model: type[Model] | str, fk: str, **filters) -> Coalesce:
     """Per-row count of ``model`` rows (a model or an "app_label.Model" label) pointing here, as a correlated subquery.
 
