@@ -149,6 +149,11 @@ SOURCE_TOTALS = Rollup(
     reads=("organization_id", "pipeline_id", "source", "assigned_to_id", "status", "value"),
 )
 
+# The narrowest copies, for what a dashboard asks most (no pipeline filter, every lead visible; a
+# pipeline's stages): tens of rows. A report reads the narrowest rollup that has its columns.
+ORG_SOURCE_TOTALS = replace(SOURCE_TOTALS, name="org_source_totals", dims=(ORG, SOURCE_TOTALS.dim("source")))
+STAGE_TOTALS = replace(LEAD_TOTALS, name="stage_totals", dims=LEAD_TOTALS.dims[:3])
+
 # A lead's campaign key: its own campaign's utm key, else its utmCampaign. Keys are unique per
 # org, so the campaigns report joins these groups to the org's campaigns by key.
 CAMPAIGN_KEY = (
@@ -198,9 +203,17 @@ VISIT_TOTALS = Rollup(
     reads=("pipeline_id", "assigned_to_id", "created_at"),
 )
 
+ORG_CAMPAIGN_TOTALS = replace(
+    CAMPAIGN_TOTALS, name="org_campaign_totals", dims=(ORG, CAMPAIGN_TOTALS.dim("campaign_key"))
+)
+VISIT_STAGE_TOTALS = replace(
+    VISIT_TOTALS, name="visit_stage_totals", dims=(VISIT_TOTALS.dims[0], VISIT_TOTALS.dim("stage_id"))
+)
+NARROW = (ORG_SOURCE_TOTALS, STAGE_TOTALS, ORG_CAMPAIGN_TOTALS, VISIT_STAGE_TOTALS)
+
 ROLLUPS = {
     rollup.name: rollup for base in (LEAD_TOTALS, CAMPAIGN_TOTALS, VISIT_TOTALS) for rollup in (base, by_day(base))
-} | {SOURCE_TOTALS.name: SOURCE_TOTALS}
+} | {rollup.name: rollup for rollup in (SOURCE_TOTALS, *NARROW)}
 LEAD_ROLLUPS = [rollup for rollup in ROLLUPS.values() if rollup.over == "lead"]
 VISIT_ROLLUPS = [rollup for rollup in ROLLUPS.values() if rollup.over == "visit"]
 

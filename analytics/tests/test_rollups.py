@@ -16,9 +16,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
 
-from analytics import rollups, selectors
+from analytics import rollup_sql, rollups, selectors
 from analytics.filters import LeadFilter
-from analytics.rollup_sql import CAMPAIGN_TOTALS, LEAD_TOTALS, SOURCE_TOTALS
+from analytics.rollup_sql import CAMPAIGN_TOTALS, LEAD_TOTALS, SOURCE_TOTALS, VISIT_TOTALS
 from leads.models import Campaign, Contact, Lead, StageVisit
 from leads.services import delete_lead, move_lead_to_stage
 from leads.tests.factories import CampaignFactory, LeadFactory
@@ -188,9 +188,14 @@ def test_each_report_reads_the_narrowest_rollup_that_answers_it():
     narrowest = rollups._narrowest
     stats = ("lead_count", "new_count", "value_total")
     assert narrowest(LEAD_TOTALS, {"organization_id", "assignee_id"}, stats) is SOURCE_TOTALS
-    assert narrowest(LEAD_TOTALS, {"organization_id", "source"}, stats) is SOURCE_TOTALS
-    assert narrowest(LEAD_TOTALS, {"organization_id", "stage_id"}, stats) is LEAD_TOTALS
-    assert narrowest(CAMPAIGN_TOTALS, {"organization_id", "campaign_key"}, ("lead_count",)) is CAMPAIGN_TOTALS
+    assert narrowest(LEAD_TOTALS, {"organization_id", "source"}, stats) is rollup_sql.ORG_SOURCE_TOTALS
+    assert narrowest(LEAD_TOTALS, {"organization_id", "stage_id"}, stats) is rollup_sql.STAGE_TOTALS
+    assert narrowest(LEAD_TOTALS, {"organization_id", "stage_id", "assignee_id"}, stats) is LEAD_TOTALS
+    campaign = {"organization_id", "campaign_key"}
+    assert narrowest(CAMPAIGN_TOTALS, campaign, ("lead_count",)) is rollup_sql.ORG_CAMPAIGN_TOTALS
+    assert narrowest(CAMPAIGN_TOTALS, campaign | {"pipeline_id"}, ("lead_count",)) is CAMPAIGN_TOTALS
+    visits = ("open_count",)
+    assert narrowest(VISIT_TOTALS, {"organization_id", "stage_id"}, visits) is rollup_sql.VISIT_STAGE_TOTALS
 
 
 def test_check_fails_on_a_drifted_rollup_and_rebuild_repairs_it(org, pipeline):

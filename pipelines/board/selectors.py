@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from analytics.rollup_sql import LEAD_TOTALS
+from analytics.rollup_sql import LEAD_TOTALS, STAGE_TOTALS
 from leads.counting import while_leads_unchanged
 from leads.models import Lead, Task
 from leads.selectors import lead_sources, next_open_tasks  # noqa: F401 - the board's source filter reads lead_sources here
@@ -148,6 +148,8 @@ def _rolled_per_stage(column: str, output_field, conditions: list[tuple[str, lis
     transaction) has a row per stage, source and assignee: a column's figures are a few rows
     wherever the stage holds 500,000 leads.
     """
+    # Without filters the per-stage copy answers: one row per column.
+    table = (LEAD_TOTALS if conditions else STAGE_TOTALS).table
     where = " AND ".join(
         [
             "t.organization_id = pipelines_stage.organization_id",
@@ -157,9 +159,7 @@ def _rolled_per_stage(column: str, output_field, conditions: list[tuple[str, lis
         ]
     )
     params = [value for _, values in conditions for value in values]
-    return RawSQL(
-        f"(SELECT coalesce(sum(t.{column}), 0) FROM {LEAD_TOTALS.table} AS t WHERE {where})", params, output_field
-    )
+    return RawSQL(f"(SELECT coalesce(sum(t.{column}), 0) FROM {table} AS t WHERE {where})", params, output_field)
 
 
 def _rollup_conditions(filters: BoardFilters, viewer: User, scope: LeadScope) -> list[tuple[str, list]]:
