@@ -16,6 +16,7 @@ from leads.models import Activity, Lead
 from leads.serializers.leads import ATTRIBUTION_KEYS
 from leads.services import add_activity, create_lead_with_contact
 from pipelines.models import Pipeline
+from vchata.actors import Actor, ActorKind, acting_as
 from vchata.exceptions import Conflict, InvalidInput
 
 from .models import LeadForm
@@ -36,7 +37,8 @@ def submit_form(*, form: LeadForm, data: Mapping[str, Any]) -> Lead:
     contact = {key: data.get(key) or "" for key in ("name", "email", "phone", "company")}
     attribution = {key: data[key] for key in ATTRIBUTION_KEYS if data.get(key)}
     try:
-        with transaction.atomic():
+        # The lead's record of creation names the form (there is no user behind a public form).
+        with transaction.atomic(), acting_as(Actor(ActorKind.SYSTEM, form.pk, f"Web form {form.name}")):
             lead, _ = create_lead_with_contact(
                 org=org,
                 actor=None,

@@ -197,6 +197,18 @@ def test_convert_conversation_records_the_creation_by_the_user(api, org, user, p
     assert (created.created, created.actor_kind, created.changes["source"]) == (True, "USER", [None, "social_media"])
 
 
+def test_a_web_form_is_named_as_the_creator(org, user):
+    from integrations.capture import submit_form
+    from integrations.services import create_lead_form
+
+    form = create_lead_form(org=org, actor=user, name="Pricing page")
+
+    lead = submit_form(form=form, data={"name": "Eve", "email": "eve@x.test"})
+
+    [created] = LeadChange.objects.filter(lead=lead)
+    assert (created.actor_kind, created.actor_id, created.actor_name) == ("SYSTEM", None, "Web form Pricing page")
+
+
 def test_a_change_without_anyone_is_the_systems(org):
     lead = LeadFactory(organization=org)
 
