@@ -86,6 +86,14 @@ WHERE l.organization_id = %s AND l.stage_id = %s
 ORDER BY l.updated_at DESC, l.id DESC LIMIT %s
 """
 
+# Each card's soonest open task, for all the cards shown at once (the app's ``next_open_tasks``).
+NEXT_TASKS = """
+SELECT DISTINCT ON (t.lead_id) t.lead_id, t.title, t.type, t.due_at
+FROM leads_task AS t
+WHERE t.organization_id = %s AND t.lead_id = ANY(%s) AND t.completed_at IS NULL
+ORDER BY t.lead_id, t.due_at, t.id
+"""
+
 # The distinct sources, one index probe each (as the app's ``lead_sources``), for the source filter.
 SOURCES = """
 WITH RECURSIVE sources(source) AS (
@@ -134,6 +142,7 @@ def board(org_id: str, pipeline_id: str, viewer_id: str, *, columns_sql: str = C
                 next_cursor=encode_cursor(cards[-1]) if more else None,
             )
         )
+    _attach_next_tasks(org_id, [card for column in columns for card in column.cards])
     members = _records(
         ("pk", "name", "email"),
         "SELECT u.id, u.name, u.email FROM accounts_user AS u JOIN accounts_membership AS m ON m.user_id = u.id "
@@ -171,6 +180,8 @@ def board(org_id: str, pipeline_id: str, viewer_id: str, *, columns_sql: str = C
         "user": _Person(name=viewer_name, email=viewer_email),
         "messages": [],
         "csrf_token": CSRF_MASK,
+        # The session-ended banner's "Sign in again" link comes back to this page.
+        "request": SimpleNamespace(get_full_path=lambda: f"/app/{org_id}/pipelines/{pipeline_id}/"),
     }
     return get_template("pipelines/board.html").render(context).encode()
 
@@ -178,6 +189,15 @@ def board(org_id: str, pipeline_id: str, viewer_id: str, *, columns_sql: str = C
 def _records(names: tuple[str, ...], sql: str, params) -> list[SimpleNamespace]:
     """The rows of ``sql`` as plain objects with these attribute names, in column order."""
     return [SimpleNamespace(**dict(zip(names, row, strict=True))) for row in _rows(sql, params)]
+
+
+def _attach_next_tasks(org_id: str, cards: list[SimpleNamespace]) -> None:
+    tasks = {
+        lead_id: SimpleNamespace(title=title, type=kind, due_at=due_at, completed_at=None)
+        for lead_id, title, kind, due_at in _rows(NEXT_TASKS, [org_id, [card.pk for card in cards]])
+    }
+    for card in cards:
+        card.next_task = tasks.get(card.pk)
 
 
 def _card(row, now: datetime) -> SimpleNamespace:
