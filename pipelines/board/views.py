@@ -171,13 +171,18 @@ class BoardMoveView(BoardMixin, View):
     def get(self, request, org_id, pipeline_id, lead_id):
         leads = Lead.objects.select_related("contact", "stage", "pipeline").filter(pipeline_id=pipeline_id)
         lead = get_in_org(leads.filter(self.lead_scope.q()), self.org, lead_id)
-        stages = Stage.objects.for_org(self.org).filter(pipeline_id=pipeline_id).order_by("order")
+        stages = list(Stage.objects.for_org(self.org).filter(pipeline_id=pipeline_id).order_by("order"))
         template = "pipelines/_move_form.html" if request.htmx else "pipelines/move.html"
+        # "Move to…" offers the next stage first: moving a lead on is what it is usually opened for.
+        ids = [stage.pk for stage in stages]
+        here = ids.index(lead.stage_id) if lead.stage_id in ids else -1
+        suggested = ids[here + 1] if 0 <= here < len(ids) - 1 else lead.stage_id
         context = {
             "org": self.org,
             "pipeline": lead.pipeline,
             "lead": lead,
             "stages": stages,
+            "suggested_stage_id": suggested,
             "filter_query": self.filter_query,
             "nav": "board",
         }

@@ -277,3 +277,39 @@ def test_new_lead_form_errors_leave_their_rows_inputs_alone_and_source_is_a_labe
     expect(page.get_by_role("heading", name="Grace Hopper", level=1)).to_be_visible()
     assert Lead.objects.get(contact__name="Grace Hopper").source == "cold_outreach"
     expect(page.locator(".facts dd", has_text="Cold outreach")).to_be_visible()
+
+
+SNAPPED = """b => {
+  const columns = [...b.querySelectorAll('.column')];
+  const step = columns[1].offsetLeft - columns[0].offsetLeft;
+  return [b.scrollLeft, step, b.scrollLeft % step < 1 || step - (b.scrollLeft % step) < 1];
+}"""
+
+
+def test_move_to_on_a_phone_offers_the_next_stage_without_jumping_and_the_board_stays_on_a_column(
+    page, demo, screenshot
+):
+    user, pipeline = demo
+    page.set_viewport_size(PHONE)
+    stages = list(pipeline.stages.order_by("order"))
+    lead = first_lead_in(stages[0])
+    sign_in(page)
+    board = page.locator("#board")
+    before = board.evaluate("b => b.scrollLeft")
+
+    card(page, lead).get_by_role("link", name=f"Move {lead.contact.name} to another stage").click()
+    select = page.get_by_label(f"Stage for {lead.contact.name}")
+    expect(select).to_have_value(stages[1].pk)
+    assert board.evaluate("b => b.scrollLeft") == before  # the board did not jump sideways
+    screenshot(page, "board-move-phone")
+    with page.expect_response(lambda response: "/move/" in response.url):
+        card(page, lead).get_by_role("button", name="Move", exact=True).click()
+
+    lead.refresh_from_db()
+    assert lead.stage == stages[1]
+    page.wait_for_timeout(600)
+    assert board.evaluate(SNAPPED)[2]
+    board.evaluate("b => b.scrollBy({left: 130, behavior: 'instant'})")  # a short swipe
+    page.wait_for_timeout(800)
+    assert board.evaluate(SNAPPED)[2], board.evaluate(SNAPPED)
+    assert no_horizontal_overflow(page), overflowing(page)

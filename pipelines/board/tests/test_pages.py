@@ -509,7 +509,7 @@ def test_move_to_without_js_is_a_page_with_a_plain_form(browser, org, pipeline, 
     assert "<html" in html and f"Move {lead.contact.name}" in html
     assert f'action="{move_url(org, pipeline, lead)}?q=acme"' in html
     assert "csrfmiddlewaretoken" in html
-    assert f'<option value="{stages[1].pk}" selected>' in html
+    assert f'<option value="{stages[2].pk}" selected>' in html  # the next stage is offered first
 
 
 def test_move_to_with_htmx_is_the_bare_form(browser, org, pipeline, stages):
@@ -538,3 +538,16 @@ def test_an_htmx_post_without_session_or_csrf_cookie_is_a_session_end_not_a_bare
     assert response["HX-Login"].startswith("/login?next=")
     lead.refresh_from_db()
     assert lead.stage == stages[0]
+
+
+def test_move_to_preselects_the_next_stage_and_keeps_the_last_where_it_is(browser, org, pipeline, stages):
+    first = LeadFactory(organization=org, stage=stages[0])
+    last = LeadFactory(organization=org, stage=stages[-1])
+
+    offered = browser.get(move_url(org, pipeline, first), HTTP_HX_REQUEST="true").content.decode()
+    at_end = browser.get(move_url(org, pipeline, last), HTTP_HX_REQUEST="true").content.decode()
+
+    assert f'<option value="{stages[1].pk}" selected>' in offered
+    assert f'<option value="{stages[0].pk}">{stages[0].name} (now)</option>' in offered
+    assert f'<option value="{stages[-1].pk}" selected>' in at_end
+    assert offered.count(" selected") == 1
