@@ -12,7 +12,9 @@ caller reads the leads.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import connection
+from django.db import connections, router
+
+from leads.models import Lead
 
 from . import rollup_sql
 from .filters import LeadFilter
@@ -113,6 +115,8 @@ def rolled(
     ``where`` adds conditions on the rollup's columns (SQL and parameters);
     ``having`` and ``order_by`` are SQL over the output columns.
     """
+    # The database the live reports read (the replica inside an analytics request, when there is one).
+    connection = connections[router.db_for_read(Lead)]
     if connection.vendor != "postgresql":
         return None
     conditions, params = _conditions(lead_filter, stage_ids, where)
