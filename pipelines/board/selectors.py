@@ -101,7 +101,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     micros, _, lead_id = cursor.partition(".")
     if not lead_id.startswith("lead_"):
         raise ValueError("malformed cursor")
-    return decode_instant(int(micros)), lead_id
+    try:
+        return decode_instant(int(micros)), lead_id
+    except OverflowError as exc:  # an instant past year 9999
+        raise ValueError("malformed cursor") from exc
 
 
 def pipelines_for_switcher(*, org: Organization) -> QuerySet[Pipeline]:
@@ -325,10 +328,10 @@ def board_cards(
     an open task) comes in the same query: two joins on primary keys and one
     probe of the ``(lead, completed_at, …)`` task index per card shown.
     """
+    page_ids = _column_page(stage, filters.as_q(viewer=viewer) & scope.q(), after=after, size=limit + 1)
     cards = (
         Lead.objects.for_org(org)
-        .filter(stage=stage)
-        .filter(filters.as_q(viewer=viewer) & scope.q())
+        .filter(pk__in=page_ids)
         .select_related("contact", "assigned_to")
         .only(
             "id",
@@ -350,10 +353,7 @@ def board_cards(
         )
         .order_by("-updated_at", "-id")
     )
-    if after:
-        updated_at, lead_id = decode_cursor(after)
-        cards = cards.filter(Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, id__lt=lead_id))
-    page = list(cards[: limit + 1])
+    page = list(cards)
     has_more = len(page) > limit
     page = page[:limit]
     now = timezone.now()
@@ -366,6 +366,22 @@ def board_cards(
             rotting_days=card.rotting_days,
         )
     return page, (encode_cursor(page[-1]) if has_more else None)
+
+
+def _column_page(stage: Stage, matching: Q, *, after: str | None, size: int) -> QuerySet[Lead]:
+    """The ids of one page of a column: ``size`` leads of ``stage`` matching ``matching``, after the cursor.
+
+    A walk of the ``(stage, -updated_at)`` index that stops after ``size`` rows (ties on
+    ``updated_at`` sorted by id as they come). The org is left to the outer query on
+    purpose: with it here, PostgreSQL walks the org-wide ``(organization, -updated_at, -id)``
+    index instead, skipping every other stage's and pipeline's lead on the way to this
+    column's (tens of milliseconds per column at a million leads, ~1 ms this way).
+    """
+    leads = Lead.objects.filter(stage=stage).filter(matching)
+    if after:
+        updated_at, lead_id = decode_cursor(after)
+        leads = leads.filter(Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, id__lt=lead_id))
+    return leads.order_by("-updated_at", "-id").values("pk")[:size]
 
 
 def idle_days(since: datetime, now: datetime) -> int:

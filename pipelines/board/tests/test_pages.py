@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from leads.models import Activity, Lead
 from leads.tests.factories import ContactFactory, LeadFactory, TaskFactory
@@ -236,10 +237,26 @@ def test_load_more_returns_the_rest_without_repeats(browser, org, pipeline, stag
     assert "Load more" not in response.content.decode()
 
 
-def test_load_more_with_a_malformed_cursor_is_a_400(browser, org, pipeline, stages):
+def test_leads_changed_at_the_same_instant_page_by_id_without_gaps_or_repeats(browser, org, pipeline, stages):
+    # A bulk edit stamps many leads with one updated_at: the page walks the stage's
+    # (stage, -updated_at) index and orders each tie by id, so the cursor skips nothing.
+    for _ in range(CARDS_PER_PAGE + 3):
+        LeadFactory(organization=org, stage=stages[0])
+    Lead.objects.filter(stage=stages[0]).update(updated_at=timezone.now())
+    first = next(c for c in browser.get(board_url(org, pipeline)).context["columns"] if c.stage.pk == stages[0].pk)
     url = reverse("board-column-cards", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk, "stage_id": stages[0].pk})
 
-    assert browser.get(url, {"after": "yesterday"}).status_code == 400
+    rest = browser.get(url, {"after": first.next_cursor}, HTTP_HX_REQUEST="true").context["cards"]
+
+    shown = [lead.pk for lead in [*first.cards, *rest]]
+    assert shown == sorted(Lead.objects.filter(stage=stages[0]).values_list("pk", flat=True), reverse=True)
+
+
+@pytest.mark.parametrize("cursor", ["yesterday", "12.user_x", f"{10**20}.lead_x"])
+def test_load_more_with_a_malformed_cursor_is_a_400(browser, org, pipeline, stages, cursor):
+    url = reverse("board-column-cards", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk, "stage_id": stages[0].pk})
+
+    assert browser.get(url, {"after": cursor}).status_code == 400
 
 
 def test_load_more_for_a_stage_of_another_org_is_not_found(browser, org, pipeline, other_org):
