@@ -5,9 +5,7 @@ so another rep's contact under ASSIGNED visibility is the same 404 as
 another org's); the edit goes through ``services.update_contact``.
 """
 
-from django import forms
 from django.contrib import messages
-from django.core.validators import validate_email
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -18,31 +16,8 @@ from vchata.exceptions import Conflict, DomainError, NotFound
 from vchata.tenancy.pages import OrgPageMixin
 
 from . import selectors, services
+from .forms import ContactForm
 from .models import Lead
-
-
-class ContactForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=200)
-    email = forms.CharField(
-        label="Email",
-        required=False,
-        max_length=254,
-        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
-    )
-    phone = forms.CharField(label="Phone", required=False, max_length=40, widget=forms.TelInput())
-    company = forms.CharField(label="Company", required=False, max_length=200)
-
-    def __init__(self, *args, current_email: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.current_email = current_email
-
-    def clean_email(self):
-        # An address kept as it was is not judged again: imports and older forms stored some Django's
-        # validator refuses (a non-ASCII local part), and they must not block editing the phone.
-        email = self.cleaned_data["email"]
-        if email and email != self.current_email:
-            validate_email(email)
-        return email
 
 
 def contact_leads(*, org, contact, scope):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import validate_email
 
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import User
@@ -275,3 +276,29 @@ class TaskForm(forms.Form):
         kwargs.setdefault("auto_id", "task_%s")
         super().__init__(*args, **kwargs)
         self.fields["assigned_to"].queryset = members_of(org)
+
+
+class ContactForm(forms.Form):
+    """A contact's details, on the contact page and the lead page (``leads.services.update_contact``)."""
+
+    name = forms.CharField(label="Name", max_length=200)
+    email = forms.CharField(
+        label="Email",
+        required=False,
+        max_length=254,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
+    )
+    phone = forms.CharField(label="Phone", required=False, max_length=40, widget=forms.TelInput())
+    company = forms.CharField(label="Company", required=False, max_length=200)
+
+    def __init__(self, *args, current_email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_email = current_email
+
+    def clean_email(self):
+        # An address kept as it was is not judged again: imports and older forms stored some Django's
+        # validator refuses (a non-ASCII local part), and they must not block editing the phone.
+        email = self.cleaned_data["email"]
+        if email and email != self.current_email:
+            validate_email(email)
+        return email

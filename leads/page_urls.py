@@ -29,6 +29,7 @@ urlpatterns = [
         name="lead-log-activity",
     ),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/edit/", views.LeadEditView.as_view(), name="lead-edit"),
+    path("<org_id:org_id>/leads/<lead_id:lead_id>/contact/", views.LeadContactEditView.as_view(), name="lead-contact"),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/assign/", views.LeadAssignView.as_view(), name="lead-assign"),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/stage/", views.LeadStageView.as_view(), name="lead-stage"),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/status/", views.LeadStatusView.as_view(), name="lead-status"),

@@ -26,6 +26,7 @@ from vchata.money import format_money
 from . import selectors
 from .models import Activity, Campaign, Contact, CustomField, Lead, LeadChange, LostReason
 from .services.changes import CUSTOM_FIELD_PREFIX
+from .services.contacts import CHANGE_PREFIX as CONTACT_CHANGE_PREFIX
 
 NOTHING = "none"
 JUST_NOW = timedelta(minutes=1)
@@ -51,6 +52,10 @@ LABELS = {
     "utmContent": "UTM content",
     "notes": "Notes",
     "contactId": "Contact",
+    "contact.name": "Contact name",
+    "contact.email": "Email",
+    "contact.phone": "Phone",
+    "contact.company": "Company",
 }
 # Fields whose values are ids of rows: the model to name them by.
 NAMED_BY = {
@@ -236,6 +241,8 @@ def heading(values: Mapping[str, list]) -> tuple[str, str]:
         return "Moved", "stage_changed"
     if "status" in values:
         return "Status changed", "change"
+    if all(name.startswith(CONTACT_CHANGE_PREFIX) for name in values):
+        return "Contact edited", "change"
     if set(values) == {"assignedToId"}:
         return "Assigned" if values["assignedToId"][1] else "Unassigned", "change"
     return "Updated", "change"

@@ -20,7 +20,16 @@ from vchata.exceptions import Conflict, DomainError, NotFound
 from vchata.tenancy.pages import OrgPageMixin
 
 from . import selectors, services
-from .forms import ActivityForm, AssignForm, LeadEditForm, NewLeadForm, StageForm, StatusForm, TaskForm
+from .forms import (
+    ActivityForm,
+    AssignForm,
+    ContactForm,
+    LeadEditForm,
+    NewLeadForm,
+    StageForm,
+    StatusForm,
+    TaskForm,
+)
 from .models import Contact, CustomField, Lead, StageVisit
 from .timeline import lead_timeline
 
@@ -50,6 +59,12 @@ def stage_history(lead: Lead) -> list[StageVisit]:
     for visit in visits:
         visit.duration = duration_label((visit.left_at or now) - visit.entered_at)
     return visits
+
+
+def lead_contact_form(contact: Contact, data=None) -> ContactForm:
+    # Its own ids: the lead page's other forms have fields of these names.
+    initial = {name: getattr(contact, name) for name in services.CONTACT_FIELDS}
+    return ContactForm(data, initial=initial, current_email=contact.email, auto_id="contact_%s")
 
 
 class LeadPageMixin(OrgPageMixin):
@@ -90,6 +105,7 @@ class LeadPageMixin(OrgPageMixin):
             "assign_form": AssignForm(org=self.org, lead=lead),
             "stage_form": StageForm(org=self.org, lead=lead),
             "task_form": TaskForm(org=self.org, initial={"assigned_to": lead.assigned_to_id or self.request.user.pk}),
+            "contact_form": lead_contact_form(lead.contact),
         }
         forms.update(kwargs.get("bound_forms", {}))
         page = self.timeline_page()
@@ -169,6 +185,27 @@ class LeadEditView(LeadPageMixin, TemplateView):
             return self.invalid(status=exc.status_code, edit_form=form)
         messages.success(request, "Lead details saved.")
         return redirect(self.lead_url())
+
+
+class LeadContactEditView(LeadPageMixin, TemplateView):
+    """``POST …/leads/<lead_id>/contact/``: the lead's contact edited in place (the contact page's service)."""
+
+    http_method_names = ["post"]
+
+    def change(self, request):
+        lead = self.get_lead()
+        form = lead_contact_form(lead.contact, request.POST)
+        if not form.is_valid():
+            return self.invalid(contact_form=form)
+        try:
+            services.update_contact(
+                org=self.org, actor=request.user, contact_id=lead.contact_id, changes=form.cleaned_data
+            )
+        except Conflict as exc:
+            form.add_error("email", exc.message)
+            return self.invalid(status=409, contact_form=form)
+        messages.success(request, "Contact saved.")
+        return redirect(self.lead_url("contact"))
 
 
 class LeadAssignView(LeadPageMixin, TemplateView):

@@ -6,7 +6,14 @@ wherever it starts. One module per sub-domain; import from the package.
 """
 
 from .campaigns import CAMPAIGN_EXISTS, create_campaign, delete_campaign, update_campaign
-from .contacts import CONTACT_EMAIL_EXISTS, CONTACT_HAS_LEADS, delete_contact, find_or_create_contact, update_contact
+from .contacts import (
+    CONTACT_EMAIL_EXISTS,
+    CONTACT_FIELDS,
+    CONTACT_HAS_LEADS,
+    delete_contact,
+    find_or_create_contact,
+    update_contact,
+)
 from .custom_fields import CUSTOM_FIELD_EXISTS, create_custom_field, delete_custom_field, update_custom_field
 from .inbox import (
     CONTENT_POST_EXISTS,
@@ -54,6 +61,7 @@ __all__ = [
     "CAMPAIGN_EXISTS",
     "CLOSED_STATUSES",
     "CONTACT_EMAIL_EXISTS",
+    "CONTACT_FIELDS",
     "CONTACT_HAS_LEADS",
     "CONTENT_POST_EXISTS",
     "CUSTOM_FIELD_EXISTS",

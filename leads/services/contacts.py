@@ -12,11 +12,14 @@ from vchata.exceptions import Conflict
 from vchata.tenancy import get_in_org
 
 from ..models import Contact, Lead
+from .changes import record_change
 from .common import save_unique
 
 CONTACT_EMAIL_EXISTS = "A contact with this email already exists"
 CONTACT_HAS_LEADS = "Contact still has leads; delete them first"
 CONTACT_FIELDS = ("name", "email", "phone", "company")
+# A contact edit's fields as a lead's change record names them.
+CHANGE_PREFIX = "contact."
 
 
 def _contact_by_email(org: Organization, email: str) -> Contact | None:
@@ -58,9 +61,11 @@ def update_contact(*, org: Organization, actor: User | None, contact_id: str, ch
     """Change a contact's ``name``, ``email``, ``phone`` or ``company`` (``None`` or "" clears the last three).
 
     Emails stay unique in the organization whatever their case, since creating a lead
-    with a contact reuses the contact by email: another contact's email is a 409.
+    with a contact reuses the contact by email: another contact's email is a 409. Each of
+    the contact's leads gets a change record (``contact.name`` …) when something changed.
     """
     contact = get_in_org(Contact, org, contact_id, lock=True)
+    before = _tracked(contact)
     for name in CONTACT_FIELDS:
         if name in changes:
             setattr(contact, name, (changes[name] or "").strip())
@@ -69,7 +74,16 @@ def update_contact(*, org: Organization, actor: User | None, contact_id: str, ch
         if holder is not None and holder.pk != contact.pk:
             raise Conflict(CONTACT_EMAIL_EXISTS)
     save_unique(contact, CONTACT_EMAIL_EXISTS)
+    after = _tracked(contact)
+    if after != before:
+        # Each of the contact's leads keeps the edit in its own history (a contact has a lead per pipeline at most).
+        for lead in Lead.objects.for_org(org).filter(contact=contact).only("id", "organization_id"):
+            record_change(org=org, lead=lead, user=actor, cause={}, before=before, after=after)
     return contact
+
+
+def _tracked(contact: Contact) -> dict[str, str]:
+    return {CHANGE_PREFIX + name: getattr(contact, name) for name in CONTACT_FIELDS}
 
 
 @transaction.atomic

