@@ -27,6 +27,7 @@ from . import selectors
 from .models import Activity, Campaign, Contact, CustomField, Lead, LeadChange, LostReason
 from .services.changes import CUSTOM_FIELD_PREFIX
 from .services.contacts import CHANGE_PREFIX as CONTACT_CHANGE_PREFIX
+from .sources import source_label
 
 NOTHING = "none"
 JUST_NOW = timedelta(minutes=1)
@@ -111,24 +112,58 @@ def lead_timeline(
         reverse=True,
     )
     window = [row[2] for row in rows[(page - 1) * per_page : page * per_page + 1]]
-    words = Words(org, [row for row in window if isinstance(row, LeadChange)], custom_fields, stages)
-    entries = [words.change(row) if isinstance(row, LeadChange) else activity_entry(row) for row in window]
+    words = Words(org, [as_change(row) for row in window], custom_fields, stages)
+    entries = [words.change(row) if isinstance(row, LeadChange) else words.activity(row) for row in window]
     return entries[:per_page], len(entries) > per_page
 
 
-def activity_entry(activity: Activity) -> TimelineEntry:
+def activity_actor(activity: Activity) -> str:
     if activity.actor is not None:
-        actor = str(activity.actor)
-    else:
-        actor = "Automation" if activity.metadata.get("ruleId") else "System"
+        return str(activity.actor)
+    return "Automation" if activity.metadata.get("ruleId") else "System"
+
+
+def activity_entry(activity: Activity) -> TimelineEntry:
     return TimelineEntry(
         at=activity.created_at,
         kind=activity.type.lower(),
         title=activity.get_type_display(),
-        actor=actor,
+        actor=activity_actor(activity),
         text=activity.description,
         sort_id=activity.pk,
     )
+
+
+def system_changes(activity: Activity) -> dict[str, list] | None:
+    """What a system activity from before change records did, as a change record's ``{field: [before, after]}``.
+
+    Its stored description is in codes ("Status changed from QUALIFIED to CONTACTED"); its metadata
+    holds the same facts as ids and values, which the timeline words as it words a change record.
+    None: not a system activity, or one whose metadata lacks them (then its description is shown).
+    """
+    data = activity.metadata or {}
+    match activity.type:
+        case Activity.Type.STATUS_CHANGED if {"from", "to"} <= set(data):
+            pair = {"status": [data["from"], data["to"]]}
+            return pair | ({"lostReasonId": [None, data["lostReasonId"]]} if data.get("lostReasonId") else {})
+        case Activity.Type.STAGE_CHANGED if {"fromStageId", "toStageId"} <= set(data):
+            pair = {"stageId": [data["fromStageId"], data["toStageId"]]}
+            if data.get("toPipelineId"):
+                pair["pipelineId"] = [data.get("fromPipelineId"), data["toPipelineId"]]
+            return pair
+        case Activity.Type.ASSIGNED if "to" in data:
+            return {"assignedToId": [data.get("from"), data["to"]]}
+        case Activity.Type.CREATED if data.get("stageId"):
+            return {name: [None, data[name]] for name in ("stageId", "source") if data.get(name)}
+    return None
+
+
+def as_change(row: Activity | LeadChange) -> LeadChange | None:
+    """The change record a timeline row amounts to (an unsaved one for an old system activity), for naming ids."""
+    if isinstance(row, LeadChange):
+        return row
+    changes = system_changes(row)
+    return None if changes is None else LeadChange(changes=changes, created=row.type == Activity.Type.CREATED)
 
 
 def actor_label(change: LeadChange) -> str:
@@ -152,7 +187,7 @@ class Words:
     ):
         self.currency = getattr(org, "currency", None) or None
         self.labels = {definition.key: definition.label for definition in custom_fields}
-        self.names = self._names(org, changes, {stage.pk: stage.name for stage in stages})
+        self.names = self._names(org, [c for c in changes if c is not None], {stage.pk: stage.name for stage in stages})
 
     @staticmethod
     def _names(org: Organization, changes: list[LeadChange], known: dict[str, str]) -> dict[str, str]:
@@ -174,21 +209,38 @@ class Words:
         return names
 
     def change(self, change: LeadChange) -> TimelineEntry:
-        values = change.changes
-        if change.created:
+        return self.entry(
+            change.changes,
+            created=change.created,
+            at=change.created_at,
+            actor=actor_label(change),
+            text=change.note,
+            sort_id=change.pk,
+        )
+
+    def entry(self, values: Mapping[str, list], *, created: bool, **shown) -> TimelineEntry:
+        """The entry for one action's ``{field: [before, after]}``: its heading, dot and a line per field."""
+        if created:
             lines = [self.line(name, values[name], created=True) for name in CREATION_FIELDS if name in values]
             title, kind = "Lead created", "created"
         else:
             lines = [self.line(name, values[name]) for name in ordered(values)]
             title, kind = heading(values)
-        return TimelineEntry(
-            at=change.created_at,
-            kind=kind,
-            title=title,
-            actor=actor_label(change),
-            lines=lines,
-            text=change.note,
-            sort_id=change.pk,
+        return TimelineEntry(kind=kind, title=title, lines=lines, **shown)
+
+    def activity(self, activity: Activity) -> TimelineEntry:
+        """An activity as it stands, except an old system one, worded from its metadata like a change record."""
+        values = system_changes(activity)
+        if values is None:
+            return activity_entry(activity)
+        notes = (activity.metadata or {}).get("notes")
+        return self.entry(
+            values,
+            created=activity.type == Activity.Type.CREATED,
+            at=activity.created_at,
+            actor=activity_actor(activity),
+            text=notes if isinstance(notes, str) else "",
+            sort_id=activity.pk,
         )
 
     def line(self, name: str, pair: list, *, created: bool = False) -> str:
@@ -213,7 +265,9 @@ class Words:
         if name == "value":
             return format_money(value, self.currency)
         if name == "status":
-            return LeadStatus(value).label
+            return LeadStatus(value).label if value in LeadStatus.values else short(str(value))
+        if name == "source":
+            return source_label(value)
         if name == "probability":
             return f"{value}%"
         if name == "expectedCloseDate":

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from leads.models import Activity, CustomField, LeadChange
+from leads.models import Activity, CustomField, LeadChange, LostReason
 from leads.services import add_activity, move_lead_to_stage, update_lead
 from leads.tests.factories import CustomFieldFactory, LeadFactory
 from pipelines.automation.models import Rule
@@ -116,19 +116,52 @@ def test_just_now_not_zero_minutes(browser, org):
     assert "just now" in html and "0 minutes" not in html
 
 
-def test_an_older_leads_history_still_shows_from_its_activities(browser, org, user, stages):
-    lead = LeadFactory(organization=org, stage=stages[0])
-    move_lead_to_stage(org=org, actor=user, lead_id=lead.pk, stage_id=stages[1].pk)
-    # As if the lead predated change records: its history is only activities, then one change.
+def test_an_older_leads_history_still_shows_from_its_activities_in_words(browser, org, user, stages):
+    rep = UserFactory(name="Bo Rep")
+    MembershipFactory(organization=org, user=rep)
+    lead = LeadFactory(organization=org, stage=stages[0], source="cold_outreach", assigned_to=None)
+    move_lead_to_stage(org=org, actor=user, lead_id=lead.pk, stage_id=stages[1].pk, notes="Budget confirmed")
+    update_lead(org=org, actor=user, lead_id=lead.pk, changes={"assigned_to": rep})
+    # As if the lead predated change records: its history is only activities (a second apart), then one change.
     LeadChange.objects.filter(lead=lead).delete()
-    Activity.objects.filter(lead=lead).update(
-        created_at=Activity.objects.get(type="CREATED").created_at - timedelta(days=2)
-    )
+    start = Activity.objects.get(lead=lead, type="CREATED").created_at - timedelta(days=2)
+    order = ["CREATED", "STAGE_CHANGED", "STATUS_CHANGED", "ASSIGNED"]
+    for activity in Activity.objects.filter(lead=lead):
+        activity.created_at = start + timedelta(seconds=order.index(activity.type))
+        activity.save(update_fields=["created_at"])
     update_lead(org=org, actor=user, lead_id=lead.pk, changes={"notes": "now recorded"})
 
-    titles = [entry.title for entry in page(browser, org, lead).context["timeline"]]
+    entries = page(browser, org, lead).context["timeline"]
 
-    assert titles == ["Updated", "Status Changed", "Stage Changed", "Created"]
+    assert [(entry.title, entry.lines) for entry in entries] == [
+        ("Updated", ["Notes: “now recorded”"]),
+        ("Assigned", ["Assigned to Bo Rep"]),
+        ("Status changed", ["Status New → Qualified"]),
+        ("Moved", ["Stage New → Qualified"]),
+        ("Lead created", ["Stage New", "Source Cold outreach"]),
+    ]
+    assert entries[3].text == "Budget confirmed"
+    html = text_of(timeline_html(page(browser, org, lead)))
+    assert "QUALIFIED" not in html and "cold_outreach" not in html
+
+
+def test_an_old_lost_entry_names_its_reason_and_an_entry_without_metadata_keeps_its_text(browser, org, stages):
+    lead = LeadFactory(organization=org, stage=stages[0])
+    reason = LostReason.objects.create(organization=org, name="Went with a competitor")
+    Activity.objects.create(
+        organization=org,
+        lead=lead,
+        type="STATUS_CHANGED",
+        description="Status changed from QUALIFIED to LOST (reason: Went with a competitor)",
+        metadata={"from": "QUALIFIED", "to": "LOST", "lostReasonId": reason.pk},
+    )
+    Activity.objects.create(organization=org, lead=lead, type="STAGE_CHANGED", description="Moved by hand", metadata={})
+    LeadChange.objects.filter(lead=lead).delete()
+
+    entries = {entry.title: entry for entry in page(browser, org, lead).context["timeline"]}
+
+    assert entries["Marked lost"].lines == ["Status Qualified → Lost", "Lost reason: Went with a competitor"]
+    assert entries["Stage Changed"].text == "Moved by hand"
 
 
 def test_the_timeline_pages(browser, org, user):

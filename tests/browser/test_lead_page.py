@@ -8,10 +8,13 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
-from leads.models import Contact, LeadChange
+from leads.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
+from leads.models import Activity, Contact, LeadChange
 from leads.tests.factories import ContactFactory, LeadFactory
+from pipelines.models import LeadStatus
 from vchata.accounts.tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,3 +81,31 @@ def test_the_contact_is_edited_on_the_lead_page_and_the_edit_is_on_the_timeline(
     page.locator("#contact").get_by_role("link", name="Contact page").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Grace B. Hopper")
     assert page.url.endswith(f"/app/{org.pk}/contacts/{lead.contact_id}/")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_old_demo_entries_read_in_words_not_codes(page, screenshot, size):
+    call_command("seed_demo", leads=12, stdout=open("/dev/null", "w"))  # noqa: SIM115 - a sink for the banner
+    old = Activity.objects.filter(type="STATUS_CHANGED", description__contains=" to ").select_related("lead")
+    activity = old.order_by("created_at", "id").first()
+    assert re.search(r"from [A-Z]+ to [A-Z]+", activity.description)  # what the demo stores
+    # Only entries from before the lead's change records are the old ones: make this lead's history all old.
+    LeadChange.objects.filter(lead=activity.lead).delete()
+    page.set_viewport_size(SIZES[size])
+    page.goto("/login")
+    page.get_by_label("Email").fill(DEMO_EMAIL)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/app/org_\w+/"))
+    page.goto(f"/app/{activity.organization_id}/leads/{activity.lead_id}/")
+
+    timeline = page.locator("#timeline")
+    expect(timeline.locator(".timeline__item").first).to_be_visible()
+    text = timeline.inner_text()
+    assert not re.search(r"\b(NEW|CONTACTED|QUALIFIED|PROPOSAL|CONVERTED|LOST)\b", text), text
+    assert "Status changed from" not in text and "Moved from" not in text
+    before, after = (LeadStatus(code).label for code in (activity.metadata["from"], activity.metadata["to"]))
+    expect(timeline).to_contain_text(f"Status {before} → {after}")
+    expect(timeline).to_contain_text("Lead created")
+    assert fits(page)
+    screenshot(page, f"lead-old-entries-{size}")
