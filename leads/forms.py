@@ -234,24 +234,38 @@ class LeadEditForm(CustomFieldsMixin, AttributionFields):
         return changes
 
 
-class AssignForm(forms.Form):
+class StageOwnerForm(forms.Form):
+    """The lead page's "Stage and owner": move it, reassign it, or both, in one submit.
+
+    Each changed part is its own service call (so its own timeline entry); a note goes with a move.
+    """
+
+    stage = StageChoiceField(label="Stage", queryset=Stage.objects.none(), empty_label=None)
+    notes = forms.CharField(label="Note with the move (optional)", required=False, max_length=1000)
     assigned_to = MemberChoiceField(
         label="Assignee", queryset=User.objects.none(), required=False, empty_label="Unassigned"
     )
 
-    def __init__(self, *args, org, lead: Lead | None = None, **kwargs):
-        super().__init__(*args, initial={"assigned_to": lead.assigned_to_id if lead else None}, **kwargs)
+    def __init__(self, *args, org, lead: Lead, **kwargs):
+        kwargs.setdefault("auto_id", "work_%s")  # the page's other forms have "notes" and "assigned_to" fields too
+        super().__init__(*args, initial={"stage": lead.stage_id, "assigned_to": lead.assigned_to_id}, **kwargs)
+        self.lead = lead
+        self.fields["stage"].queryset = Stage.objects.for_org(org).filter(pipeline_id=lead.pipeline_id)
         self.fields["assigned_to"].queryset = members_of(org)
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("notes") and not self.moves():
+            self.add_error("notes", "A note goes with a move: choose another stage, or leave the note empty.")
+        return cleaned
 
-class StageForm(forms.Form):
-    stage = StageChoiceField(label="Stage", queryset=Stage.objects.none(), empty_label=None)
-    notes = forms.CharField(label="Note (optional)", required=False, max_length=1000)
+    def moves(self) -> bool:
+        stage = self.cleaned_data.get("stage")
+        return stage is not None and stage.pk != self.lead.stage_id
 
-    def __init__(self, *args, org, lead: Lead, **kwargs):
-        kwargs.setdefault("auto_id", "stage_%s")  # the edit form has a "notes" field too
-        super().__init__(*args, initial={"stage": lead.stage_id}, **kwargs)
-        self.fields["stage"].queryset = Stage.objects.for_org(org).filter(pipeline_id=lead.pipeline_id)
+    def reassigns(self) -> bool:
+        user = self.cleaned_data.get("assigned_to")
+        return (user.pk if user else None) != self.lead.assigned_to_id
 
 
 class StatusForm(forms.Form):

@@ -30,8 +30,7 @@ urlpatterns = [
     ),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/edit/", views.LeadEditView.as_view(), name="lead-edit"),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/contact/", views.LeadContactEditView.as_view(), name="lead-contact"),
-    path("<org_id:org_id>/leads/<lead_id:lead_id>/assign/", views.LeadAssignView.as_view(), name="lead-assign"),
-    path("<org_id:org_id>/leads/<lead_id:lead_id>/stage/", views.LeadStageView.as_view(), name="lead-stage"),
+    path("<org_id:org_id>/leads/<lead_id:lead_id>/work/", views.LeadStageOwnerView.as_view(), name="lead-work"),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/status/", views.LeadStatusView.as_view(), name="lead-status"),
     path(
         "<org_id:org_id>/leads/<lead_id:lead_id>/tasks/", task_views.LeadTaskCreateView.as_view(), name="lead-task-add"

@@ -8,6 +8,7 @@ a 400, and a domain error (a rule of ``leads.services``) shows its message.
 from datetime import timedelta
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect
@@ -22,11 +23,10 @@ from vchata.tenancy.pages import OrgPageMixin
 from . import selectors, services
 from .forms import (
     ActivityForm,
-    AssignForm,
     ContactForm,
     LeadEditForm,
     NewLeadForm,
-    StageForm,
+    StageOwnerForm,
     StatusForm,
     TaskForm,
 )
@@ -102,8 +102,7 @@ class LeadPageMixin(OrgPageMixin):
         forms = {
             "activity_form": ActivityForm(),
             "edit_form": LeadEditForm(org=self.org, lead=lead, custom_fields=definitions),
-            "assign_form": AssignForm(org=self.org, lead=lead),
-            "stage_form": StageForm(org=self.org, lead=lead),
+            "work_form": StageOwnerForm(org=self.org, lead=lead),
             "task_form": TaskForm(org=self.org, initial={"assigned_to": lead.assigned_to_id or self.request.user.pk}),
             "contact_form": lead_contact_form(lead.contact),
         }
@@ -208,33 +207,44 @@ class LeadContactEditView(LeadPageMixin, TemplateView):
         return redirect(self.lead_url("contact"))
 
 
-class LeadAssignView(LeadPageMixin, TemplateView):
+class LeadStageOwnerView(LeadPageMixin, TemplateView):
+    """``POST …/leads/<lead_id>/work/``: move and/or reassign, each through its service, all or nothing."""
+
     http_method_names = ["post"]
 
     def change(self, request):
         lead = self.get_lead()
-        form = AssignForm(request.POST, org=self.org, lead=lead)
+        form = StageOwnerForm(request.POST, org=self.org, lead=lead)
         if not form.is_valid():
-            return self.invalid(assign_form=form)
-        user = form.cleaned_data["assigned_to"]
-        services.update_lead(org=self.org, actor=request.user, lead_id=lead.pk, changes={"assigned_to": user})
-        messages.success(request, f"Assigned to {user.name or user.email}." if user else "Lead unassigned.")
-        return redirect(self.lead_url())
-
-
-class LeadStageView(LeadPageMixin, TemplateView):
-    http_method_names = ["post"]
-
-    def change(self, request):
-        lead = self.get_lead()
-        form = StageForm(request.POST, org=self.org, lead=lead)
-        if not form.is_valid():
-            return self.invalid(stage_form=form)
-        stage = form.cleaned_data["stage"]
-        services.move_lead_to_stage(
-            org=self.org, actor=request.user, lead_id=lead.pk, stage_id=stage.pk, notes=form.cleaned_data["notes"]
-        )
-        messages.success(request, f"Moved to {stage.name}.")
+            return self.invalid(work_form=form)
+        stage, user = form.cleaned_data["stage"], form.cleaned_data["assigned_to"]
+        done = []
+        try:
+            with transaction.atomic():
+                if form.moves():
+                    services.move_lead_to_stage(
+                        org=self.org,
+                        actor=request.user,
+                        lead_id=lead.pk,
+                        stage_id=stage.pk,
+                        notes=form.cleaned_data["notes"],
+                    )
+                    done.append(f"Moved to {stage.name}.")
+                if form.reassigns():
+                    services.update_lead(
+                        org=self.org, actor=request.user, lead_id=lead.pk, changes={"assigned_to": user}
+                    )
+                    done.append(f"Assigned to {user.name or user.email}." if user else "Lead unassigned.")
+        except NotFound:
+            raise  # the lead went a moment ago: the page's 404 (``post``), not a form error
+        except DomainError as exc:
+            for message in domain_messages(exc):
+                form.add_error(None, message)
+            return self.invalid(status=exc.status_code, work_form=form)
+        if done:
+            messages.success(request, " ".join(done))
+        else:
+            messages.info(request, "Nothing changed.")
         return redirect(self.lead_url())
 
 

@@ -60,7 +60,7 @@ def test_assignment_names_the_member(browser, org):
     MembershipFactory(organization=org, user=ana)
     lead = LeadFactory(organization=org)
 
-    post(browser, org, lead, "lead-assign", {"assigned_to": ana.pk})
+    post(browser, org, lead, "lead-work", {"stage": lead.stage_id, "assigned_to": ana.pk})
 
     assert page(browser, org, lead).context["timeline"][0].lines == ["Assigned to Ana"]
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from leads.models import Activity, Contact, CustomField, Lead
+from leads.models import Activity, Contact, CustomField, Lead, LeadChange
 from leads.services import add_activity, move_lead_to_stage
 from leads.tests.factories import (
     CampaignFactory,
@@ -204,26 +204,33 @@ def test_edit_cannot_pick_another_orgs_campaign(browser, org, other_org):
     assert lead.campaign is None
 
 
-def test_reassign_and_unassign(browser, org, member):
-    lead = LeadFactory(organization=org)
+def work(lead, **data):
+    """The "Stage and owner" form as the page posts it: every field, as shown, with ``data`` changed."""
+    return {"stage": lead.stage_id, "notes": "", "assigned_to": lead.assigned_to_id or ""} | data
 
-    browser.post(lead_url(org, lead, "lead-assign"), {"assigned_to": member.pk})
+
+def test_reassign_and_unassign(browser, org, member):
+    lead = LeadFactory(organization=org, assigned_to=None)
+
+    browser.post(lead_url(org, lead, "lead-work"), work(lead, assigned_to=member.pk))
     lead.refresh_from_db()
     assert lead.assigned_to == member
     assert Activity.objects.filter(lead=lead, type="ASSIGNED").count() == 1
+    assert not Activity.objects.filter(lead=lead, type="STAGE_CHANGED").exists()
 
-    browser.post(lead_url(org, lead, "lead-assign"), {"assigned_to": ""})
+    browser.post(lead_url(org, lead, "lead-work"), work(lead, assigned_to=""))
     lead.refresh_from_db()
     assert lead.assigned_to is None
 
 
 def test_reassign_to_a_non_member_is_refused(browser, org, other_org):
-    lead = LeadFactory(organization=org)
+    lead = LeadFactory(organization=org, assigned_to=None)
     outsider = other_org.memberships.get().user
 
-    response = browser.post(lead_url(org, lead, "lead-assign"), {"assigned_to": outsider.pk})
+    response = browser.post(lead_url(org, lead, "lead-work"), work(lead, assigned_to=outsider.pk))
 
     assert response.status_code == 400
+    assert "assigned_to" in response.context["work_form"].errors
     lead.refresh_from_db()
     assert lead.assigned_to is None
 
@@ -231,19 +238,71 @@ def test_reassign_to_a_non_member_is_refused(browser, org, other_org):
 def test_move_stage_from_the_lead_page(browser, org, stages):
     lead = LeadFactory(organization=org, stage=stages[0])
 
-    response = browser.post(lead_url(org, lead, "lead-stage"), {"stage": stages[2].pk, "notes": "Demo booked"})
+    response = browser.post(lead_url(org, lead, "lead-work"), work(lead, stage=stages[2].pk, notes="Demo booked"))
 
     assert response.status_code == 302
     lead.refresh_from_db()
     assert (lead.stage, lead.status) == (stages[2], LeadStatus.CONTACTED)
     assert "Demo booked" in Activity.objects.get(lead=lead, type="STAGE_CHANGED").description
+    assert not Activity.objects.filter(lead=lead, type="ASSIGNED").exists()
+
+
+def test_move_and_reassign_in_one_submit_are_two_entries(browser, org, user, stages, member):
+    lead = LeadFactory(organization=org, stage=stages[0], assigned_to=user)
+
+    response = browser.post(
+        lead_url(org, lead, "lead-work"), work(lead, stage=stages[1].pk, assigned_to=member.pk), follow=True
+    )
+
+    lead.refresh_from_db()
+    assert (lead.stage, lead.assigned_to) == (stages[1], member)
+    titles = [entry.title for entry in response.context["timeline"]]
+    assert titles[:2] == ["Assigned", "Moved"]
+    assert f"Moved to {stages[1].name}. Assigned to {member.name or member.email}." in response.content.decode()
+
+
+def test_nothing_changed_changes_nothing(browser, org, stages):
+    lead = LeadFactory(organization=org, stage=stages[0])
+
+    response = browser.post(lead_url(org, lead, "lead-work"), work(lead), follow=True)
+
+    assert "Nothing changed." in response.content.decode()
+    assert LeadChange.objects.filter(lead=lead, created=False).count() == 0
+
+
+def test_a_note_without_a_move_is_a_form_error(browser, org, stages, member):
+    lead = LeadFactory(organization=org, stage=stages[0], assigned_to=None)
+
+    response = browser.post(lead_url(org, lead, "lead-work"), work(lead, notes="hello", assigned_to=member.pk))
+
+    assert response.status_code == 400
+    assert response.context["work_form"].errors["notes"][0].startswith("A note goes with a move")
+    lead.refresh_from_db()
+    assert lead.assigned_to is None  # the whole submit is refused
+
+
+def test_a_refused_second_part_undoes_the_first(browser, org, stages, member, monkeypatch):
+    lead = LeadFactory(organization=org, stage=stages[0], assigned_to=None)
+    from leads import services
+    from vchata.exceptions import InvalidInput
+
+    def refuse(**kwargs):
+        raise InvalidInput(["assignedToId does not match any member of this organization"])
+
+    monkeypatch.setattr(services, "update_lead", refuse)  # as if the member left the org a moment ago
+    response = browser.post(lead_url(org, lead, "lead-work"), work(lead, stage=stages[1].pk, assigned_to=member.pk))
+
+    assert response.status_code == 400
+    assert "does not match any member" in response.content.decode()
+    lead.refresh_from_db()
+    assert (lead.stage, lead.assigned_to) == (stages[0], None)
 
 
 def test_move_stage_to_another_pipelines_stage_is_refused(browser, org, stages):
     lead = LeadFactory(organization=org, stage=stages[0])
     other = create_pipeline(org=org, name="Partners")
 
-    response = browser.post(lead_url(org, lead, "lead-stage"), {"stage": other.stages.first().pk})
+    response = browser.post(lead_url(org, lead, "lead-work"), work(lead, stage=other.stages.first().pk))
 
     assert response.status_code == 400
     lead.refresh_from_db()
@@ -290,7 +349,7 @@ def test_every_lead_form_requires_the_csrf_token(user, org, stages):
     for name, data in [
         ("lead-log-activity", {"type": "NOTE", "description": "x"}),
         ("lead-status", {"status": "LOST"}),
-        ("lead-stage", {"stage": stages[1].pk}),
+        ("lead-work", {"stage": stages[1].pk}),
     ]:
         assert client.post(lead_url(org, lead, name), data).status_code == 403
     lead.refresh_from_db()
@@ -397,18 +456,3 @@ def test_the_lead_page_itself_takes_no_posts(browser, org):
     lead = LeadFactory(organization=org)
 
     assert browser.post(lead_url(org, lead), {"type": "NOTE"}).status_code == 405
-
-
-def test_a_service_refusal_comes_back_as_a_message(browser, org, stages, member, monkeypatch):
-    lead = LeadFactory(organization=org)
-    from leads import services
-    from vchata.exceptions import InvalidInput
-
-    def refuse(**kwargs):
-        raise InvalidInput(["assignedToId does not match any member of this organization"])
-
-    monkeypatch.setattr(services, "update_lead", refuse)  # as if the member left the org a moment ago
-    response = browser.post(lead_url(org, lead, "lead-assign"), {"assigned_to": member.pk}, follow=True)
-
-    assert response.status_code == 200
-    assert "does not match any member" in response.content.decode()

@@ -12,10 +12,10 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from leads.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
-from leads.models import Activity, Contact, LeadChange
+from leads.models import Activity, Contact, Lead, LeadChange
 from leads.tests.factories import ContactFactory, LeadFactory
 from pipelines.models import LeadStatus
-from vchata.accounts.tests.factories import OrganizationFactory, UserFactory
+from vchata.accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -109,3 +109,34 @@ def test_old_demo_entries_read_in_words_not_codes(page, screenshot, size):
     expect(timeline).to_contain_text("Lead created")
     assert fits(page)
     screenshot(page, f"lead-old-entries-{size}")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_one_form_moves_and_reassigns_with_an_entry_for_each(page, rep_lead, screenshot, size):
+    org, lead = rep_lead
+    bo = UserFactory(name="Bo Rep")
+    MembershipFactory(organization=org, user=bo)
+    open_lead(page, org, lead, size)
+    work = page.locator("#work")
+
+    work.get_by_label("Note with the move (optional)").fill("Booked a demo")
+    work.get_by_role("button", name="Save stage and owner").click()  # a note with no move: refused, nothing saved
+    expect(page.locator("#work_notes_error")).to_contain_text("A note goes with a move")
+    assert LeadChange.objects.filter(lead=lead, created=False).count() == 0
+
+    work = page.locator("#work")
+    assert work.locator("form").count() == 1 and work.get_by_role("button").count() == 1
+    work.get_by_label("Stage").select_option(label="Qualified")
+    work.get_by_label("Assignee").select_option(label="Bo Rep")
+    work.get_by_role("button", name="Save stage and owner").click()
+
+    expect(page.locator(".lead-head__sub")).to_contain_text("in Qualified")
+    items = page.locator(".timeline .timeline__item")
+    expect(items.nth(0)).to_contain_text("Assigned to Bo Rep")
+    expect(items.nth(1)).to_contain_text("Stage Contacted → Qualified")
+    expect(items.nth(1)).to_contain_text("Booked a demo")
+    stored = Lead.objects.get(pk=lead.pk)
+    assert (stored.stage.name, stored.assigned_to_id) == ("Qualified", bo.pk)
+    assert LeadChange.objects.filter(lead=lead, created=False).count() == 2
+    assert fits(page)
+    screenshot(page, f"lead-stage-owner-{size}")

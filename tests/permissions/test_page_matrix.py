@@ -72,8 +72,10 @@ TABLE: dict[tuple[str, str], Page] = {
     ),
     ("lead-log-activity", "post"): Page("post", EVERYONE, 302, lead, lambda t: {"type": "CALL", "description": "Hi"}),
     ("lead-edit", "post"): Page("post", EVERYONE, 302, lead, lambda t: {"notes": "Warm", "value": "10"}),
-    ("lead-assign", "post"): Page("post", EVERYONE, 302, lead, lambda t: {"assigned_to": t.users["MEMBER"].pk}),
-    ("lead-stage", "post"): Page("post", EVERYONE, 302, lead, lambda t: {"stage": t.stages[2].pk}),
+    ("lead-work", "post"): Page(
+        "post", EVERYONE, 302, lead, lambda t: {"stage": t.stages[2].pk, "assigned_to": t.users["MEMBER"].pk}
+    ),
+    ("lead-contact", "post"): Page("post", EVERYONE, 302, lead, lambda t: {"name": "Renamed Contact"}),
     ("lead-status", "post"): Page("post", EVERYONE, 302, lead, lambda t: {"status": "LOST"}),
     ("lead-task-add", "post"): Page(
         "post", EVERYONE, 302, lead, lambda t: {"type": "CALL", "title": "Ring back", "due_at": "2031-05-04T10:00"}
