@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, Func, JSONField, TextField, Value
 from django.db.models.functions import Cast
 
@@ -72,11 +72,18 @@ def delete_custom_field(*, org: Organization, actor: User | None, field_id: str)
     carrying a key that is no longer a custom field.
     """
     field = get_in_org(CustomField, org, field_id, lock=True)
-    # One UPDATE in the database (jsonb "-" removes the key), however many leads hold it.
-    without_key = Func(
-        F("custom_fields"), Cast(Value(field.key), TextField()), arg_joiner=" - ", template="(%(expressions)s)"
-    )
-    without_key.output_field = JSONField()
-    Lead.objects.for_org(org).filter(custom_fields__has_key=field.key).update(custom_fields=without_key)
+    holders = Lead.objects.for_org(org).filter(custom_fields__has_key=field.key)
+    if connections[holders.db].vendor == "postgresql":
+        # One UPDATE in the database (jsonb "-" removes the key), however many leads hold it.
+        without_key = Func(
+            F("custom_fields"), Cast(Value(field.key), TextField()), arg_joiner=" - ", template="(%(expressions)s)"
+        )
+        without_key.output_field = JSONField()
+        holders.update(custom_fields=without_key)
+    else:
+        # SQLite (`make run`'s database) has no jsonb "-": the demo's few leads are rewritten one by one.
+        for lead in holders.only("pk", "custom_fields"):
+            lead.custom_fields.pop(field.key, None)
+            Lead.objects.filter(pk=lead.pk).update(custom_fields=lead.custom_fields)
     bump_lead_counts(org.pk)  # update() sends no save signal
     field.delete()
