@@ -27,7 +27,7 @@ from vchata.exceptions import DomainError
 from vchata.tenancy.admin import error_message, may_in_admin
 from vchata.tenancy.permissions import Action
 
-from ..models import Lead
+from ..models import Lead, LostReason
 from ..services import close_lead, move_lead_to_stage, update_lead
 
 APPLY = "apply"
@@ -56,12 +56,14 @@ def _run_all(modeladmin, request, queryset, change: Callable[[Lead], Lead], done
     modeladmin.message_user(request, done.format(count=len(leads), s="" if len(leads) == 1 else "s"))
 
 
-def _set_status(modeladmin, request, queryset, status: str, verb: str) -> None:
+def _set_status(modeladmin, request, queryset, status: str, verb: str, lost_reason=None) -> None:
     _run_all(
         modeladmin,
         request,
         queryset,
-        lambda lead: close_lead(org=lead.organization, actor=request.user, lead_id=lead.pk, status=status),
+        lambda lead: close_lead(
+            org=lead.organization, actor=request.user, lead_id=lead.pk, status=status, lost_reason=lost_reason
+        ),
         f"Marked {{count}} lead{{s}} {verb}.",
     )
 
@@ -71,9 +73,42 @@ def mark_converted(modeladmin, request, queryset):
     _set_status(modeladmin, request, queryset, LeadStatus.CONVERTED, "converted")
 
 
-@admin.action(description="Mark lost", permissions=["bulk"])
+class MarkLostForm(forms.Form):
+    lost_reason = forms.ModelChoiceField(queryset=LostReason.objects.none(), label="Lost reason")
+
+    def __init__(self, *args, org_id: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lost_reason"].queryset = LostReason.objects.filter(
+            organization_id=org_id, is_active=True
+        ).order_by("order", "name")
+
+
+@admin.action(description="Mark lost…", permissions=["bulk"])
 def mark_lost(modeladmin, request, queryset):
-    _set_status(modeladmin, request, queryset, LeadStatus.LOST, "lost")
+    """Asks for a lost reason when the leads' org keeps a list of them (the service requires one then)."""
+    org_ids = set(queryset.order_by().values_list("organization_id", flat=True).distinct())
+    orgs_with_reasons = set(
+        LostReason.objects.filter(organization_id__in=org_ids, is_active=True)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    if not orgs_with_reasons:
+        _set_status(modeladmin, request, queryset, LeadStatus.LOST, "lost")
+        return None
+    if len(org_ids) != 1:
+        modeladmin.message_user(
+            request,
+            "Select leads of one organization to mark them lost: each organization has its own lost reasons "
+            "(filter the list by organization).",
+            messages.WARNING,
+        )
+        return None
+    form = MarkLostForm(request.POST if APPLY in request.POST else None, org_id=orgs_with_reasons.pop())
+    if form.is_bound and form.is_valid():
+        reason = form.cleaned_data["lost_reason"]
+        _set_status(modeladmin, request, queryset, LeadStatus.LOST, f"lost ({reason.name})", lost_reason=reason)
+        return None
+    return _intermediate_page(modeladmin, request, queryset, form, "mark_lost", "Mark leads lost")
 
 
 class AssignForm(forms.Form):

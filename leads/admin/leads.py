@@ -8,9 +8,11 @@ fires automation.
 
 from django import forms
 from django.contrib import admin
+from django.core.validators import MaxValueValidator
+from django.db.models import Q
 from django.urls import path
 
-from pipelines.models import Pipeline, Stage
+from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.exceptions import DomainError
 from vchata.tenancy.admin import HistoryInline, OrgConsistentForm, OrgScopedAdmin, managed_org_ids
 from vchata.tenancy.permissions import Action
@@ -18,7 +20,7 @@ from vchata.tenancy.permissions import Action
 from .. import services
 from ..custom_fields import validate_custom_fields
 from ..forms import CUSTOM_PREFIX, CustomFieldsMixin, custom_form_field, to_initial
-from ..models import Activity, CustomField, Lead, StageVisit
+from ..models import Activity, CustomField, Lead, LostReason, StageVisit
 from . import actions as admin_actions
 from .common import ORG_FILTER, PipelineListFilter, StageListFilter, admin_link, stage_label
 from .importing import import_view
@@ -46,6 +48,11 @@ class StageVisitInline(HistoryInline):
         return super().get_queryset(request).select_related("stage")
 
 
+def _starts_lost(data) -> bool:
+    stage = data.get("stage")
+    return data.get("status") == LeadStatus.LOST or (stage is not None and stage.status == LeadStatus.LOST)
+
+
 class LeadAdminForm(OrgConsistentForm):
     """Stage within the lead's pipeline, assignee a member, custom fields valid — checked before any save."""
 
@@ -57,8 +64,12 @@ class LeadAdminForm(OrgConsistentForm):
             "pipeline",
             "stage",
             "status",
+            "lost_reason",
             "assigned_to",
+            "title",
             "value",
+            "expected_close_date",
+            "probability",
             "source",
             "campaign",
             "notes",
@@ -74,6 +85,10 @@ class LeadAdminForm(OrgConsistentForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "probability" in self.fields:
+            # The table's check says 0–100; say it on the field, not as a constraint name.
+            self.fields["probability"].validators.append(MaxValueValidator(100))
+            self.fields["probability"].widget.attrs["max"] = 100
         if self.instance.pk:
             # An org has a handful of pipelines and stages: plain selects of
             # this org's only, the stages labelled with their pipeline.
@@ -87,6 +102,10 @@ class LeadAdminForm(OrgConsistentForm):
                 .order_by("pipeline__name", "order")
             )
             self.fields["stage"].label_from_instance = stage_label
+            self.fields["lost_reason"].widget = forms.Select()
+            self.fields["lost_reason"].queryset = LostReason.objects.filter(
+                Q(is_active=True) | Q(pk=self.instance.lost_reason_id), organization_id=org_id
+            ).order_by("order", "name")
         else:
             self.fields["stage"].required = False
             self.fields["stage"].help_text = "Empty: the pipeline's first stage."
@@ -97,6 +116,7 @@ class LeadAdminForm(OrgConsistentForm):
         pipeline, stage = cleaned.get("pipeline"), cleaned.get("stage")
         if pipeline is not None and stage is not None and stage.pipeline_id != pipeline.pk:
             self.add_error("stage", f"Choose a stage of the {pipeline.name} pipeline.")
+        self._check_lost_reason(cleaned, org)
         if org is None:
             return cleaned
         assignee = cleaned.get("assigned_to")
@@ -110,6 +130,18 @@ class LeadAdminForm(OrgConsistentForm):
                 for message in exc.message if isinstance(exc.message, list) else [exc.message]:
                     self.add_error(target, message)
         return cleaned
+
+    def _check_lost_reason(self, cleaned, org) -> None:
+        """A reason belongs to a lost lead only (leaving LOST drops it, as the services do); marking a lead
+        LOST takes one once the org keeps a list of them."""
+        if "lost_reason" not in cleaned:
+            return
+        if not _starts_lost(cleaned):
+            cleaned["lost_reason"] = None
+            return
+        becomes_lost = self.instance.pk is None or self.instance.status != LeadStatus.LOST
+        if becomes_lost and cleaned["lost_reason"] is None and org is not None and services.org_has_lost_reasons(org):
+            self.add_error("lost_reason", "Pick why this lead was lost.")
 
 
 class LeadCustomFieldsForm(CustomFieldsMixin, LeadAdminForm):
@@ -146,8 +178,12 @@ def lead_heading(lead: Lead) -> str:
 UPDATABLE = (
     "contact",
     "status",
+    "lost_reason",
     "assigned_to",
+    "title",
     "value",
+    "expected_close_date",
+    "probability",
     "source",
     "campaign",
     "notes",
@@ -157,7 +193,7 @@ UPDATABLE = (
     "utm_term",
     "utm_content",
 )
-NULLABLE_TEXT = ("source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+NULLABLE_TEXT = ("title", "source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
 @admin.register(Lead)
@@ -212,6 +248,7 @@ class LeadAdmin(OrgScopedAdmin):
         "stage",
         "assigned_to",
         "campaign",
+        "lost_reason",
         "social_account",
         "content_post",
     )
@@ -224,8 +261,25 @@ class LeadAdmin(OrgScopedAdmin):
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("id", "organization", "contact", "pipeline", "stage", "status", "assigned_to")}),
-        ("Deal", {"fields": ("value", "source", "campaign", "notes", "custom_fields")}),
+        (
+            None,
+            {"fields": ("id", "organization", "contact", "pipeline", "stage", "status", "lost_reason", "assigned_to")},
+        ),
+        (
+            "Deal",
+            {
+                "fields": (
+                    "title",
+                    "value",
+                    "expected_close_date",
+                    "probability",
+                    "source",
+                    "campaign",
+                    "notes",
+                    "custom_fields",
+                )
+            },
+        ),
         (
             "Attribution",
             {
@@ -341,6 +395,10 @@ class LeadAdmin(OrgScopedAdmin):
                 campaign=data.get("campaign"),
                 notes=data.get("notes") or "",
                 custom_fields=data.get("custom_fields") or {},
+                title=data.get("title") or None,
+                expected_close_date=data.get("expected_close_date"),
+                probability=data.get("probability"),
+                lost_reason=data.get("lost_reason") if _starts_lost(data) else None,
                 social_account=data.get("social_account"),
                 content_post=data.get("content_post"),
                 **{name: data.get(name) or None for name in NULLABLE_TEXT if name.startswith("utm_")},
@@ -348,7 +406,10 @@ class LeadAdmin(OrgScopedAdmin):
             if data.get("status") and data["status"] != lead.status:
                 # A status chosen on the form wins over the one its stage sets.
                 services.update_lead(
-                    org=lead.organization, actor=request.user, lead_id=lead.pk, changes={"status": data["status"]}
+                    org=lead.organization,
+                    actor=request.user,
+                    lead_id=lead.pk,
+                    changes={"status": data["status"], "lost_reason": data.get("lost_reason")},
                 )
             obj.pk = lead.pk
             obj._state.adding = False
@@ -357,10 +418,18 @@ class LeadAdmin(OrgScopedAdmin):
         changed = set(form.changed_data)
         org, actor = obj.organization, request.user
         if changed & {"pipeline", "stage"}:
+            into_lost = data["stage"].status == LeadStatus.LOST
             services.move_lead_to_stage(
-                org=org, actor=actor, lead_id=obj.pk, stage_id=data["stage"].pk, across_pipelines=True
+                org=org,
+                actor=actor,
+                lead_id=obj.pk,
+                stage_id=data["stage"].pk,
+                across_pipelines=True,
+                lost_reason=data.get("lost_reason") if into_lost else None,
             )
         changes = {name: data[name] for name in UPDATABLE if name in changed}
+        if "status" in changes and changes["status"] == LeadStatus.LOST:
+            changes["lost_reason"] = data.get("lost_reason")
         for name in NULLABLE_TEXT:
             if name in changes:
                 changes[name] = changes[name] or None
