@@ -211,11 +211,36 @@ VISIT_STAGE_TOTALS = replace(
 )
 NARROW = (ORG_SOURCE_TOTALS, STAGE_TOTALS, ORG_CAMPAIGN_TOTALS, VISIT_STAGE_TOTALS)
 
+# The funnel: leads by the set of stages they ever visited (sorted stage ids; null: none yet). How
+# far a set got (its furthest non-exit stage by order) is worked out when reading, so reordering
+# stages or changing a stage's status needs no recount. The triggers keep each lead's counted set in
+# PATH_TABLE: the row triggers of a multi-row visit statement all see the table after it, so the set
+# a lead was counted under cannot be recomputed from the visits.
+STAGE_PATH = Column(
+    "stage_ids",
+    "varchar(32)[]",
+    "(SELECT array_agg(DISTINCT pv.stage_id ORDER BY pv.stage_id) "
+    "FROM leads_stagevisit AS pv WHERE pv.lead_id = {l}.id)",
+)
+PATH_TOTALS = Rollup(
+    name="path_totals",
+    over="path",
+    dims=(ORG, PIPELINE, ASSIGNEE, STAGE_PATH),
+    measures=(LEAD_COUNT,),
+    reads=("organization_id", "pipeline_id", "assigned_to_id", "created_at"),
+)
+# Every lead of the org, whatever its pipeline: the funnel without a date range or visibility.
+ORG_PATH_TOTALS = replace(PATH_TOTALS, name="org_path_totals", dims=(ORG, STAGE_PATH))
+PATH_TABLE = "analytics_lead_path"
+
 ROLLUPS = {
-    rollup.name: rollup for base in (LEAD_TOTALS, CAMPAIGN_TOTALS, VISIT_TOTALS) for rollup in (base, by_day(base))
-} | {rollup.name: rollup for rollup in (SOURCE_TOTALS, *NARROW)}
+    rollup.name: rollup
+    for base in (LEAD_TOTALS, CAMPAIGN_TOTALS, VISIT_TOTALS, PATH_TOTALS)
+    for rollup in (base, by_day(base))
+} | {rollup.name: rollup for rollup in (SOURCE_TOTALS, *NARROW, ORG_PATH_TOTALS)}
 LEAD_ROLLUPS = [rollup for rollup in ROLLUPS.values() if rollup.over == "lead"]
 VISIT_ROLLUPS = [rollup for rollup in ROLLUPS.values() if rollup.over == "visit"]
+PATH_ROLLUPS = [rollup for rollup in ROLLUPS.values() if rollup.over == "path"]
 
 
 def expression(text: str, lead: str = "l", visit: str = "v") -> str:
@@ -226,7 +251,7 @@ def expression(text: str, lead: str = "l", visit: str = "v") -> str:
 
 
 def live_from(rollup: Rollup) -> str:
-    if rollup.over == "lead":
+    if rollup.over in ("lead", "path"):
         return "leads_lead AS l"
     return "leads_stagevisit AS v JOIN leads_lead AS l ON l.id = v.lead_id"
 
@@ -251,13 +276,23 @@ def live_groups(rollup: Rollup) -> str:
 # --- the triggers ---------------------------------------------------------------------
 
 
-_ADD_PARAMS = {"lead": "leads_lead, integer", "visit": "leads_stagevisit, leads_lead, integer"}
+_ADD_PARAMS = {
+    "lead": "leads_lead, integer",
+    "visit": "leads_stagevisit, leads_lead, integer",
+    "path": "leads_lead, varchar[], integer",
+}
+_PARAMS = {
+    "lead": "l leads_lead, sign integer",
+    "visit": "v leads_stagevisit, l leads_lead, sign integer",
+    # The set a lead is counted under is given: the stored one, or the one it has now.
+    "path": "l leads_lead, path varchar[], sign integer",
+}
 
 
 def _add_function(rollup: Rollup) -> str:
-    params = "l leads_lead, sign integer" if rollup.over == "lead" else "v leads_stagevisit, l leads_lead, sign integer"
+    params = _PARAMS[rollup.over]
     values = ", ".join(
-        [expression(c.expression) for c in rollup.dims]
+        ["path" if c is STAGE_PATH else expression(c.expression) for c in rollup.dims]
         + [f"sign * ({expression(c.expression)})" for c in rollup.measures]
     )
     updates = ", ".join(f"{c.name} = {rollup.table}.{c.name} + EXCLUDED.{c.name}" for c in rollup.measures)
@@ -293,6 +328,11 @@ def _lead_trigger_function() -> str:
     visit_add = "\n".join(f"            PERFORM {r.table}_add(visit_row, NEW, 1);" for r in VISIT_ROLLUPS)
     visit_remove = "\n".join(f"            PERFORM {r.table}_add(visit_row, OLD, -1);" for r in VISIT_ROLLUPS)
     visit_reads = sorted({column for r in VISIT_ROLLUPS for column in r.reads})
+    path_reads = sorted({column for r in PATH_ROLLUPS for column in r.reads})
+
+    def paths(row: str, sign: int) -> str:
+        return "\n".join(f"        PERFORM {r.table}_add({row}, visited, {sign});" for r in PATH_ROLLUPS)
+
     # A lead's visits count under its pipeline, assignee and creation day: when those change, or
     # the lead comes or goes, its visits move with it. (Visits written while the lead row is
     # absent, which deferred foreign keys allow, are counted here instead.)
@@ -300,6 +340,7 @@ def _lead_trigger_function() -> str:
 CREATE OR REPLACE FUNCTION analytics_lead_rollups() RETURNS trigger AS $$
 DECLARE
     visit_row leads_stagevisit;
+    visited varchar[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         {_lock("NEW.organization_id")}
@@ -307,18 +348,35 @@ BEGIN
         FOR visit_row IN SELECT * FROM leads_stagevisit WHERE lead_id = NEW.id LOOP
 {visit_add}
         END LOOP;
+        visited := {expression(STAGE_PATH.expression, lead="NEW")};
+        IF visited IS NOT NULL THEN
+            INSERT INTO {PATH_TABLE} (lead_id, organization_id, stage_ids)
+            VALUES (NEW.id, NEW.organization_id, visited)
+            ON CONFLICT (lead_id) DO UPDATE SET organization_id = EXCLUDED.organization_id, stage_ids = visited;
+        END IF;
+{paths("NEW", 1)}
     ELSIF TG_OP = 'DELETE' THEN
         {_lock("OLD.organization_id")}
 {removes}
         FOR visit_row IN SELECT * FROM leads_stagevisit WHERE lead_id = OLD.id LOOP
 {visit_remove}
         END LOOP;
+        SELECT stage_ids INTO visited FROM {PATH_TABLE} WHERE lead_id = OLD.id;
+{paths("OLD", -1)}
+        DELETE FROM {PATH_TABLE} WHERE lead_id = OLD.id;
     ELSE
         {_lock("OLD.organization_id")}
         IF NEW.organization_id IS DISTINCT FROM OLD.organization_id THEN
             {_lock("NEW.organization_id")}
         END IF;
 {updates}
+        IF {_changed(path_reads)} THEN
+            SELECT stage_ids INTO visited FROM {PATH_TABLE} WHERE lead_id = OLD.id;
+{paths("OLD", -1)}
+{paths("NEW", 1)}
+            UPDATE {PATH_TABLE} SET organization_id = NEW.organization_id
+            WHERE lead_id = NEW.id AND organization_id <> NEW.organization_id;
+        END IF;
         IF {_changed(visit_reads)} THEN
             FOR visit_row IN SELECT * FROM leads_stagevisit WHERE lead_id = NEW.id LOOP
 {visit_remove}
@@ -355,7 +413,52 @@ BEGIN
 {adds}
         END IF;
     END IF;
+    -- A lead's set of visited stages changes only with a visit's lead or stage (not its times).
+    IF TG_OP = 'DELETE' THEN
+        PERFORM analytics_lead_path_sync(OLD.lead_id);
+    ELSIF TG_OP = 'INSERT' THEN
+        PERFORM analytics_lead_path_sync(NEW.lead_id);
+    ELSIF (OLD.lead_id, OLD.stage_id) IS DISTINCT FROM (NEW.lead_id, NEW.stage_id) THEN
+        PERFORM analytics_lead_path_sync(OLD.lead_id);
+        IF NEW.lead_id IS DISTINCT FROM OLD.lead_id THEN
+            PERFORM analytics_lead_path_sync(NEW.lead_id);
+        END IF;
+    END IF;
     RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def _path_sync_function() -> str:
+    removes = "\n".join(f"    PERFORM {r.table}_add(lead_row, counted, -1);" for r in PATH_ROLLUPS)
+    adds = "\n".join(f"    PERFORM {r.table}_add(lead_row, visited, 1);" for r in PATH_ROLLUPS)
+    # Called under the org's lock, after the visit changed: the lead moves from the set it was
+    # counted under to the one its visits make now. A lead not there (yet) is counted by its trigger.
+    return f"""
+CREATE OR REPLACE FUNCTION analytics_lead_path_sync(lead_key varchar) RETURNS void AS $$
+DECLARE
+    lead_row leads_lead;
+    counted varchar[];
+    visited varchar[];
+BEGIN
+    SELECT * INTO lead_row FROM leads_lead WHERE id = lead_key;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    visited := {expression(STAGE_PATH.expression, lead="lead_row")};
+    SELECT stage_ids INTO counted FROM {PATH_TABLE} WHERE lead_id = lead_key;
+    IF counted IS NOT DISTINCT FROM visited THEN
+        RETURN;
+    END IF;
+{removes}
+{adds}
+    IF visited IS NULL THEN
+        DELETE FROM {PATH_TABLE} WHERE lead_id = lead_key;
+    ELSE
+        INSERT INTO {PATH_TABLE} (lead_id, organization_id, stage_ids)
+        VALUES (lead_key, lead_row.organization_id, visited) ON CONFLICT (lead_id) DO UPDATE SET stage_ids = visited;
+    END IF;
 END;
 $$ LANGUAGE plpgsql;
 """
@@ -431,11 +534,23 @@ CREATE TRIGGER analytics_campaign_rollups_after AFTER UPDATE ON leads_campaign
     )
 
 
+_PATH_TABLE_SQL = f"""
+CREATE TABLE IF NOT EXISTS {PATH_TABLE} (
+    lead_id varchar(31) PRIMARY KEY,
+    organization_id varchar(30) NOT NULL,
+    stage_ids varchar(32)[] NOT NULL
+);
+CREATE INDEX IF NOT EXISTS {PATH_TABLE}_org ON {PATH_TABLE} (organization_id);
+"""
+
+
 def create() -> str:
     """Every table, function and trigger; safe to run again (a later migration adds a rollup this way)."""
     return (
         "".join(_table(r) for r in ROLLUPS.values())
+        + _PATH_TABLE_SQL
         + "".join(_add_function(r) for r in ROLLUPS.values())
+        + _path_sync_function()
         + _lead_trigger_function()
         + _visit_trigger_function()
         + _campaign_trigger_function()
@@ -459,6 +574,8 @@ def drop() -> str:
         f"DROP FUNCTION IF EXISTS {name}();"
         for name in ("analytics_lead_rollups", "analytics_visit_rollups", "analytics_campaign_rollups")
     ]
+    statements.append("DROP FUNCTION IF EXISTS analytics_lead_path_sync(varchar);")
+    statements.append(f"DROP TABLE IF EXISTS {PATH_TABLE};")
     statements += [f"DROP TABLE IF EXISTS {r.table} CASCADE;" for r in ROLLUPS.values()]
     statements += [f"DROP FUNCTION IF EXISTS {r.table}_add({_ADD_PARAMS[r.over]});" for r in ROLLUPS.values()]
     return "\n".join(statements)
@@ -474,11 +591,35 @@ def rebuild_org(cursor, org_id: str, rollups=None) -> None:
     delta falls between the delete and the insert.
     """
     cursor.execute("LOCK TABLE leads_lead, leads_stagevisit, leads_campaign IN SHARE ROW EXCLUSIVE MODE")
-    for rollup in rollups or ROLLUPS.values():
+    rollups = rollups or ROLLUPS.values()
+    if any(rollup.over == "path" for rollup in rollups):
+        cursor.execute(f"DELETE FROM {PATH_TABLE} WHERE organization_id = %s", [org_id])
+        cursor.execute(live_paths(), [org_id])
+    for rollup in rollups:
         cursor.execute(f"DELETE FROM {rollup.table} WHERE organization_id = %s", [org_id])
         cursor.execute(
             f"INSERT INTO {rollup.table} ({rollup.dim_names}, {rollup.measure_names}) {live_groups(rollup)}", [org_id]
         )
+
+
+def live_paths() -> str:
+    """Insert one org's (``%s``) leads' sets of visited stages into PATH_TABLE, from their visits."""
+    return (
+        f"INSERT INTO {PATH_TABLE} (lead_id, organization_id, stage_ids) "
+        f"SELECT lead_id, organization_id, stage_ids FROM ("
+        f"SELECT l.id AS lead_id, l.organization_id, {expression(STAGE_PATH.expression)} AS stage_ids "
+        f"FROM leads_lead AS l WHERE l.organization_id = %s) AS paths WHERE stage_ids IS NOT NULL"
+    )
+
+
+def path_differences() -> str:
+    """How many of one org's (``%s`` twice) leads are counted under another set than their visits make."""
+    return f"""
+    SELECT count(*) FROM {PATH_TABLE} AS p FULL JOIN (
+        SELECT l.id, {expression(STAGE_PATH.expression)} AS stage_ids FROM leads_lead AS l WHERE l.organization_id = %s
+    ) AS live ON live.id = p.lead_id
+    WHERE (p.lead_id IS NULL OR p.organization_id = %s) AND p.stage_ids IS DISTINCT FROM live.stage_ids
+    """
 
 
 def differences(rollup: Rollup) -> str:

@@ -29,7 +29,7 @@ from leads.models import Campaign, Lead, StageVisit
 from pipelines.models import LeadStatus, Pipeline, Stage
 
 from .filters import LeadFilter
-from .rollup_sql import CAMPAIGN_TOTALS, LEAD_TOTALS, VISIT_TOTALS
+from .rollup_sql import CAMPAIGN_TOTALS, LEAD_TOTALS, PATH_TOTALS, VISIT_TOTALS
 from .rollups import rolled
 
 ONE_DECIMAL = Decimal("0.1")
@@ -401,6 +401,50 @@ def _open_leads(lead_filter: LeadFilter, probabilities: dict[str, int]) -> dict:
     }
 
 
+def _reached_live(lead_filter: LeadFilter, steps: list[dict], exits: list[dict]) -> dict:
+    """Per lead (one GROUP BY over the visits), then counted per stage in the same statement."""
+    per_lead = (
+        _visits(lead_filter, lead_filter.pipeline)
+        .values("lead_id")
+        .annotate(
+            progress=Max("stage__order", filter=~Q(stage__status=LeadStatus.LOST)),
+            **{f"visits_to_exit_{i}": Count("pk", filter=Q(stage_id=stage["id"])) for i, stage in enumerate(exits)},
+        )
+    )
+    return per_lead.aggregate(
+        total=Count("*"),
+        **{f"step_{i}": Count("lead_id", filter=Q(progress__gte=stage["order"])) for i, stage in enumerate(steps)},
+        **{f"exit_{i}": Count("lead_id", filter=Q(**{f"visits_to_exit_{i}__gt": 0})) for i in range(len(exits))},
+    )
+
+
+def _reached(lead_filter: LeadFilter, steps: list[dict], exits: list[dict]) -> dict:
+    """The funnel's counts from the leads grouped by the set of stages they visited (one query)."""
+    # Visits are narrowed by their lead only when the filter narrows leads (as ``_visits`` does).
+    path_filter = lead_filter if lead_filter.narrows_leads else LeadFilter(org=lead_filter.org)
+    ids = [stage["id"] for stage in (*steps, *exits)]
+    rows = rolled(
+        PATH_TOTALS,
+        path_filter,
+        group_by=("stage_ids",),
+        measures=("lead_count",),
+        where=(("stage_ids && %s::varchar[]", [ids]),),
+    )
+    if rows is None:
+        return _reached_live(lead_filter, steps, exits)
+    reached = {"total": 0} | {f"step_{i}": 0 for i in range(len(steps))} | {f"exit_{i}": 0 for i in range(len(exits))}
+    order = {stage["id"]: stage["order"] for stage in steps}
+    for row in rows:
+        visited, leads = set(row["stage_ids"]), row["lead_count"]
+        reached["total"] += leads
+        progress = max((order[stage_id] for stage_id in visited if stage_id in order), default=None)
+        for i, stage in enumerate(steps):
+            reached[f"step_{i}"] += leads if progress is not None and progress >= stage["order"] else 0
+        for i, stage in enumerate(exits):
+            reached[f"exit_{i}"] += leads if stage["id"] in visited else 0
+    return reached
+
+
 def pipeline_funnel(lead_filter: LeadFilter) -> Funnel:
     """How far leads got through the pipeline, and what the open ones are worth: three queries.
 
@@ -419,25 +463,7 @@ def pipeline_funnel(lead_filter: LeadFilter) -> Funnel:
     exits = [stage for stage in stages if stage["status"] == LeadStatus.LOST]
     steps = [stage for stage in stages if stage["status"] != LeadStatus.LOST]
 
-    # Per lead (one GROUP BY over the visits), then counted per stage in the same statement.
-    per_lead = (
-        _visits(lead_filter, pipeline)
-        .values("lead_id")
-        .annotate(
-            progress=Max("stage__order", filter=~Q(stage__status=LeadStatus.LOST)),
-            **{f"visits_to_exit_{i}": Count("pk", filter=Q(stage_id=stage["id"])) for i, stage in enumerate(exits)},
-        )
-    )
-    reached = (
-        per_lead.aggregate(
-            total=Count("*"),
-            **{f"step_{i}": Count("lead_id", filter=Q(progress__gte=stage["order"])) for i, stage in enumerate(steps)},
-            **{f"exit_{i}": Count("lead_id", filter=Q(**{f"visits_to_exit_{i}__gt": 0})) for i in range(len(exits))},
-        )
-        if stages
-        else {"total": 0}
-    )
-
+    reached = _reached(lead_filter, steps, exits) if stages else {"total": 0}
     open_leads = _open_leads(lead_filter, {stage["id"]: stage["probability"] for stage in stages})
 
     counts = {stage["id"]: reached[f"step_{i}"] for i, stage in enumerate(steps)}

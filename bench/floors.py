@@ -691,20 +691,14 @@ def pipeline(org_id: str, pipeline_id: str) -> bytes:
     return dumps({"success": True, "pipeline": body, "message": "Pipeline analytics retrieved successfully"})
 
 
-def funnel(org_id: str, pipeline_id: str) -> bytes:
-    name = _rows("SELECT name FROM pipelines_pipeline WHERE id = %s", [pipeline_id])[0][0]
-    stages = _rows(
-        'SELECT id, name, "order", status, probability FROM pipelines_stage WHERE pipeline_id = %s ORDER BY "order"',
-        [pipeline_id],
-    )
-    exits = [stage for stage in stages if stage[3] == "LOST"]
-    steps = [stage for stage in stages if stage[3] != "LOST"]
+def _funnel_reached_live(org_id: str, pipeline_id: str, steps, exits) -> tuple:
+    """The old way: per lead over its stage visits, then counted per stage."""
     exit_columns = "".join(
         f", count(*) FILTER (WHERE v.stage_id = '{stage[0]}') AS exit_{i}" for i, stage in enumerate(exits)
     )
     step_counts = "".join(f", count(*) FILTER (WHERE progress >= {stage[2]})" for stage in steps)
     exit_counts = "".join(f", count(*) FILTER (WHERE exit_{i} > 0)" for i in range(len(exits)))
-    reached = _rows(
+    return _rows(
         f"""
         SELECT count(*){step_counts}{exit_counts} FROM (
             SELECT v.lead_id, max(s."order") FILTER (WHERE s.status IS DISTINCT FROM 'LOST') AS progress{exit_columns}
@@ -714,12 +708,56 @@ def funnel(org_id: str, pipeline_id: str) -> bytes:
         """,
         [org_id, pipeline_id],
     )[0]  # fmt: skip
-    open_count, open_value, weighted = _rows(
+
+
+def _funnel_reached_rolled(org_id: str, pipeline_id: str, steps, exits) -> tuple:
+    """From the org's leads grouped by the set of stages they visited: how far each set got."""
+    groups = _rows(
+        "SELECT stage_ids, sum(lead_count)::bigint FROM analytics_org_path_totals "
+        "WHERE organization_id = %s AND stage_ids && %s::varchar[] GROUP BY stage_ids",
+        [org_id, [stage[0] for stage in (*steps, *exits)]],
+    )
+    order = {stage[0]: stage[2] for stage in steps}
+    total, step_counts, exit_counts = 0, [0] * len(steps), [0] * len(exits)
+    for stage_ids, leads in groups:
+        total += leads
+        progress = max((order[stage_id] for stage_id in stage_ids if stage_id in order), default=-1)
+        for i, stage in enumerate(steps):
+            step_counts[i] += leads if progress >= stage[2] else 0
+        for i, stage in enumerate(exits):
+            exit_counts[i] += leads if stage[0] in stage_ids else 0
+    return (total, *step_counts, *exit_counts)
+
+
+def _funnel_open_live(org_id: str, pipeline_id: str) -> tuple:
+    return _rows(
         "SELECT count(*), sum(l.value), sum(l.value * s.probability) FROM leads_lead AS l "
         "JOIN pipelines_stage AS s ON s.id = l.stage_id "
         "WHERE l.organization_id = %s AND l.pipeline_id = %s AND l.status NOT IN ('CONVERTED', 'LOST')",
         [org_id, pipeline_id],
     )[0]
+
+
+def _funnel_open_rolled(org_id: str, pipeline_id: str) -> tuple:
+    return _rows(
+        "SELECT sum(t.new_count + t.qualified_count + t.contacted_count)::bigint, sum(t.open_value_total), "
+        "sum(t.open_value_total * s.probability) FROM analytics_stage_totals AS t "
+        "JOIN pipelines_stage AS s ON s.id = t.stage_id WHERE t.organization_id = %s AND t.pipeline_id = %s",
+        [org_id, pipeline_id],
+    )[0]
+
+
+def funnel(org_id: str, pipeline_id: str, *, rolled: bool = False) -> bytes:
+    """The funnel: reach counts and open leads from the rollups, or (the old way) from the visits and leads."""
+    name = _rows("SELECT name FROM pipelines_pipeline WHERE id = %s", [pipeline_id])[0][0]
+    stages = _rows(
+        'SELECT id, name, "order", status, probability FROM pipelines_stage WHERE pipeline_id = %s ORDER BY "order"',
+        [pipeline_id],
+    )
+    exits = [stage for stage in stages if stage[3] == "LOST"]
+    steps = [stage for stage in stages if stage[3] != "LOST"]
+    reached = (_funnel_reached_rolled if rolled else _funnel_reached_live)(org_id, pipeline_id, steps, exits)
+    open_count, open_value, weighted = (_funnel_open_rolled if rolled else _funnel_open_live)(org_id, pipeline_id)
     counts = {stage[0]: reached[1 + i] for i, stage in enumerate(steps)}
     counts |= {stage[0]: reached[1 + len(steps) + i] for i, stage in enumerate(exits)}
     following = {a[0]: b[0] for a, b in zip(steps, steps[1:], strict=False)}
@@ -741,7 +779,7 @@ def funnel(org_id: str, pipeline_id: str) -> bytes:
             }
             for stage in stages
         ],
-        "openLeads": open_count,
+        "openLeads": open_count or 0,
         "openValue": _money(open_value),
         "weightedValue": _money(None if weighted is None else Decimal(weighted) / 100),
     }

@@ -124,6 +124,18 @@ def random_writes(org, stages, users, campaigns, rng, count):  # noqa: C901 - on
         elif kind == 9:
             # A visit's times edited (the history's dwell moves with it).
             StageVisit.objects.filter(lead_id=lead_id).update(entered_at=DAY0 + timedelta(hours=rng.randint(0, 200)))
+        elif kind == 10:
+            # The history edited: a closed visit deleted, or re-filed under another stage (the funnel's
+            # set of visited stages shrinks or changes), or all of a lead's visits gone in one statement.
+            closed = StageVisit.objects.filter(organization=org, left_at__isnull=False).order_by("pk")
+            if visit := closed[rng.randrange(closed.count())] if closed.exists() else None:
+                choice = rng.random()
+                if choice < 0.4:
+                    visit.delete()
+                elif choice < 0.8:
+                    StageVisit.objects.filter(pk=visit.pk).update(stage=rng.choice(stages))
+                else:
+                    StageVisit.objects.filter(lead_id=visit.lead_id).delete()
         elif rng.random() < 0.5:
             delete_lead(org=org, actor=None, lead_id=lead_id)
             ids.remove(lead_id)
@@ -131,6 +143,13 @@ def random_writes(org, stages, users, campaigns, rng, count):  # noqa: C901 - on
     Lead.objects.filter(organization=org, source="ads").update(**status_fields("QUALIFIED"))
     # A campaign's key changes (its leads follow it), another campaign is deleted (its leads fall back
     # to their own utm key), and a new campaign claims leads that carried its key untracked.
+    # Stages reordered and one turned into an exit: the funnel's progress is read, not stored.
+    first, second = stages[1], stages[2]
+    rows = type(first).objects
+    rows.filter(pk=first.pk).update(order=1000)
+    rows.filter(pk=second.pk).update(order=first.order)
+    rows.filter(pk=first.pk).update(order=second.order)
+    rows.filter(pk=stages[-1].pk).update(status="LOST")
     campaigns[0].utm_campaign = "renamed"
     campaigns[0].save()
     campaigns[1].delete()

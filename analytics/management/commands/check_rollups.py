@@ -26,6 +26,11 @@ class Command(BaseCommand):
                     if count:
                         differing.append(org_id)
                         self.stderr.write(f"{org_id}: {count} groups of {rollup.table} differ from the live aggregate")
+                cursor.execute(rollup_sql.path_differences(), [org_id, org_id])
+                (count,) = cursor.fetchone()
+                if count:
+                    differing.append(org_id)
+                    self.stderr.write(f"{org_id}: {count} leads counted under other stages than they visited")
         if differing:
             raise CommandError(f"{len(set(differing))} organization(s) with rollups out of step; run rebuild_rollups")
         self.stdout.write(f"rollups match the leads in {len(org_ids)} organization(s)")
