@@ -28,6 +28,7 @@ urlpatterns = [
         views.LeadActivityView.as_view(),
         name="lead-log-activity",
     ),
+    path("<org_id:org_id>/leads/<lead_id:lead_id>/timeline/", views.LeadTimelineView.as_view(), name="lead-timeline"),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/edit/", views.LeadEditView.as_view(), name="lead-edit"),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/contact/", views.LeadContactEditView.as_view(), name="lead-contact"),
     path("<org_id:org_id>/leads/<lead_id:lead_id>/work/", views.LeadStageOwnerView.as_view(), name="lead-work"),

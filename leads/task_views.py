@@ -60,7 +60,10 @@ class TaskDoneView(OrgPageMixin, View):
         note = f"Done: {task.title}." if done else f"Reopened: {task.title}."
         if request.htmx:
             context = {"org": self.org, "task": task, "show_lead": request.POST.get("show_lead") == "1", "note": note}
-            return render(request, "leads/_task_row.html", context)
+            response = render(request, "leads/_task_row.html", context)
+            # Completing a task writes a timeline entry: the lead page's timeline fetches itself again.
+            response["HX-Trigger"] = "timeline-changed"
+            return response
         messages.success(request, note)
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):

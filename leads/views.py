@@ -107,21 +107,15 @@ class LeadPageMixin(OrgPageMixin):
             "contact_form": lead_contact_form(lead.contact),
         }
         forms.update(kwargs.get("bound_forms", {}))
-        page = self.timeline_page()
-        entries, has_more = lead_timeline(
-            org=self.org, lead=lead, page=page, per_page=TIMELINE_PAGE, custom_fields=definitions, stages=stages
-        )
         labels = {d.key: d.label for d in definitions}
+        context.update(forms)
         context.update(
-            forms,
+            self.timeline_context(lead, definitions, stages),
             nav="board",
             lead=lead,
             contact=lead.contact,
             pipeline=lead.pipeline,
             stages=stages,
-            timeline=entries,
-            timeline_page=page,
-            timeline_has_more=has_more,
             history=stage_history(lead),
             tasks=list(selectors.lead_tasks(lead=lead)[:TASKS_SHOWN]),
             custom_values=[(labels.get(key, key), value) for key, value in lead.custom_fields.items()],
@@ -129,6 +123,13 @@ class LeadPageMixin(OrgPageMixin):
             idle_days=max(0, (timezone.now() - (lead.last_activity_at or lead.created_at)).days),
         )
         return context
+
+    def timeline_context(self, lead: Lead, definitions, stages) -> dict:
+        page = self.timeline_page()
+        entries, has_more = lead_timeline(
+            org=self.org, lead=lead, page=page, per_page=TIMELINE_PAGE, custom_fields=definitions, stages=stages
+        )
+        return {"timeline": entries, "timeline_page": page, "timeline_has_more": has_more}
 
     def timeline_page(self) -> int:
         try:
@@ -142,6 +143,20 @@ class LeadPageMixin(OrgPageMixin):
 
 class LeadDetailView(LeadPageMixin, TemplateView):
     http_method_names = ["get", "head", "options"]
+
+
+class LeadTimelineView(LeadPageMixin, TemplateView):
+    """``GET …/leads/<lead_id>/timeline/``: the timeline panel alone, which the page fetches again (htmx)
+    when something on it wrote an entry without a reload (a task ticked off: ``HX-Trigger: timeline-changed``)."""
+
+    template_name = "leads/_timeline.html"
+    http_method_names = ["get"]
+
+    def get_context_data(self, **kwargs):
+        lead = self.get_lead()
+        stages = Stage.objects.for_org(self.org).filter(pipeline_id=lead.pipeline_id)
+        definitions = CustomField.objects.for_org(self.org)
+        return {"org": self.org, "lead": lead, **self.timeline_context(lead, definitions, stages)}
 
 
 class LeadActivityView(LeadPageMixin, TemplateView):

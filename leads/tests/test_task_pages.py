@@ -14,6 +14,10 @@ from vchata.accounts.models import Organization
 
 pytestmark = pytest.mark.django_db
 
+# The timeline panel alone: session, user, membership, the lead, its timeline (activities, changes), stages,
+# custom fields.
+TIMELINE_PANEL_QUERIES = 8
+
 
 def board_url(org, pipeline):
     return reverse("board", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk})
@@ -164,6 +168,29 @@ def test_ticking_a_task_with_htmx_answers_its_row_and_logs_the_activity(browser,
     task.refresh_from_db()
     assert task.completed_at is not None
     assert Activity.objects.filter(lead=task.lead, type=Activity.Type.TASK).count() == 1
+    assert response["HX-Trigger"] == "timeline-changed"  # the lead page's timeline fetches itself again
+
+
+def timeline_url(org, lead):
+    return reverse("lead-timeline", kwargs={"org_id": org.pk, "lead_id": lead.pk})
+
+
+def test_the_timeline_panel_alone_has_the_ticked_tasks_entry(browser, org, user, django_assert_num_queries):
+    task = TaskFactory(lead=LeadFactory(organization=org), assigned_to=user, title="Ring Ada")
+    browser.post(done_url(org, task), {"done": "1"}, HTTP_HX_REQUEST="true")
+
+    with django_assert_num_queries(TIMELINE_PANEL_QUERIES):
+        response = browser.get(timeline_url(org, task.lead), HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section class="panel" id="timeline"')
+    assert 'hx-trigger="timeline-changed from:body"' in html
+    assert "Ring Ada" in html and "<html" not in html
+
+
+def test_another_orgs_timeline_panel_is_not_found(browser, org, other_org):
+    assert browser.get(timeline_url(org, LeadFactory(organization=other_org))).status_code == 404
 
 
 def test_unticking_reopens_and_a_plain_post_goes_back_to_next(browser, org):

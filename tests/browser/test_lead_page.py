@@ -12,8 +12,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from leads.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
-from leads.models import Activity, Contact, Lead, LeadChange
-from leads.tests.factories import ContactFactory, LeadFactory
+from leads.models import Activity, Contact, Lead, LeadChange, Task
+from leads.tests.factories import ContactFactory, LeadFactory, TaskFactory
 from pipelines.models import LeadStatus
 from vchata.accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -140,3 +140,22 @@ def test_one_form_moves_and_reassigns_with_an_entry_for_each(page, rep_lead, scr
     assert LeadChange.objects.filter(lead=lead, created=False).count() == 2
     assert fits(page)
     screenshot(page, f"lead-stage-owner-{size}")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_ticking_a_task_puts_its_entry_on_the_timeline_without_a_reload(page, rep_lead, screenshot, size):
+    org, lead = rep_lead
+    task = TaskFactory(lead=lead, title="Send the proposal", assigned_to=None)
+    open_lead(page, org, lead, size)
+    page.evaluate("window.notReloaded = true")
+    expect(page.locator(".timeline .timeline__item").first).to_contain_text("Lead created")
+
+    page.locator(f"#task-{task.pk}").get_by_role("checkbox").check()
+
+    newest = page.locator(".timeline .timeline__item").first
+    expect(newest).to_contain_text("Send the proposal")
+    expect(page.locator(f"#task-{task.pk}")).to_have_class(re.compile(r"\bis-done\b"))
+    assert page.evaluate("window.notReloaded === true")  # the same page, not a reload
+    assert Task.objects.get(pk=task.pk).completed_at is not None
+    assert fits(page)
+    screenshot(page, f"lead-task-ticked-{size}")

@@ -61,6 +61,7 @@ TABLE: dict[tuple[str, str], Page] = {
         "post", EVERYONE, 302, data=lambda t: {"contact_name": "Neo", "pipeline": t.pipeline.pk}
     ),
     ("lead-detail", "get"): Page("get", EVERYONE, 200, lead),
+    ("lead-timeline", "get"): Page("get", EVERYONE, 200, lead),
     ("lead-list", "get"): Page("get", EVERYONE, 200),
     ("lead-export", "get"): Page("get", EVERYONE, 200),
     ("global-search", "get"): Page("get", EVERYONE, 302),
