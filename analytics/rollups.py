@@ -95,7 +95,7 @@ def _whole_days(first: date | None, end: date | None) -> tuple[list[str], list]:
 
 
 def _total(column: rollup_sql.Column) -> str:
-    total = f"coalesce(sum({column.name}), 0)"
+    total = f"coalesce(sum(g.{column.name}), 0)"
     return f"{total}::bigint AS {column.name}" if column.type == "bigint" else f"{total} AS {column.name}"
 
 
@@ -109,11 +109,15 @@ def rolled(
     where: tuple[tuple[str, list], ...] = (),
     having: str = "",
     order_by: str = "",
+    join: tuple[str, list] = ("", []),
+    joined: tuple[str, ...] = (),
 ) -> list[dict] | None:
     """``measures`` summed per ``group_by`` over ``lead_filter``'s leads: one query; None where there are no rollups.
 
     ``where`` adds conditions on the rollup's columns (SQL and parameters);
-    ``having`` and ``order_by`` are SQL over the output columns.
+    ``having`` and ``order_by`` are SQL over the output columns. ``join`` (SQL
+    and parameters) joins the groups (``g``) to another table, whose ``joined``
+    columns (``alias.column``) are output and grouped by too: names next to figures in the same query.
     """
     # The database the live reports read (the replica inside an analytics request, when there is one).
     connection = connections[router.db_for_read(Lead)]
@@ -140,9 +144,11 @@ def rolled(
     if not branches:  # an empty range
         branches.append(f"SELECT {columns} FROM {rollup.table} WHERE false")
     totals = ", ".join(_total(rollup.measure(name)) for name in measures)
-    sql = f"SELECT {', '.join((*group_by, totals))} FROM ({' UNION ALL '.join(branches)}) AS g"
-    if group_by:
-        sql += f" GROUP BY {', '.join(group_by)}"
+    keys = (*(f"g.{name}" for name in group_by), *joined)
+    sql = f"SELECT {', '.join((*keys, totals))} FROM ({' UNION ALL '.join(branches)}) AS g {join[0]}"
+    values += join[1]
+    if keys:
+        sql += f" GROUP BY {', '.join(keys)}"
     if having:
         sql += f" HAVING {having}"
     if order_by:

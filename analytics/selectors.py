@@ -189,43 +189,43 @@ class CampaignFigures:
 
 
 def campaign_breakdown(lead_filter: LeadFilter) -> list[CampaignFigures]:
-    """One row per campaign that has leads, lead count descending (ties by utm key): two queries.
+    """One row per campaign that has leads, lead count descending (ties by utm key): one query from the rollup.
 
     A lead belongs to the campaign its ``campaignId`` names; a lead without
     one belongs to the campaign whose ``utmCampaign`` key equals its
     ``utmCampaign``. So each lead counts for at most one campaign.
     """
-    campaigns = Campaign.objects.for_org(lead_filter.org)
-    by_key = {key: (pk, name) for pk, name, key in campaigns.values_list("id", "name", "utm_campaign")}
-    if not by_key:
-        return []
     # A campaign's utm key is unique in its org, so the key stands for the campaign: the lead's own
     # campaign's key when it has a campaignId (a join), else its utmCampaign. Grouping by that key
-    # needs no per-lead lookup. The rollup keeps the same key per group (rollup_sql.CAMPAIGN_KEY).
+    # needs no per-lead lookup. The rollup keeps the same key per group (rollup_sql.CAMPAIGN_KEY);
+    # joining the groups to the org's campaigns by key names them and drops untracked keys.
     rows = rolled(
         CAMPAIGN_TOTALS,
         lead_filter,
         group_by=("campaign_key",),
         measures=("lead_count", "converted_count", "valued_count", "value_total"),
-        where=(("campaign_key = ANY(%s)", [list(by_key)]),),
-        having="sum(lead_count) > 0",
+        join=(
+            "JOIN leads_campaign AS k ON k.organization_id = %s AND k.utm_campaign = g.campaign_key",
+            [lead_filter.org.pk],
+        ),
+        joined=("k.id", "k.name"),
+        having="sum(g.lead_count) > 0",
         order_by="lead_count DESC, campaign_key",
     )
     if rows is None:
-        rows = (
-            _leads(lead_filter)
+        campaigns = Campaign.objects.for_org(lead_filter.org)
+        by_key = {key: (pk, name) for pk, name, key in campaigns.values_list("id", "name", "utm_campaign")}
+        rows = [
+            row | {"id": by_key[row["campaign_key"]][0], "name": by_key[row["campaign_key"]][1]}
+            for row in _leads(lead_filter)
             .filter(Q(campaign__isnull=False) | Q(utm_campaign__in=campaigns.values("utm_campaign")))
             .annotate(campaign_key=Coalesce("campaign__utm_campaign", "utm_campaign"))
             .values("campaign_key")
             .annotate(**_lead_figures())
             .order_by("-lead_count", "campaign_key")
-        )
+        ]
     return [
-        CampaignFigures(
-            campaign_id=by_key[row["campaign_key"]][0],
-            campaign_name=by_key[row["campaign_key"]][1],
-            figures=LeadFigures.from_row(row),
-        )
+        CampaignFigures(campaign_id=row["id"], campaign_name=row["name"], figures=LeadFigures.from_row(row))
         for row in rows
     ]
 
