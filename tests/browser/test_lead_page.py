@@ -159,3 +159,20 @@ def test_ticking_a_task_puts_its_entry_on_the_timeline_without_a_reload(page, re
     assert Task.objects.get(pk=task.pk).completed_at is not None
     assert fits(page)
     screenshot(page, f"lead-task-ticked-{size}")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_on_a_phone_edit_details_comes_before_the_timeline(page, rep_lead, screenshot, size):
+    org, lead = rep_lead
+    open_lead(page, org, lead, size)
+    box = {name: page.locator(name).bounding_box() for name in ("#edit", "#contact", "#work", "#timeline", "#tasks")}
+
+    if size == "phone":  # one column: the forms, then the timeline, then the facts
+        assert box["#tasks"]["y"] < box["#edit"]["y"] < box["#contact"]["y"] < box["#work"]["y"] < box["#timeline"]["y"]
+        history = page.locator("#history-title").bounding_box()
+        assert history["y"] > box["#timeline"]["y"]
+    else:  # two columns: the timeline in the main one, the edit form beside it at the top of the side
+        assert box["#edit"]["x"] > box["#timeline"]["x"] + box["#timeline"]["width"]
+        assert box["#edit"]["y"] <= box["#tasks"]["y"] + 1
+    assert fits(page)
+    screenshot(page, f"lead-order-{size}")
