@@ -134,6 +134,27 @@ def test_search_finds_a_lead_by_contact_notes_or_id(su, lead, foreign_lead, term
     assert changelist_ids(response, "lead") == {lead.pk}
 
 
+@pytest.mark.postgres
+def test_search_reads_the_lead_search_index_not_joined_scans(su, lead):
+    """The admin finds leads as the lead list does: ``search_text`` (trigram-indexed), no contact join."""
+    fragment = lead.contact.name[1:-1].lower()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = su.get(CHANGELIST, {"q": fragment})
+
+    assert changelist_ids(response, "lead") == {lead.pk}
+    searching = [q["sql"] for q in queries.captured_queries if "search_text" in q["sql"]]
+    assert searching and not any('UPPER("leads_contact"."name"' in sql for sql in searching)
+
+
+def test_a_partial_phone_number_finds_the_lead(su, lead, foreign_lead):
+    type(lead.contact).objects.filter(pk=lead.contact_id).update(phone="+44 20 7946 0958")
+
+    response = su.get(CHANGELIST, {"q": "7946 09"})
+
+    assert changelist_ids(response, "lead") == {lead.pk}
+
+
 def test_org_admin_search_never_returns_another_orgs_lead(staff, lead, foreign_lead):
     response = staff.get(CHANGELIST, {"q": foreign_lead.contact.email})
 
