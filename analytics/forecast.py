@@ -23,6 +23,8 @@ from django.utils import timezone
 from leads.models import Lead
 
 from .filters import LeadFilter
+from .rollup_sql import FORECAST_TOTALS
+from .rollups import rolled
 from .selectors import CLOSED_STATUSES, money
 
 DEFAULT_MONTHS = 6
@@ -83,11 +85,49 @@ def _figures(row: dict) -> ForecastFigures:
     )
 
 
+def _rolled_buckets(lead_filter: LeadFilter, first: date, after_last: date) -> dict | None:
+    """Per bucket (a month, the month before ``first`` for overdue, None unscheduled), from the rollup."""
+    rows = rolled(
+        FORECAST_TOTALS,
+        lead_filter,
+        group_by=("close_month", "stage_id"),
+        measures=("lead_count", "value_total", "own_chance_value", "stage_chance_value"),
+        where=(("(close_month IS NULL OR close_month < %s)", [after_last]),),
+        join=("LEFT JOIN pipelines_stage AS s ON s.id = g.stage_id", []),
+        joined=("s.probability",),
+    )
+    if rows is None:
+        return None
+    overdue = first - timedelta(days=1)
+    buckets = {}
+    for row in rows:
+        if not row["lead_count"]:
+            continue
+        month = row["close_month"]
+        key = overdue.replace(day=1) if month is not None and month < first else month
+        bucket = buckets.setdefault(key, {"count": 0, "total": Decimal(0), "weighted": Decimal(0)})
+        bucket["count"] += row["lead_count"]
+        bucket["total"] += row["value_total"]
+        bucket["weighted"] += row["own_chance_value"] + row["stage_chance_value"] * (row["probability"] or 0)
+    return {key: _figures(bucket) for key, bucket in buckets.items()}
+
+
 def lead_forecast(lead_filter: LeadFilter, *, months: int = DEFAULT_MONTHS, now: datetime | None = None) -> Forecast:
     """Open leads by month of expected close date, ``months`` months from the current UTC month: one query."""
     today = (now or timezone.now()).astimezone(UTC).date()
     starts = month_starts(today, months + 1)
     first, after_last = starts[0], starts[-1]
+    by_bucket = _rolled_buckets(lead_filter, first, after_last)
+    if by_bucket is None:
+        by_bucket = _live_buckets(lead_filter, first, after_last)
+    return Forecast(
+        months=[ForecastMonth(month=start, figures=by_bucket.get(start, NOTHING)) for start in starts[:-1]],
+        overdue=next((figures for bucket, figures in by_bucket.items() if bucket and bucket < first), NOTHING),
+        unscheduled=by_bucket.get(None, NOTHING),
+    )
+
+
+def _live_buckets(lead_filter: LeadFilter, first: date, after_last: date) -> dict:
     # Every close date before this month falls in the month before it, so one GROUP BY gives
     # the overdue bucket too; no date (NULL) is its own group, the unscheduled leads.
     bucket = TruncMonth(
@@ -113,12 +153,7 @@ def lead_forecast(lead_filter: LeadFilter, *, months: int = DEFAULT_MONTHS, now:
             ),
         )
     )
-    by_bucket = {_as_date(row["bucket"]): _figures(row) for row in rows}
-    return Forecast(
-        months=[ForecastMonth(month=start, figures=by_bucket.get(start, NOTHING)) for start in starts[:-1]],
-        overdue=next((figures for bucket, figures in by_bucket.items() if bucket and bucket < first), NOTHING),
-        unscheduled=by_bucket.get(None, NOTHING),
-    )
+    return {_as_date(row["bucket"]): _figures(row) for row in rows}
 
 
 def _as_date(value) -> date | None:

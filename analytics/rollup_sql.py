@@ -233,11 +233,70 @@ PATH_TOTALS = Rollup(
 ORG_PATH_TOTALS = replace(PATH_TOTALS, name="org_path_totals", dims=(ORG, STAGE_PATH))
 PATH_TABLE = "analytics_lead_path"
 
+# The forecast: open leads by month of expected close date (null: unscheduled), with the stage so the
+# value of leads without a probability of their own is weighted by their stage's when read.
+FORECAST_TOTALS = Rollup(
+    name="forecast_totals",
+    over="lead",
+    dims=(
+        ORG,
+        PIPELINE,
+        LEAD_TOTALS.dim("stage_id"),
+        ASSIGNEE,
+        Column("close_month", "date", "date_trunc('month', {l}.expected_close_date)::date"),
+    ),
+    measures=(
+        LEAD_COUNT,
+        VALUE_TOTAL,
+        LEAD_TOTALS.measure("own_chance_value"),
+        LEAD_TOTALS.measure("stage_chance_value"),
+    ),
+    reads=(
+        "organization_id",
+        "pipeline_id",
+        "stage_id",
+        "assigned_to_id",
+        "created_at",
+        "status",
+        "value",
+        "probability",
+        "expected_close_date",
+    ),
+    only="{l}.status NOT IN ('CONVERTED', 'LOST')",
+)
+
+# Win/loss: closed leads by lost reason (won leads carry none).
+WIN_LOSS_TOTALS = Rollup(
+    name="win_loss_totals",
+    over="lead",
+    dims=(ORG, PIPELINE, ASSIGNEE, Column("lost_reason_id", "varchar(33)", "{l}.lost_reason_id")),
+    measures=(
+        Column("won_count", "bigint", "({l}.status = 'CONVERTED')::int"),
+        Column(
+            "won_value", "numeric(20, 2)", "CASE WHEN {l}.status = 'CONVERTED' THEN coalesce({l}.value, 0) ELSE 0 END"
+        ),
+        Column("lost_count", "bigint", "({l}.status = 'LOST')::int"),
+        Column("lost_value", "numeric(20, 2)", "CASE WHEN {l}.status = 'LOST' THEN coalesce({l}.value, 0) ELSE 0 END"),
+    ),
+    reads=("organization_id", "pipeline_id", "assigned_to_id", "created_at", "status", "value", "lost_reason_id"),
+    only="{l}.status IN ('CONVERTED', 'LOST')",
+)
+ORG_FORECAST_TOTALS = replace(
+    FORECAST_TOTALS, name="org_forecast_totals", dims=(ORG, *FORECAST_TOTALS.dims[2:3], FORECAST_TOTALS.dims[-1])
+)
+ORG_WIN_LOSS_TOTALS = replace(WIN_LOSS_TOTALS, name="org_win_loss_totals", dims=(ORG, WIN_LOSS_TOTALS.dims[-1]))
+SALES = (FORECAST_TOTALS, WIN_LOSS_TOTALS)
+
 ROLLUPS = {
     rollup.name: rollup
-    for base in (LEAD_TOTALS, CAMPAIGN_TOTALS, VISIT_TOTALS, PATH_TOTALS)
+    for base in (LEAD_TOTALS, CAMPAIGN_TOTALS, VISIT_TOTALS, PATH_TOTALS, *SALES)
     for rollup in (base, by_day(base))
-} | {rollup.name: rollup for rollup in (SOURCE_TOTALS, *NARROW, ORG_PATH_TOTALS)}
+} | {
+    rollup.name: rollup
+    for rollup in (SOURCE_TOTALS, *NARROW, ORG_PATH_TOTALS, ORG_FORECAST_TOTALS, ORG_WIN_LOSS_TOTALS)
+}
+# What migration 0008 added.
+SALES_ROLLUPS = [r for r in ROLLUPS.values() if r.name.removeprefix("org_").startswith(("forecast", "win_loss"))]
 LEAD_ROLLUPS = [rollup for rollup in ROLLUPS.values() if rollup.over == "lead"]
 VISIT_ROLLUPS = [rollup for rollup in ROLLUPS.values() if rollup.over == "visit"]
 PATH_ROLLUPS = [rollup for rollup in ROLLUPS.values() if rollup.over == "path"]

@@ -16,6 +16,8 @@ from leads.models import Lead
 from pipelines.models import LeadStatus
 
 from .filters import LeadFilter
+from .rollup_sql import WIN_LOSS_TOTALS
+from .rollups import rolled
 from .selectors import CLOSED_STATUSES, money, rate
 
 WON = Q(status=LeadStatus.CONVERTED)
@@ -44,8 +46,41 @@ class WinLoss:
         return rate(self.won_count, self.won_count + self.lost_count)
 
 
+def _rolled_rows(lead_filter: LeadFilter) -> list[dict] | None:
+    """The closed leads' groups by lost reason, from the rollup, named (one query)."""
+    rows = rolled(
+        WIN_LOSS_TOTALS,
+        lead_filter,
+        group_by=("lost_reason_id",),
+        measures=("won_count", "won_value", "lost_count", "lost_value"),
+        join=("LEFT JOIN leads_lostreason AS r ON r.id = g.lost_reason_id", []),
+        joined=("r.name", 'r."order"'),
+    )
+    if rows is None:
+        return None
+    return [
+        {
+            "lost_reason_id": row["lost_reason_id"],
+            "lost_reason__name": row["name"],
+            "lost_reason__order": row["order"],
+            "won": row["won_count"],
+            "won_value": row["won_value"],
+            "lost": row["lost_count"],
+            "lost_value": row["lost_value"],
+        }
+        for row in rows
+    ]
+
+
 def win_loss(lead_filter: LeadFilter) -> WinLoss:
-    rows = list(
+    rows = _rolled_rows(lead_filter)
+    if rows is None:
+        rows = _live_rows(lead_filter)
+    return _answer(rows)
+
+
+def _live_rows(lead_filter: LeadFilter) -> list[dict]:
+    return list(
         Lead.objects.filter(lead_filter.q(), status__in=CLOSED_STATUSES)
         .order_by()
         .values("lost_reason_id", "lost_reason__name", "lost_reason__order")
@@ -56,6 +91,9 @@ def win_loss(lead_filter: LeadFilter) -> WinLoss:
             lost_value=Sum("value", filter=LOST),
         )
     )
+
+
+def _answer(rows: list[dict]) -> WinLoss:
     # Most lost first; ties in the org's order of reasons, "no reason" last.
     lost_rows = sorted(
         (row for row in rows if row["lost"]),

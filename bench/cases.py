@@ -20,7 +20,7 @@ from leads.models import Lead
 from vchata.counts import CountCache
 from vchata.pagination import decode_cursor
 
-from . import board_page, floors
+from . import board_page, floors, sales_floors
 from .client import InProcess, Request
 from .measure import Result, count_queries, statements, time_all, time_pair
 from .scenario import Scenario
@@ -210,6 +210,20 @@ def build_cases(s: Scenario) -> list[Case]:
             lambda: floors.funnel(s.org_id, s.board_pipeline_id, rolled=True),
             pipeline_query,
             live=lambda: floors.funnel(s.org_id, s.board_pipeline_id),
+            target_ms=20,
+        ),
+        analytics(
+            "analytics: forecast",
+            "analytics/forecast",
+            lambda: sales_floors.forecast(s.org_id),
+            live=lambda: sales_floors.forecast(s.org_id, rolled=False),
+            target_ms=20,
+        ),
+        analytics(
+            "analytics: win-loss",
+            "analytics/win-loss",
+            lambda: sales_floors.win_loss(s.org_id),
+            live=lambda: sales_floors.win_loss(s.org_id, rolled=False),
             target_ms=20,
         ),
         Case(

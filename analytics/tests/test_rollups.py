@@ -16,10 +16,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
 
-from analytics import rollup_sql, rollups, selectors
+from analytics import forecast, rollup_sql, rollups, selectors, win_loss
 from analytics.filters import LeadFilter
 from analytics.rollup_sql import CAMPAIGN_TOTALS, LEAD_TOTALS, SOURCE_TOTALS, VISIT_TOTALS
-from leads.models import Campaign, Contact, Lead, StageVisit
+from leads.models import Campaign, Contact, Lead, LostReason, StageVisit
 from leads.services import delete_lead, move_lead_to_stage
 from leads.tests.factories import CampaignFactory, LeadFactory
 from pipelines.services import create_pipeline
@@ -36,7 +36,8 @@ NOW = datetime(2024, 4, 1, 12, 30, tzinfo=UTC)
 def live(report, lead_filter, monkeypatch, **kwargs):
     """The report read from the leads themselves (the rollup path switched off)."""
     with monkeypatch.context() as patch:
-        patch.setattr(selectors, "rolled", lambda *args, **kw: None)
+        for module in (selectors, forecast, win_loss):
+            patch.setattr(module, "rolled", lambda *args, **kw: None)
         return report(lead_filter, **kwargs)
 
 
@@ -63,11 +64,25 @@ def status_fields(status):
     return {"status": status, "converted_at": DAY0 + timedelta(hours=5) if status == "CONVERTED" else None}
 
 
+CLOSE_DATES = (None, date(2024, 1, 20), date(2024, 3, 31), date(2024, 4, 1), date(2024, 6, 30), date(2025, 2, 1))
+
+
+def deal_fields(rng, reasons):
+    """Expected close (overdue, this month, later, past the forecast, none), own probability, lost reason."""
+    return {
+        "expected_close_date": rng.choice(CLOSE_DATES),
+        "probability": rng.choice([None, None, 0, 35, 100]),
+        "lost_reason": rng.choice([None, *reasons]),
+    }
+
+
 def random_value(rng):
     return rng.choice([None, Decimal("0.01"), Decimal("1234.56"), Decimal(rng.randint(1, 99999)) / 100])
 
 
 def random_writes(org, stages, users, campaigns, rng, count):  # noqa: C901 - one branch per kind
+    # Retired reasons: leads carry them, but marking a lead LOST does not ask for one.
+    reasons = [LostReason.objects.create(organization=org, name=f"Reason {n}", is_active=False) for n in range(3)]
     keys = [campaign.utm_campaign for campaign in campaigns] + ["untracked", None]
     contacts = Contact.objects.bulk_create(Contact(organization=org, name=f"R{i}") for i in range(count))
     pipeline = stages[0].pipeline
@@ -86,6 +101,7 @@ def random_writes(org, stages, users, campaigns, rng, count):  # noqa: C901 - on
             campaign=rng.choice([None, None, *campaigns]),
             utm_campaign=rng.choice(keys),
             created_at=DAY0 + timedelta(minutes=rng.randint(0, 60 * 24 * 7)),
+            **deal_fields(rng, reasons),
         )
         for contact in contacts[: count // 2]
     )
@@ -107,7 +123,7 @@ def random_writes(org, stages, users, campaigns, rng, count):  # noqa: C901 - on
                     org=org, actor=None, lead_id=lead_id, stage_id=rng.choice(stages).pk, across_pipelines=True
                 )
         elif kind == 3:
-            leads.update(value=random_value(rng))
+            leads.update(value=random_value(rng), **deal_fields(rng, reasons))
         elif kind == 4:
             leads.update(source=rng.choice(SOURCES), assigned_to=rng.choice(users))
         elif kind == 5:
@@ -156,7 +172,7 @@ def random_writes(org, stages, users, campaigns, rng, count):  # noqa: C901 - on
     CampaignFactory(organization=org, name="Late", utm_campaign="untracked")
 
 
-REPORTS = (selectors.lead_stats, selectors.source_breakdown, selectors.campaign_breakdown)
+REPORTS = (selectors.lead_stats, selectors.source_breakdown, selectors.campaign_breakdown, win_loss.win_loss)
 PIPELINE_REPORTS = (selectors.pipeline_performance, selectors.pipeline_funnel)
 
 
@@ -168,6 +184,8 @@ def test_reports_from_rollups_equal_the_live_reports(org, pipeline, stages, memb
     for lead_filter in filters(org, (pipeline, other), member):
         for report in REPORTS:
             assert report(lead_filter) == live(report, lead_filter, monkeypatch), (report.__name__, lead_filter)
+        sales = forecast.lead_forecast(lead_filter, now=NOW, months=4)
+        assert sales == live(forecast.lead_forecast, lead_filter, monkeypatch, now=NOW, months=4), lead_filter
         if lead_filter.pipeline is not None:
             performance = selectors.pipeline_performance(lead_filter, now=NOW)
             assert performance == live(selectors.pipeline_performance, lead_filter, monkeypatch, now=NOW), lead_filter
