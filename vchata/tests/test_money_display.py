@@ -35,3 +35,22 @@ def test_the_filters_use_the_orgs_currency_and_leave_no_value_blank():
         Context({"a": Decimal("1500"), "b": None, "org": Org()})
     )
     assert html == "€1,500||€1.5K"
+
+
+LOCALES = ("en_US", "de_DE", "fr_FR", "de_CH", "en_IN", "ja_JP", "ar_EG", "fa_IR", "pt_BR", "sv_SE")
+CURRENCIES = ("USD", "EUR", "JPY", "BHD", "INR", "CHF", "GBP", "SEK", "BRL", "IRR")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_cached_formatter_gives_babels_answer_for_every_currency_and_amount(locale):
+    # The board formats 250 amounts per page through one formatter; it must be Babel's text, grouping and
+    # rounding included, wherever it takes its fast path (and Babel itself where it doesn't: Indian grouping).
+    from random import Random
+
+    from vchata.money import _babel_money, money_formatter
+
+    picks = Random(locale).sample(range(10**13), 250)
+    amounts = [Decimal(n) / 100 for n in picks[:200]] + [Decimal(n) for n in picks[200:]] + [Decimal(0), Decimal(-12)]
+    for currency in CURRENCIES:
+        formatter = money_formatter(currency, locale=locale)
+        assert [formatter(a) for a in amounts] == [_babel_money(a, currency, locale) for a in amounts]
