@@ -5,9 +5,14 @@ use the same value, so no translation table or extra join is ever needed.
 The body after the prefix is a ULID-style 26-character lowercase Crockford
 base32 string: 48 bits of milliseconds then 80 random bits, so new rows land
 at the right-hand edge of the primary-key index instead of at random pages.
+Within one process the ids are monotonic (as ULID's monotonic mode): one made in
+the same millisecond as the last takes the last one's random part plus one, so
+rows made together (a move's activities, written in one statement) sort in the
+order they were made.
 """
 
 import os
+import threading
 import time
 
 from django.db import models
@@ -25,10 +30,27 @@ def _encode(number: int, length: int) -> str:
     return "".join(reversed(chars))
 
 
+RANDOM_BITS = 80
+_last = [0, 0]  # the millisecond and random part of the last id made here
+_lock = threading.Lock()
+
+
 def new_id(prefix: str) -> str:
     millis = time.time_ns() // 1_000_000
-    randomness = int.from_bytes(os.urandom(10), "big")
+    with _lock:
+        last_millis, last_random = _last
+        if millis > last_millis:
+            randomness = _random()
+        elif last_random + 1 < 1 << RANDOM_BITS:  # the same millisecond (or the clock stepped back)
+            millis, randomness = last_millis, last_random + 1
+        else:  # that millisecond's ids are used up: the next one
+            millis, randomness = last_millis + 1, _random()
+        _last[:] = [millis, randomness]
     return f"{prefix}_{_encode(millis, 10)}{_encode(randomness, 16)}"
+
+
+def _random() -> int:
+    return int.from_bytes(os.urandom(RANDOM_BITS // 8), "big")
 
 
 def id_pattern(prefix: str) -> str:

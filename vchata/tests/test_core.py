@@ -16,6 +16,15 @@ def test_new_ids_are_prefixed_well_formed_and_time_ordered():
     assert first < second
 
 
+def test_ids_made_in_one_millisecond_sort_in_the_order_they_were_made(monkeypatch):
+    from vchata import ids
+
+    monkeypatch.setattr(ids.time, "time_ns", lambda: 1_700_000_000_000 * 1_000_000)
+    made = [new_id("activity") for _ in range(50)]
+    assert made == sorted(made) and len(set(made)) == 50
+    assert {id_[len("activity_") :][:10] for id_ in made} == {made[0][len("activity_") :][:10]}  # one millisecond
+
+
 def test_health_reports_ok_when_the_database_answers(anon):
     response = anon.get("/health")
     assert response.status_code == 200
