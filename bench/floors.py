@@ -351,8 +351,26 @@ def lead_detail(org_id: str, lead_id: str, activities: int = 100) -> bytes:
     return dumps({"success": True, "lead": lead, "message": "Lead retrieved successfully"})
 
 
+CHANGE_INSERT = (
+    "INSERT INTO leads_leadchange (id, organization_id, created_at, updated_at, lead_id, created, actor_kind, "
+    "actor_user_id, actor_rule_id, actor_api_key_id, actor_name, changes, note) "
+    "VALUES (%s, %s, %s, %s, %s, %s, 'USER', %s, '', '', 'Bench owner', %s, '')"
+)
+OUTBOX_INSERT = (
+    "INSERT INTO integrations_outboxevent (id, organization_id, created_at, updated_at, type, data) "
+    "VALUES (%s, %s, %s, %s, %s, %s)"
+)
+
+
+def _record(cursor, org_id: str, actor_id: str, lead_id: str, now, *, created: bool, changes: dict, event: str, data):
+    """The writes every lead change also makes: its change record and its webhook outbox event."""
+    cursor.execute(CHANGE_INSERT, [new_id("change"), org_id, now, now, lead_id, created, actor_id, _json(changes)])
+    cursor.execute(OUTBOX_INSERT, [new_id("evt"), org_id, now, now, event, _json({"actorId": actor_id, **data})])
+
+
 def move_stage(org_id: str, actor_id: str, lead_id: str, stage_id: str) -> bytes:
-    """Lock, close the open visit, open the new one, log the move (and the status change), save."""
+    """Lock, close the open visit, open the new one, log the move (and the status change), save, record
+    the change and its outbox event: the app's writes, one statement each."""
     now = datetime.now(UTC)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -393,12 +411,20 @@ def move_stage(org_id: str, actor_id: str, lead_id: str, stage_id: str) -> bytes
                 for kind, text, meta in activities
             ],
         )
+        previous_status = activities[-1][2]["from"] if len(activities) > 1 else status
         cursor.execute(
             "UPDATE leads_lead SET stage_id = %s, status = %s, "
             "converted_at = CASE WHEN %s = 'CONVERTED' THEN %s END, last_activity_at = %s, updated_at = %s "
             "WHERE id = %s",
             [stage_id, status, status, now, now, now, lead_id],
         )
+        changes = {"stageId": [current_stage, stage_id]}
+        if previous_status != status:
+            changes["status"] = [previous_status, status]
+        lead = {"id": lead_id, "pipelineId": pipeline_id, "stageId": stage_id, "status": status, "updatedAt": now}
+        stage = {"id": stage_id, "name": name}
+        _record(cursor, org_id, actor_id, lead_id, now, created=False, changes=changes, event="lead.stage_changed",
+                data={"lead": lead, "stage": stage})  # fmt: skip
     return dumps(
         {
             "success": True,
@@ -446,6 +472,12 @@ def create_with_contact(org_id: str, actor_id: str, pipeline_id: str, contact: d
             "metadata, actor_id) VALUES (%s, %s, %s, %s, %s, 'CREATED', 'Lead created', %s, %s)",
             [new_id("activity"), org_id, now, now, lead_id, _json({"stageId": stage_id, "source": source}), actor_id],
         )
+        initial = {"contactId": [None, contact_id], "pipelineId": [None, pipeline_id], "stageId": [None, stage_id],
+                   "status": [None, status], "source": [None, source], "value": [None, value]}  # fmt: skip
+        made = {"id": lead_id, "contactId": contact_id, "pipelineId": pipeline_id, "stageId": stage_id,
+                "status": status, "source": source, "value": value, "createdAt": now}  # fmt: skip
+        _record(cursor, org_id, actor_id, lead_id, now, created=True, changes=initial, event="lead.created",
+                data={"lead": made})  # fmt: skip
     lead = {
         "id": lead_id,
         "contactId": contact_id,

@@ -7,6 +7,7 @@ their writes commit or roll back with it.
 """
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,12 +47,19 @@ class LeadEvent:
 
 
 Handler = Callable[[LeadEvent], None]
+# Sees all of a service call's events before any is announced, as a context around the announcements.
+Preparer = Callable[[list[LeadEvent]], AbstractContextManager]
 _handlers: list[Handler] = []
+_preparers: dict[Handler, Preparer] = {}
 
 
-def subscribe(handler: Handler) -> None:
+def subscribe(handler: Handler, *, prepare: Preparer | None = None) -> None:
+    """Call ``handler`` with every event; ``prepare`` (optional) gets each call's events first, together
+    (the rule engine reads the rules of a move's two events in one query)."""
     if handler not in _handlers:
         _handlers.append(handler)
+    if prepare is not None:
+        _preparers[handler] = prepare
 
 
 def emit(event: LeadEvent) -> None:
@@ -59,6 +67,16 @@ def emit(event: LeadEvent) -> None:
         handler(event)
 
 
+def emit_all(events: list[LeadEvent]) -> None:
+    """Announce one service call's events, in order, inside each subscriber's ``prepare`` context."""
+    with ExitStack() as stack:
+        for prepare in list(_preparers.values()):
+            stack.enter_context(prepare(events))
+        for event in events:
+            emit(event)
+
+
 def unsubscribe(handler: Handler) -> None:
     if handler in _handlers:
         _handlers.remove(handler)
+    _preparers.pop(handler, None)

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from vchata.ids import PrefixedIdField
 from vchata.tenancy import OrgOwned
@@ -73,6 +73,35 @@ class Stage(OrgOwned):
 
     def __str__(self):
         return self.name
+
+
+def with_first_stage(pipelines: QuerySet[Pipeline]) -> QuerySet[Pipeline]:
+    """``pipelines`` with their first stage's id and status read in the same query (see ``first_stage``)."""
+    first = Stage.objects.filter(pipeline=OuterRef("pk")).order_by("order", "id")
+    return pipelines.annotate(
+        first_stage_id=Subquery(first.values("id")[:1]), first_stage_status=Subquery(first.values("status")[:1])
+    )
+
+
+def first_stage(pipeline: Pipeline) -> Stage | None:
+    """The pipeline's first stage, None when it has none.
+
+    Read with ``with_first_stage``, it costs no query: the stage is made from the columns read
+    (a new lead needs its id and status; its other fields load when first used).
+    """
+    if not hasattr(pipeline, "first_stage_id"):
+        return pipeline.stages.order_by("order", "id").first()
+    if pipeline.first_stage_id is None:
+        return None
+    known = {
+        "organization_id": pipeline.organization_id,
+        "id": pipeline.first_stage_id,
+        "pipeline_id": pipeline.pk,
+        "status": pipeline.first_stage_status,
+    }
+    # from_db takes the values in the model's field order.
+    names = [f.attname for f in Stage._meta.concrete_fields if f.attname in known]
+    return Stage.from_db(pipeline._state.db, names, [known[name] for name in names])
 
 
 DEFAULT_PIPELINE_NAME = "Sales Pipeline"

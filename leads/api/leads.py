@@ -7,6 +7,7 @@ selector, answer with an output serializer in the documented envelope.
 from functools import partial
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import APIException
 
 from vchata.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate_with_cursor
 from vchata.responses import created, ok
@@ -232,8 +233,12 @@ class MoveStageView(OrgScopedAPIView):
         tags=TAGS,
     )
     def post(self, request, org_id, lead_id):
-        selectors.lead_in_org(org=self.org, lead_id=lead_id, scope=self.lead_scope)
-        data = validated(s.MoveStageInput, request, self.org)
+        try:
+            data = validated(s.MoveStageInput, request, self.org)
+        except APIException:
+            # A lead the caller can't see is a 404 before a bad body's 400 (the move looks it up itself).
+            selectors.lead_in_org(org=self.org, lead_id=lead_id, scope=self.lead_scope)
+            raise
         lead = services.move_lead_to_stage(
             org=self.org,
             actor=request.user,
@@ -241,6 +246,7 @@ class MoveStageView(OrgScopedAPIView):
             stage_id=data["stageId"],
             notes=data["notes"],
             lost_reason=data.get("lost_reason"),
+            scope=self.lead_scope,
         )
         return ok(message="Lead moved to new stage successfully", lead=s.LeadStageSerializer(lead).data)
 

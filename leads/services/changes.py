@@ -1,10 +1,11 @@
 """The record of who changed which of a lead's fields: one ``LeadChange`` row per action.
 
-The lead services call ``record_change`` once per call that changed something (an update, a
-move, a close, a creation), inside their transaction, with the lead's tracked values before and
-after (``leads.services.leads.TRACKED_FIELDS``). Who did it comes from the call: a rule names
-itself in ``cause``; an API key or an import declared itself for the request (``vchata.actors``);
-otherwise the acting user, or the system when there is none.
+The lead services make one with ``change_record`` per call that changed something (an update, a
+move, a close, a creation) and write it with the call's other new rows, inside their transaction,
+with the lead's tracked values before and after (``leads.services.leads.TRACKED_FIELDS``). Who
+did it comes from the call: a rule names itself in ``cause``; an API key or an import declared
+itself for the request (``vchata.actors``); otherwise the acting user, or the system when there
+is none.
 """
 
 from collections.abc import Mapping
@@ -50,7 +51,7 @@ def initial_values(values: Mapping[str, Any]) -> dict[str, list]:
     return field_changes(empty, {name: (None if value == "" else value) for name, value in values.items()})
 
 
-def record_change(
+def change_record(
     *,
     org: Organization,
     lead: Lead,
@@ -60,12 +61,12 @@ def record_change(
     after: Mapping[str, Any],
     note: str = "",
 ) -> LeadChange | None:
-    """Write the action's row (``before=None``: the lead was just created); nothing when nothing changed."""
+    """The action's row, not saved yet (``before=None``: the lead was just created); None when nothing changed."""
     changes = initial_values(after) if before is None else field_changes(before, after)
     if not changes:
         return None
     actor = change_actor(user, cause)
-    return LeadChange.objects.create(
+    return LeadChange(
         organization=org,
         lead=lead,
         created=before is None,

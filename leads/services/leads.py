@@ -4,24 +4,30 @@ Each is atomic; those that change a lead's stage, status or assignee lock the
 lead row first, so two people dragging one card cannot interleave their
 history rows. Every change is announced on ``leads.events`` inside the
 transaction (automation and the webhook outbox listen).
+
+A call's new rows (stage visit, activities, the change record) are collected in
+``NewRows`` and inserted in one statement just before the lead row is written:
+the hot paths (a move, a create) pay a round trip per statement.
 """
 
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from pipelines.models import LeadStatus, Pipeline, Stage
+from pipelines.models import LeadStatus, Pipeline, Stage, first_stage
 from vchata.accounts.models import Organization, User
 from vchata.exceptions import Conflict, InvalidInput
 from vchata.money import json_amount
+from vchata.statements import NewRows, insert_new, saved
 from vchata.tenancy import get_in_org
+from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 
 from ..custom_fields import validate_custom_fields
-from ..events import EventKind, LeadEvent, emit
+from ..events import EventKind, LeadEvent, emit, emit_all
 from ..models import (
     Activity,
     Campaign,
@@ -33,7 +39,7 @@ from ..models import (
     SocialAccount,
     StageVisit,
 )
-from .changes import record_change
+from .changes import change_record
 from .common import check_org_links
 from .contacts import find_or_create_contact
 from .lost_reasons import org_has_lost_reasons
@@ -98,10 +104,11 @@ def _lock_lead(org: Organization, lead_id: str) -> Lead:
     return get_in_org(Lead, org, lead_id, lock=True)
 
 
-def _log(
+def _activity(
     *, org: Organization, lead: Lead, actor: User | None, type: str, description: str = "", metadata=None
 ) -> Activity:
-    return Activity.objects.create(
+    """A new activity of ``lead``, not saved yet (a service adds it to its ``NewRows``)."""
+    return Activity(
         organization=org, lead=lead, type=type, description=description, metadata=metadata or {}, actor=actor
     )
 
@@ -124,7 +131,15 @@ def _change_lost_reason(org: Organization, lead: Lead, changes: Mapping[str, Any
 
 
 def _set_status(
-    *, org: Organization, lead: Lead, status: str, actor: User | None, cause: dict, now, lost_reason=None
+    *,
+    org: Organization,
+    lead: Lead,
+    status: str,
+    actor: User | None,
+    cause: dict,
+    now,
+    rows: NewRows,
+    lost_reason=None,
 ) -> list[LeadEvent]:
     """Apply a status change on a locked lead; returns the events to emit after saving.
 
@@ -145,24 +160,28 @@ def _set_status(
     if status == LeadStatus.LOST and lead.lost_reason is not None:
         metadata["lostReasonId"] = lead.lost_reason.pk
         description += f" (reason: {lead.lost_reason.name})"
-    _log(
-        org=org,
-        lead=lead,
-        actor=actor,
-        type=Activity.Type.STATUS_CHANGED,
-        description=description,
-        metadata=metadata,
+    rows.add(
+        _activity(
+            org=org,
+            lead=lead,
+            actor=actor,
+            type=Activity.Type.STATUS_CHANGED,
+            description=description,
+            metadata=metadata,
+        )
     )
     if status == LeadStatus.CONVERTED:
-        _log(
-            org=org, lead=lead, actor=actor, type=Activity.Type.CONVERTED, description="Lead converted", metadata=cause
+        rows.add(
+            _activity(
+                org=org,
+                lead=lead,
+                actor=actor,
+                type=Activity.Type.CONVERTED,
+                description="Lead converted",
+                metadata=cause,
+            )
         )
     return [LeadEvent(EventKind.STATUS_CHANGED, org, lead, actor, detail=status, cause=cause)]
-
-
-def _emit_all(events: list[LeadEvent]) -> None:
-    for event in events:
-        emit(event)
 
 
 def _starting_lost_reason(org: Organization, actor: User | None, status: str, reason: LostReason | None):
@@ -180,8 +199,7 @@ def _starting_lost_reason(org: Organization, actor: User | None, status: str, re
     return reason
 
 
-@transaction.atomic
-def create_lead(
+def _create_lead(
     *,
     org: Organization,
     actor: User | None,
@@ -224,7 +242,7 @@ def create_lead(
         contentPostId=content_post,
     )
     if stage is None:
-        stage = pipeline.stages.order_by("order").first()
+        stage = first_stage(pipeline)
         if stage is None:
             raise InvalidInput(["pipelineId refers to a pipeline with no stages"])
     elif stage.pipeline_id != pipeline.pk:
@@ -232,9 +250,6 @@ def create_lead(
     if assigned_to is not None and not org.memberships.filter(user=assigned_to).exists():
         raise InvalidInput(["assignedToId does not match any member of this organization"])
     fields = validate_custom_fields(org, custom_fields or {})
-    if Lead.objects.for_org(org).filter(contact=contact, pipeline=pipeline).exists():
-        raise Conflict(LEAD_EXISTS)
-
     now = timezone.now()
     status = stage.status or LeadStatus.NEW
     lost_reason = _starting_lost_reason(org, actor, status, lost_reason)
@@ -266,27 +281,32 @@ def create_lead(
         probability=probability,
         lost_reason=lost_reason,
     )
-    try:
-        with transaction.atomic():
-            lead.save(force_insert=True)
-    except IntegrityError as exc:
-        # Lost a race with an identical create: the unique constraint decided.
-        raise Conflict(LEAD_EXISTS) from exc
-    StageVisit.objects.create(organization=org, lead=lead, stage=stage, entered_at=now)
-    _log(
-        org=org,
-        lead=lead,
-        actor=actor,
-        type=Activity.Type.CREATED,
-        description="Lead created",
-        metadata={"stageId": stage.pk, "source": source}
-        | ({"lostReasonId": lead.lost_reason_id} if lead.lost_reason_id else {}),
+    # The (contact, pipeline) unique index answers "already there?" (a race included) as the row goes in.
+    if not insert_new(lead):
+        raise Conflict(LEAD_EXISTS)
+    saved(lead, created=True)
+    rows = NewRows()
+    rows.add(StageVisit(organization=org, lead=lead, stage=stage, entered_at=now))
+    rows.add(
+        _activity(
+            org=org,
+            lead=lead,
+            actor=actor,
+            type=Activity.Type.CREATED,
+            description="Lead created",
+            metadata={"stageId": stage.pk, "source": source}
+            | ({"lostReasonId": lead.lost_reason_id} if lead.lost_reason_id else {}),
+        )
     )
     if status == LeadStatus.CONVERTED:
-        _log(org=org, lead=lead, actor=actor, type=Activity.Type.CONVERTED, description="Lead converted")
-    record_change(org=org, lead=lead, user=actor, cause={}, before=None, after=_tracked_values(lead))
+        rows.add(_activity(org=org, lead=lead, actor=actor, type=Activity.Type.CONVERTED, description="Lead converted"))
+    rows.add(change_record(org=org, lead=lead, user=actor, cause={}, before=None, after=_tracked_values(lead)))
+    rows.write()
     emit(LeadEvent(EventKind.LEAD_CREATED, org, lead, actor))
     return lead
+
+
+create_lead = transaction.atomic(_create_lead)
 
 
 @transaction.atomic
@@ -300,7 +320,8 @@ def create_lead_with_contact(
         phone=contact.get("phone") or "",
         company=contact.get("company") or "",
     )
-    lead = create_lead(org=org, actor=actor, contact=contact_row, **lead_fields)
+    # Inside this transaction already: no savepoint of its own.
+    lead = _create_lead(org=org, actor=actor, contact=contact_row, **lead_fields)
     return lead, contact_row
 
 
@@ -318,6 +339,7 @@ def update_lead(
     before = _tracked_values(lead)
     now = timezone.now()
     events: list[LeadEvent] = []
+    rows = NewRows()
 
     for name in PLAIN_FIELDS:
         if name in changes:
@@ -336,7 +358,7 @@ def update_lead(
         merged = {**lead.custom_fields, **(changes["custom_fields"] or {})}
         lead.custom_fields = validate_custom_fields(org, merged)
     if "assigned_to" in changes and changes["assigned_to"] != lead.assigned_to:
-        events += _assign(org=org, lead=lead, user=changes["assigned_to"], actor=actor, cause=cause)
+        events += _assign(org=org, lead=lead, user=changes["assigned_to"], actor=actor, cause=cause, rows=rows)
     _change_lost_reason(org, lead, changes, cause)
     if "status" in changes and changes["status"] != lead.status:
         events += _change_status(
@@ -346,39 +368,63 @@ def update_lead(
             actor=actor,
             cause=cause,
             now=now,
+            rows=rows,
             lost_reason=changes.get("lost_reason"),
         )
 
-    lead.save()
-    _finish_update(org, lead, actor, cause, before, events)
+    _finish_update(org, lead, actor, cause, before, events, rows)
     return lead
 
 
-def _finish_update(
-    org: Organization, lead: Lead, actor: User | None, cause: dict, before: Mapping[str, Any], events: list
-) -> None:
-    """Record and announce a saved update: its events, then one LEAD_UPDATED naming every field it changed."""
+def _save_with_rows(
+    org: Organization, lead: Lead, actor: User | None, cause: dict, before, rows: NewRows, note: str = ""
+) -> dict[str, Any]:
+    """Write a changed lead: its new rows and its change record in one statement, then the row itself.
+
+    In that order because the rollup triggers of a new stage visit read the lead as it was.
+    Returns the lead's tracked values after the change.
+    """
     after = _tracked_values(lead)
-    record_change(org=org, lead=lead, user=actor, cause=cause, before=before, after=after)
+    rows.add(change_record(org=org, lead=lead, user=actor, cause=cause, before=before, after=after, note=note))
+    rows.write()
+    lead.save()
+    return after
+
+
+def _finish_update(
+    org: Organization,
+    lead: Lead,
+    actor: User | None,
+    cause: dict,
+    before: Mapping[str, Any],
+    events: list,
+    rows: NewRows,
+) -> None:
+    """Save and announce an update: its events, then one LEAD_UPDATED naming every field it changed."""
+    after = _save_with_rows(org, lead, actor, cause, before, rows)
     changed = _changed(before, after)
     if changed:
         events.append(LeadEvent(EventKind.LEAD_UPDATED, org, lead, actor, detail={"changes": changed}, cause=cause))
-    _emit_all(events)
+    emit_all(events)
 
 
-def _assign(*, org: Organization, lead: Lead, user: User | None, actor: User | None, cause: dict) -> list[LeadEvent]:
+def _assign(
+    *, org: Organization, lead: Lead, user: User | None, actor: User | None, cause: dict, rows: NewRows
+) -> list[LeadEvent]:
     if user is not None and not org.memberships.filter(user=user).exists():
         raise InvalidInput(["assignedToId does not match any member of this organization"])
     previous = lead.assigned_to_id
     lead.assigned_to = user
     description = f"Assigned to {user.name or user.email}" if user else "Unassigned"
-    _log(
-        org=org,
-        lead=lead,
-        actor=actor,
-        type=Activity.Type.ASSIGNED,
-        description=description,
-        metadata={"from": previous, "to": user.pk if user else None, **cause},
+    rows.add(
+        _activity(
+            org=org,
+            lead=lead,
+            actor=actor,
+            type=Activity.Type.ASSIGNED,
+            description=description,
+            metadata={"from": previous, "to": user.pk if user else None, **cause},
+        )
     )
     return [LeadEvent(EventKind.ASSIGNED, org, lead, actor, detail=user.pk if user else None, cause=cause)]
 
@@ -394,6 +440,7 @@ def move_lead_to_stage(
     cause: dict | None = None,
     across_pipelines: bool = False,
     lost_reason=None,
+    scope: LeadScope = ALL_LEADS,
 ) -> Lead:
     """Move a lead to another stage of its pipeline, closing the current stage visit.
 
@@ -401,10 +448,13 @@ def move_lead_to_stage(
     the stage the lead is already in changes nothing. ``across_pipelines``
     (the admin's fix for a lead filed in the wrong pipeline) also accepts a
     stage of another pipeline of the org; the lead keeps its contact, so a
-    lead for that contact already in the target pipeline is a Conflict.
+    lead for that contact already in the target pipeline is a Conflict. A lead ``scope`` doesn't
+    see is not found, as one of another org.
     """
     cause = cause or {}
-    lead = _lock_lead(org, lead_id)
+    # Not with its stage joined: a row locked FOR UPDATE through a join is skipped (a 404) when a
+    # concurrent move changed the join's key meanwhile.
+    lead = get_in_org(Lead.objects.filter(scope.q()), org, lead_id, lock=True)
     stages = Stage.objects.for_org(org)
     if not across_pipelines:
         stages = stages.filter(pipeline_id=lead.pipeline_id)
@@ -426,26 +476,32 @@ def move_lead_to_stage(
         lead.pipeline_id = stage.pipeline_id
 
     now = timezone.now()
-    previous = found.get(lead.stage_id) or lead.stage
+    rows = NewRows()
     events = _enter_stage(
         org=org,
         lead=lead,
         stage=stage,
-        previous=previous,
+        previous=found.get(lead.stage_id) or lead.stage,
         actor=actor,
         cause=cause,
         now=now,
+        rows=rows,
         notes=notes,
         metadata=pipeline_change,
     )
     if stage.status:
         events += _set_status(
-            org=org, lead=lead, status=stage.status, actor=actor, cause=cause, now=now, lost_reason=lost_reason
+            org=org,
+            lead=lead,
+            status=stage.status,
+            actor=actor,
+            cause=cause,
+            now=now,
+            rows=rows,
+            lost_reason=lost_reason,
         )
-    lead.save()
-    after = _tracked_values(lead)
-    record_change(org=org, lead=lead, user=actor, cause=cause, before=before, after=after, note=notes)
-    _emit_all(events)
+    _save_with_rows(org, lead, actor, cause, before, rows, note=notes)
+    emit_all(events)
     return lead
 
 
@@ -458,21 +514,25 @@ def _enter_stage(
     actor: User | None,
     cause: dict,
     now,
+    rows: NewRows,
     notes: str = "",
     metadata: Mapping[str, Any] | None = None,
 ) -> list[LeadEvent]:
-    """Put a locked lead into ``stage``: close its open visit, open one, log STAGE_CHANGED (the lead isn't saved)."""
+    """Put a locked lead into ``stage``: close its open visit, add the new one and STAGE_CHANGED to ``rows``
+    (neither they nor the lead are saved here)."""
     StageVisit.objects.filter(lead=lead, left_at__isnull=True).update(left_at=now)
-    StageVisit.objects.create(organization=org, lead=lead, stage=stage, entered_at=now)
+    rows.add(StageVisit(organization=org, lead=lead, stage=stage, entered_at=now))
     lead.stage = stage
     lead.last_activity_at = now
-    _log(
-        org=org,
-        lead=lead,
-        actor=actor,
-        type=Activity.Type.STAGE_CHANGED,
-        description=f"Moved from {previous.name} to {stage.name}" + (f": {notes}" if notes else ""),
-        metadata={"fromStageId": previous.pk, "toStageId": stage.pk, "notes": notes, **(metadata or {}), **cause},
+    rows.add(
+        _activity(
+            org=org,
+            lead=lead,
+            actor=actor,
+            type=Activity.Type.STAGE_CHANGED,
+            description=f"Moved from {previous.name} to {stage.name}" + (f": {notes}" if notes else ""),
+            metadata={"fromStageId": previous.pk, "toStageId": stage.pk, "notes": notes, **(metadata or {}), **cause},
+        )
     )
     return [LeadEvent(EventKind.STAGE_ENTERED, org, lead, actor, detail=stage.pk, cause=cause)]
 
@@ -499,6 +559,7 @@ def _change_status(
     actor: User | None,
     cause: dict,
     now,
+    rows: NewRows,
     lost_reason=None,
     fallback_stage: Stage | None = None,
 ) -> list[LeadEvent]:
@@ -514,10 +575,17 @@ def _change_status(
     events: list[LeadEvent] = []
     if target is not None:
         events += _enter_stage(
-            org=org, lead=lead, stage=target, previous=current or lead.stage, actor=actor, cause=cause, now=now
+            org=org,
+            lead=lead,
+            stage=target,
+            previous=current or lead.stage,
+            actor=actor,
+            cause=cause,
+            now=now,
+            rows=rows,
         )
     return events + _set_status(
-        org=org, lead=lead, status=status, actor=actor, cause=cause, now=now, lost_reason=lost_reason
+        org=org, lead=lead, status=status, actor=actor, cause=cause, now=now, rows=rows, lost_reason=lost_reason
     )
 
 
@@ -557,11 +625,11 @@ def reopen_lead(*, org: Organization, actor: User | None, lead_id: str, cause: d
     before = _tracked_values(lead)
     first = Stage.objects.for_org(org).filter(pipeline_id=lead.pipeline_id).order_by("order", "id").first()
     now = timezone.now()
+    rows = NewRows()
     events = _change_status(
-        org=org, lead=lead, status=LeadStatus.NEW, actor=actor, cause=cause, now=now, fallback_stage=first
+        org=org, lead=lead, status=LeadStatus.NEW, actor=actor, cause=cause, now=now, rows=rows, fallback_stage=first
     )
-    lead.save()
-    _finish_update(org, lead, actor, cause, before, events)
+    _finish_update(org, lead, actor, cause, before, events, rows)
     return lead
 
 
@@ -577,7 +645,7 @@ def add_activity(
     cause: dict | None = None,
 ) -> Activity:
     lead = _lock_lead(org, lead_id)
-    activity = _log(
+    activity = _activity(
         org=org,
         lead=lead,
         actor=actor,
@@ -585,6 +653,7 @@ def add_activity(
         description=description,
         metadata={**(metadata or {}), **(cause or {})},
     )
+    activity.save(force_insert=True)
     lead.last_activity_at = activity.created_at
     lead.save(update_fields=["last_activity_at", "updated_at"])
     emit(LeadEvent(EventKind.ACTIVITY_ADDED, org, lead, actor, detail=type, cause=cause or {}, activity=activity))

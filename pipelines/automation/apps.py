@@ -18,11 +18,11 @@ class AutomationConfig(AppConfig):
         from leads.events import subscribe
         from pipelines.models import Stage
 
-        from .engine import handle_lead_event
+        from .engine import handle_lead_event, rules_for_all
         from .signals import pause_rules_losing_their_last_stage_condition
 
         # Automation runs inside the transaction of every lead change.
-        subscribe(handle_lead_event)
+        subscribe(handle_lead_event, prepare=rules_for_all)
         pre_delete.connect(
             pause_rules_losing_their_last_stage_condition, sender=Stage, dispatch_uid="automation.rule_stage_guard"
         )

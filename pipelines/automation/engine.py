@@ -9,8 +9,13 @@ that no rule fires twice for one originating event and chains stop at
 """
 
 import logging
+import operator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import reduce
+from typing import Any
 
 from django.db.models import Q
 
@@ -37,17 +42,61 @@ class Cascade:
 _cascade: ContextVar[Cascade | None] = ContextVar("automation_cascade", default=None)
 
 
+# The rules read ahead for each event of a service call (``rules_for_all``): id(event) -> (pipeline, rules).
+_read_ahead: ContextVar[dict[int, tuple[str, list[Rule]]] | None] = ContextVar("automation_read_ahead", default=None)
+
+
+def trigger_values(event: LeadEvent) -> dict[str, Any] | None:
+    """The trigger fields of the rules listening to this event; None when no trigger listens to it (ASSIGNED)."""
+    if event.kind == EventKind.LEAD_CREATED:
+        return {"trigger": Rule.Trigger.LEAD_CREATED}
+    if event.kind == EventKind.ACTIVITY_ADDED:
+        return {"trigger": Rule.Trigger.ACTIVITY_ADDED, "trigger_activity_type": event.detail}
+    if event.kind == EventKind.STATUS_CHANGED:
+        return {"trigger": Rule.Trigger.STATUS_CHANGED, "trigger_status": event.detail}
+    if event.kind == EventKind.STAGE_ENTERED:
+        return {"trigger": Rule.Trigger.STAGE_ENTERED, "trigger_stage_id": event.detail}
+    return None
+
+
 def trigger_q(event: LeadEvent) -> Q | None:
     """Rules whose trigger this event is; None when no trigger listens to it (ASSIGNED)."""
-    if event.kind == EventKind.LEAD_CREATED:
-        return Q(trigger=Rule.Trigger.LEAD_CREATED)
-    if event.kind == EventKind.ACTIVITY_ADDED:
-        return Q(trigger=Rule.Trigger.ACTIVITY_ADDED, trigger_activity_type=event.detail)
-    if event.kind == EventKind.STATUS_CHANGED:
-        return Q(trigger=Rule.Trigger.STATUS_CHANGED, trigger_status=event.detail)
-    if event.kind == EventKind.STAGE_ENTERED:
-        return Q(trigger=Rule.Trigger.STAGE_ENTERED, trigger_stage_id=event.detail)
-    return None
+    values = trigger_values(event)
+    return None if values is None else Q(**values)
+
+
+def _active_rules(event: LeadEvent, listening: Q):
+    return (
+        Rule.objects.for_org(event.org)
+        .filter(listening, pipeline_id=event.lead.pipeline_id, is_active=True)
+        .select_related("action_user")
+        .prefetch_related("condition_stages")
+        .order_by("order", "created_at")
+    )
+
+
+@contextmanager
+def rules_for_all(events: list[LeadEvent]) -> Iterator[None]:
+    """Read the rules of all of one lead's events at once (a move: stage entered and status changed).
+
+    Each event then takes, in order, those listening to it, unless the lead changed pipeline
+    meanwhile (its rules are read again then).
+    """
+    listened = [(event, values) for event in events if (values := trigger_values(event)) is not None]
+    if len(listened) < 2 or len({(event.org.pk, event.lead.pk) for event, _ in listened}) > 1:
+        yield
+        return
+    first = listened[0][0]
+    rules = list(_active_rules(first, reduce(operator.or_, (Q(**values) for _, values in listened))))
+    ahead = {
+        id(event): (first.lead.pipeline_id, [r for r in rules if all(getattr(r, k) == v for k, v in values.items())])
+        for event, values in listened
+    }
+    token = _read_ahead.set({**(_read_ahead.get() or {}), **ahead})
+    try:
+        yield
+    finally:
+        _read_ahead.reset(token)
 
 
 def handle_lead_event(event: LeadEvent) -> None:
@@ -75,14 +124,11 @@ def run_rules(event: LeadEvent, listening: Q, cascade: Cascade) -> None:
     if cascade.depth >= MAX_DEPTH:
         logger.warning("Automation depth limit reached on lead %s (%s); stopping the chain", event.lead.pk, event.kind)
         return
-    rules = list(
-        Rule.objects.for_org(event.org)
-        .filter(listening, pipeline_id=event.lead.pipeline_id, is_active=True)
-        .exclude(pk__in=cascade.fired)
-        .select_related("action_user")
-        .prefetch_related("condition_stages")
-        .order_by("order", "created_at")
-    )
+    pipeline_id, ahead = (_read_ahead.get() or {}).get(id(event), (None, None))
+    if ahead is not None and pipeline_id == event.lead.pipeline_id:
+        rules = [rule for rule in ahead if rule.pk not in cascade.fired]
+    else:
+        rules = list(_active_rules(event, listening).exclude(pk__in=cascade.fired))
     applied = False
     for rule in rules:
         if rule.pk in cascade.fired:  # fired further down the chain meanwhile

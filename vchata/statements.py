@@ -1,0 +1,93 @@
+"""Rows written in fewer SQL statements: the hot write paths pay one round trip per statement.
+
+``insert_together`` writes the rows of several models in one statement (data-modifying CTEs:
+``WITH w0 AS (INSERT …), w1 AS (INSERT …) INSERT …``); ``insert_new`` writes one row unless a
+unique index already holds it (``ON CONFLICT DO NOTHING``), saying which, without the savepoint
+an ``IntegrityError`` needs. The SQL is Django's own ``INSERT`` for each model (defaults,
+``auto_now`` and prefixed ids applied as ``bulk_create`` does), so columns are never listed by
+hand. Row triggers fire as for separate statements; post_save signals are not sent (as with
+``bulk_create``): a caller whose model has receivers sends them (``saved``).
+
+Only rows that no other row of the same statement depends on for a trigger belong together:
+every part of one statement sees the database as it was before the statement.
+"""
+
+from itertools import chain
+
+from django.db import connections, router
+from django.db.models import AutoField, Model
+from django.db.models.constants import OnConflict
+from django.db.models.signals import post_save
+from django.db.models.sql import InsertQuery
+
+
+def _insert_sql(rows: list[Model], *, using: str, ignore_conflicts: bool = False, returning: bool = False):
+    model = type(rows[0])
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.generated]
+    if any(row.pk is None for row in rows):  # a database-made id (StageVisit): left to the database
+        fields = [f for f in fields if not isinstance(f, AutoField)]
+    query = InsertQuery(model, on_conflict=OnConflict.IGNORE if ignore_conflicts else None)
+    query.insert_values(fields, rows)
+    compiler = query.get_compiler(using=using)
+    if returning:
+        compiler.returning_fields = [opts.pk]
+    [(sql, params)] = compiler.as_sql()
+    return sql, tuple(params)
+
+
+def _written(rows: list[Model], using: str) -> None:
+    for row in rows:
+        row._state.adding = False
+        row._state.db = using
+
+
+def insert_together(*groups: list[Model]) -> None:
+    """Insert every row of ``groups`` (each a list of one model's new instances) in one statement."""
+    groups = tuple(group for group in groups if group)
+    if not groups:
+        return
+    using = router.db_for_write(type(groups[0][0]))
+    parts = [_insert_sql(group, using=using) for group in groups]
+    *first, (last_sql, last_params) = parts
+    sql = last_sql
+    if first:
+        sql = "WITH " + ", ".join(f"w{i} AS ({part})" for i, (part, _) in enumerate(first)) + " " + last_sql
+    params = tuple(chain.from_iterable(part_params for _, part_params in first)) + last_params
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+    for group in groups:
+        _written(group, using)
+
+
+class NewRows:
+    """The rows a service call adds, kept until ``write`` inserts them all in one statement."""
+
+    def __init__(self):
+        self._groups: dict[type[Model], list[Model]] = {}
+
+    def add(self, row: Model | None) -> None:
+        """Keep ``row`` for ``write`` (None, e.g. a change record of no change, is nothing to write)."""
+        if row is not None:
+            self._groups.setdefault(type(row), []).append(row)
+
+    def write(self) -> None:
+        insert_together(*self._groups.values())
+        self._groups = {}
+
+
+def insert_new(row: Model) -> bool:
+    """Insert ``row`` (its id set), or nothing when a unique index already holds one like it: whether it did."""
+    using = router.db_for_write(type(row))
+    sql, params = _insert_sql([row], using=using, ignore_conflicts=True, returning=True)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = cursor.fetchone() is not None
+    if inserted:
+        _written([row], using)
+    return inserted
+
+
+def saved(row: Model, *, created: bool) -> None:
+    """Send ``post_save`` for a row written by this module, as ``save()`` would have."""
+    post_save.send(sender=type(row), instance=row, created=created, update_fields=None, raw=False, using=row._state.db)
