@@ -78,3 +78,11 @@ def change_record(
         changes=changes,
         note=note,
     )
+
+
+def record_change(**details) -> LeadChange | None:
+    """Write ``change_record``'s row now: for a caller with no other new rows to write it with."""
+    row = change_record(**details)
+    if row is not None:
+        row.save(force_insert=True)
+    return row
