@@ -176,9 +176,9 @@ def contact_search(text: str) -> Q:
     """Contacts whose name, email or company (or phone, for a text with a digit) contain ``text``, any case.
 
     ``icontains`` is ``UPPER(col::text) LIKE UPPER(…)`` on PostgreSQL, the expression of the
-    per-column trigram indexes of leads migration 0003 (name, email, company), so a search of
-    those is a bitmap OR of index scans. Phone has no such index: it is searched only when the
-    text could be part of a number, so name searches keep to the indexes.
+    per-column trigram indexes of leads migrations 0003 (name, email, company) and 0013 (phone),
+    so a search is a bitmap OR of index scans. Phone is searched only when the text could be
+    part of a number.
     """
     condition = Q(name__icontains=text) | Q(email__icontains=text) | Q(company__icontains=text)
     if any(character.isdigit() for character in text):

@@ -48,10 +48,27 @@ def test_the_trigram_indexes_lead_with_the_organization():
         "contact_name_trgm_idx",
         "contact_email_trgm_idx",
         "contact_company_trgm_idx",
+        "contact_phone_trgm_idx",
         "lead_search_trgm_idx",
     }
     assert all("gin_trgm_ops" in definition and "(organization_id" in definition for definition in indexes.values())
     assert "search_text gin_trgm_ops" in indexes["lead_search_trgm_idx"]
+
+
+@pytest.mark.django_db
+def test_a_phone_search_and_a_close_date_filter_can_read_their_indexes(org):
+    # The phone part of a contact search alone: the index must match its expression.
+    contacts = Contact.objects.filter(phone__icontains="555 01")
+    leads = Lead.objects.filter(organization=org, expected_close_date__gte="2031-01-01").order_by("expected_close_date")
+    with transaction.atomic():
+        run("SET LOCAL enable_seqscan = off")  # a tiny table is rightly read whole; this asks what the index allows
+        phone_plan, close_plan = (
+            "\n".join(row[0] for row in rows("EXPLAIN " + sql, params))
+            for sql, params in (qs.query.get_compiler(using="default").as_sql() for qs in (contacts, leads))
+        )
+
+    assert "contact_phone_trgm_idx" in phone_plan
+    assert "lead_org_close_date_idx" in close_plan
 
 
 # Enough leads that reading them all costs more than the index (a handful would rightly be read whole),
