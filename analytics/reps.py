@@ -1,4 +1,5 @@
-"""Per rep: the leads assigned to each person, open, won and lost, with their value. One GROUP BY.
+"""Per rep: the leads assigned to each person, open, won and lost, with their value. Two
+queries of the rollups (one GROUP BY of the leads where there are none).
 
 Unassigned leads are a row of their own (last). Someone who leaves the org
 hands their leads back to the unassigned pool, so every row is a member.
@@ -13,6 +14,8 @@ from leads.models import Lead
 from pipelines.models import LeadStatus
 
 from .filters import LeadFilter
+from .rollup_sql import LEAD_TOTALS, WIN_LOSS_TOTALS
+from .rollups import rolled
 from .selectors import CLOSED_STATUSES, money
 
 OPEN = ~Q(status__in=CLOSED_STATUSES)
@@ -31,20 +34,42 @@ class RepFigures:
     won_value: Decimal
 
 
+def _rolled_rows(lead_filter: LeadFilter) -> list[dict] | None:
+    """Per assignee, from the lead rollup (counts by status, open value) and win/loss's (won value): two queries."""
+    rows = rolled(
+        LEAD_TOTALS,
+        lead_filter,
+        group_by=("assignee_id",),
+        measures=("lead_count", "new_count", "qualified_count", "contacted_count", "converted_count", "lost_count",
+                  "open_value_total"),
+        join=("LEFT JOIN accounts_user AS u ON u.id = g.assignee_id", []),
+        joined=("u.name", "u.email"),
+        having="sum(g.lead_count) > 0",
+    )  # fmt: skip
+    if rows is None:
+        return None
+    won = rolled(WIN_LOSS_TOTALS, lead_filter, group_by=("assignee_id",), measures=("won_value",))
+    won_value = {row["assignee_id"]: row["won_value"] for row in won}
+    return [
+        {
+            "assigned_to_id": row["assignee_id"],
+            "assigned_to__name": row["name"],
+            "assigned_to__email": row["email"],
+            "open_count": row["new_count"] + row["qualified_count"] + row["contacted_count"],
+            "won_count": row["converted_count"],
+            "lost_count": row["lost_count"],
+            "open_value": row["open_value_total"],
+            "won_value": won_value.get(row["assignee_id"]),
+        }
+        for row in rows
+    ]
+
+
 def rep_breakdown(lead_filter: LeadFilter) -> list[RepFigures]:
     """One row per assignee with leads in the filter, most won value first; the unassigned leads last."""
-    rows = (
-        Lead.objects.filter(lead_filter.q())
-        .order_by()
-        .values("assigned_to_id", "assigned_to__name", "assigned_to__email")
-        .annotate(
-            open_count=Count("pk", filter=OPEN),
-            won_count=Count("pk", filter=WON),
-            lost_count=Count("pk", filter=LOST),
-            open_value=Sum("value", filter=OPEN),
-            won_value=Sum("value", filter=WON),
-        )
-    )
+    rows = _rolled_rows(lead_filter)
+    if rows is None:
+        rows = _live_rows(lead_filter)
     figures = [
         RepFigures(
             user_id=row["assigned_to_id"],
@@ -61,4 +86,19 @@ def rep_breakdown(lead_filter: LeadFilter) -> list[RepFigures]:
     return sorted(
         figures,
         key=lambda rep: (rep.user_id is None, -rep.won_value, -rep.open_value, rep.name.lower(), rep.user_id or ""),
+    )
+
+
+def _live_rows(lead_filter: LeadFilter):
+    return (
+        Lead.objects.filter(lead_filter.q())
+        .order_by()
+        .values("assigned_to_id", "assigned_to__name", "assigned_to__email")
+        .annotate(
+            open_count=Count("pk", filter=OPEN),
+            won_count=Count("pk", filter=WON),
+            lost_count=Count("pk", filter=LOST),
+            open_value=Sum("value", filter=OPEN),
+            won_value=Sum("value", filter=WON),
+        )
     )

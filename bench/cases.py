@@ -226,6 +226,16 @@ def build_cases(s: Scenario) -> list[Case]:
             live=lambda: sales_floors.win_loss(s.org_id, rolled=False),
             target_ms=20,
         ),
+        # The dashboard page as a whole: its floor is every panel's floor; the page must show their total.
+        Case(
+            "analytics: dashboard page",
+            lambda: Request("GET", f"/app/{s.org_id}/analytics/", "pipeline=all"),
+            lambda: dashboard_floor(s),
+            NO_TARGET,
+            compare=shows_the_total,
+            live=lambda: dashboard_floor(s, rolled=False),
+            target_ms=100,
+        ),
         Case(
             f"board page ({s.board_leads:,} leads)",
             lambda: Request("GET", board),
@@ -254,6 +264,26 @@ def build_cases(s: Scenario) -> list[Case]:
             compare=same_body,
         ),
     ]
+
+
+def dashboard_floor(s: Scenario, *, rolled: bool = True) -> bytes:
+    """The dashboard's figures (stats, sources, campaigns, pipeline, funnel, forecast, win/loss), as JSON lines."""
+    pipeline = s.board_pipeline_id
+    parts = [
+        floors.stats_rolled(s.org_id) if rolled else floors.stats(s.org_id),
+        floors.sources_rolled(s.org_id) if rolled else floors.sources(s.org_id),
+        floors.campaigns_rolled(s.org_id) if rolled else floors.campaigns(s.org_id),
+        floors.pipeline_rolled(s.org_id, pipeline) if rolled else floors.pipeline(s.org_id, pipeline),
+        floors.funnel(s.org_id, pipeline, rolled=rolled),
+        sales_floors.forecast(s.org_id, rolled=rolled),
+        sales_floors.win_loss(s.org_id, rolled=rolled),
+    ]
+    return b"\n".join(parts)
+
+
+def shows_the_total(page: bytes, floor: bytes) -> bool:
+    total = orjson.loads(floor.split(b"\n")[0])["stats"]["totalLeads"]
+    return f'data-stat="totalLeads">{total}<'.encode() in page
 
 
 def _seen(poll_query: str) -> dict[str, str]:

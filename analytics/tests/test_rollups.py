@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
 
-from analytics import forecast, rollup_sql, rollups, selectors, win_loss
+from analytics import forecast, reps, rollup_sql, rollups, selectors, win_loss
 from analytics.filters import LeadFilter
 from analytics.rollup_sql import CAMPAIGN_TOTALS, LEAD_TOTALS, SOURCE_TOTALS, VISIT_TOTALS
 from leads.models import Campaign, Contact, Lead, LostReason, StageVisit
@@ -36,7 +36,7 @@ NOW = datetime(2024, 4, 1, 12, 30, tzinfo=UTC)
 def live(report, lead_filter, monkeypatch, **kwargs):
     """The report read from the leads themselves (the rollup path switched off)."""
     with monkeypatch.context() as patch:
-        for module in (selectors, forecast, win_loss):
+        for module in (selectors, forecast, win_loss, reps):
             patch.setattr(module, "rolled", lambda *args, **kw: None)
         return report(lead_filter, **kwargs)
 
@@ -172,7 +172,8 @@ def random_writes(org, stages, users, campaigns, rng, count):  # noqa: C901 - on
     CampaignFactory(organization=org, name="Late", utm_campaign="untracked")
 
 
-REPORTS = (selectors.lead_stats, selectors.source_breakdown, selectors.campaign_breakdown, win_loss.win_loss)
+REPORTS = (selectors.lead_stats, selectors.source_breakdown, selectors.campaign_breakdown, win_loss.win_loss,
+           reps.rep_breakdown)  # fmt: skip
 PIPELINE_REPORTS = (selectors.pipeline_performance, selectors.pipeline_funnel)
 
 
