@@ -6,7 +6,7 @@ selector, answer with an output serializer in the documented envelope.
 
 from functools import partial
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import APIException
 
 from vchata.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate_with_cursor
@@ -21,7 +21,7 @@ from ..counting import lead_total
 from ..filters import LeadFilter, OrgFilterBackend, count_filters, lead_keyset, searching
 from ..models import Lead
 from . import examples as ex
-from .base import paged, validated
+from .base import LeadSubListView, paged, validated
 
 TAGS = ["leads"]
 
@@ -152,23 +152,22 @@ class LeadView(OrgScopedAPIView):
         return ok(message="Lead deleted successfully")
 
 
-class LeadActivitiesView(OrgScopedAPIView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="leads_activities_list",
         summary="List a lead's activities, newest first",
         parameters=PAGE_PARAMETERS,
         responses={200: s.ActivityListResponse, **errors(400, 404)},
         tags=TAGS,
     )
-    def get(self, request, org_id, lead_id):
-        lead = selectors.lead_in_org(org=self.org, lead_id=lead_id, scope=self.lead_scope)
-        return paged(
-            message="Activities retrieved successfully",
-            key="activities",
-            serializer_class=s.ActivitySerializer,
-            queryset=selectors.lead_activities(lead=lead),
-            request=request,
-        )
+)
+class LeadActivitiesView(LeadSubListView):
+    key = "activities"
+    message = "Activities retrieved successfully"
+    item_serializer = s.ActivitySerializer
+
+    def rows(self, lead):
+        return selectors.lead_activities(lead=lead)
 
     @extend_schema(
         operation_id="leads_activities_create",
@@ -185,8 +184,8 @@ class LeadActivitiesView(OrgScopedAPIView):
         return created(message="Activity added successfully", activity=s.ActivitySerializer(activity).data)
 
 
-class LeadChangesView(OrgScopedAPIView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="leads_changes_list",
         summary="List a lead's field changes, newest first",
         description=(
@@ -198,15 +197,14 @@ class LeadChangesView(OrgScopedAPIView):
         examples=[ex.CHANGES_RESPONSE],
         tags=TAGS,
     )
-    def get(self, request, org_id, lead_id):
-        lead = selectors.lead_in_org(org=self.org, lead_id=lead_id, scope=self.lead_scope)
-        return paged(
-            message="Lead changes retrieved successfully",
-            key="changes",
-            serializer_class=s.LeadChangeSerializer,
-            queryset=selectors.lead_changes(lead=lead),
-            request=request,
-        )
+)
+class LeadChangesView(LeadSubListView):
+    key = "changes"
+    message = "Lead changes retrieved successfully"
+    item_serializer = s.LeadChangeSerializer
+
+    def rows(self, lead):
+        return selectors.lead_changes(lead=lead)
 
 
 class LeadHistoryView(OrgScopedAPIView):

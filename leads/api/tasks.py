@@ -5,7 +5,7 @@ seen exactly where its lead is (under ASSIGNED visibility a MEMBER sees the
 tasks of their own and of unassigned leads, and another's is a 404).
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from vchata.inputs import validated as validated_input
 from vchata.responses import created, ok
@@ -15,7 +15,7 @@ from vchata.tenancy.permissions import Action
 
 from .. import selectors, services
 from .. import serializers as s
-from .base import paged, validated
+from .base import LeadSubListView, paged, validated
 from .leads import PAGE_PARAMETERS
 
 TAGS = ["tasks"]
@@ -47,23 +47,22 @@ class TasksView(OrgScopedAPIView):
         )
 
 
-class LeadTasksView(OrgScopedAPIView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="leads_tasks_list",
         summary="List a lead's tasks, open ones first",
         parameters=PAGE_PARAMETERS,
         responses={200: s.TaskListResponse, **errors(400, 404)},
         tags=TAGS,
     )
-    def get(self, request, org_id, lead_id):
-        lead = selectors.lead_in_org(org=self.org, lead_id=lead_id, scope=self.lead_scope)
-        return paged(
-            message="Tasks retrieved successfully",
-            key="tasks",
-            serializer_class=s.TaskSerializer,
-            queryset=selectors.lead_tasks(lead=lead),
-            request=request,
-        )
+)
+class LeadTasksView(LeadSubListView):
+    key = "tasks"
+    message = "Tasks retrieved successfully"
+    item_serializer = s.TaskSerializer
+
+    def rows(self, lead):
+        return selectors.lead_tasks(lead=lead)
 
     @extend_schema(
         operation_id="leads_tasks_create",
