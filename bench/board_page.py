@@ -3,7 +3,7 @@
 The page is the product's templates filled with figures; any implementation
 renders the same templates to give the same HTML, so the floor renders them
 too, with what they read fetched in as few queries as it can (the column
-figures in one, the cards one query per column, the filter choices, the
+figures in one, every column's cards in one, the filter choices, the
 switcher) and held in plain objects, not model instances.
 
 ``same_page`` compares the two, masking only the per-request CSRF token.
@@ -43,20 +43,15 @@ class _Person(SimpleNamespace):
     is_authenticated = True
 
 
-# Counts, value totals and the weighted value's two sums from the lead rollup (analytics/rollup_sql.py:
-# a row per stage, source and assignee), as the app reads them; the latest change is one index probe.
+# Counts, value totals and the weighted value's two sums from the per-stage lead rollup
+# (analytics/rollup_sql.py: one row per column), as the app reads them unfiltered; the latest change is one index probe.
 COLUMNS = """
-SELECT s.id, s.name, s.probability,
-       (SELECT coalesce(sum(t.lead_count), 0) FROM analytics_lead_totals AS t
-        WHERE t.organization_id = s.organization_id AND t.pipeline_id = s.pipeline_id AND t.stage_id = s.id),
-       (SELECT coalesce(sum(t.value_total), 0) FROM analytics_lead_totals AS t
-        WHERE t.organization_id = s.organization_id AND t.pipeline_id = s.pipeline_id AND t.stage_id = s.id),
-       (SELECT coalesce(sum(t.own_chance_value), 0) FROM analytics_lead_totals AS t
-        WHERE t.organization_id = s.organization_id AND t.pipeline_id = s.pipeline_id AND t.stage_id = s.id),
-       (SELECT coalesce(sum(t.stage_chance_value), 0) FROM analytics_lead_totals AS t
-        WHERE t.organization_id = s.organization_id AND t.pipeline_id = s.pipeline_id AND t.stage_id = s.id),
+SELECT s.id, s.name, s.probability, coalesce(t.lead_count, 0), coalesce(t.value_total, 0),
+       coalesce(t.own_chance_value, 0), coalesce(t.stage_chance_value, 0),
        (SELECT max(l.updated_at) FROM leads_lead AS l WHERE l.stage_id = s.id)
 FROM pipelines_stage AS s
+LEFT JOIN analytics_stage_totals AS t
+  ON t.organization_id = s.organization_id AND t.pipeline_id = s.pipeline_id AND t.stage_id = s.id
 WHERE s.organization_id = %s AND s.pipeline_id = %s
 ORDER BY s."order"
 """
@@ -73,17 +68,22 @@ WHERE s.organization_id = %s AND s.pipeline_id = %s
 ORDER BY s."order"
 """
 
-# Staleness: the stage's rotting days or else the pipeline's, and whether an open task is planned.
+# Every column's first page in one statement: per stage, a walk of the (stage, -updated_at) index that
+# stops after the page; then the contact, assignee, rotting days (the stage's or else the pipeline's)
+# and whether an open task is planned, for those rows only.
 CARDS = """
-SELECT l.id, l.value, l.source, l.status, l.created_at, l.updated_at, l.last_activity_at, c.name, c.company,
-       u.id, u.name, u.email,
+SELECT l.stage_id, l.id, l.value, l.source, l.status, l.created_at, l.updated_at, l.last_activity_at,
+       c.name, c.company, u.id, u.name, u.email,
        coalesce(s.rotting_days, p.rotting_days),
        EXISTS (SELECT 1 FROM leads_task AS t WHERE t.lead_id = l.id AND t.completed_at IS NULL)
-FROM leads_lead AS l JOIN leads_contact AS c ON c.id = l.contact_id
-JOIN pipelines_stage AS s ON s.id = l.stage_id JOIN pipelines_pipeline AS p ON p.id = l.pipeline_id
+FROM pipelines_stage AS s JOIN pipelines_pipeline AS p ON p.id = s.pipeline_id
+CROSS JOIN LATERAL (
+    SELECT * FROM leads_lead AS l WHERE l.stage_id = s.id ORDER BY l.updated_at DESC, l.id DESC LIMIT %s
+) AS l
+JOIN leads_contact AS c ON c.id = l.contact_id
 LEFT JOIN accounts_user AS u ON u.id = l.assigned_to_id
-WHERE l.organization_id = %s AND l.stage_id = %s
-ORDER BY l.updated_at DESC, l.id DESC LIMIT %s
+WHERE s.organization_id = %s AND s.pipeline_id = %s AND l.organization_id = s.organization_id
+ORDER BY s."order", l.updated_at DESC, l.id DESC
 """
 
 # Each card's soonest open task, for all the cards shown at once (the app's ``next_open_tasks``).
@@ -124,11 +124,14 @@ def board(org_id: str, pipeline_id: str, viewer_id: str, *, columns_sql: str = C
     if _rows("SELECT count(*) FROM pipelines_rule WHERE organization_id = %s AND pipeline_id = %s",
              [org_id, pipeline_id])[0][0]:  # fmt: skip
         raise NotImplementedError("the board floor renders pipelines without rules (the benchmark's have none)")
+    pages: dict[str, list[SimpleNamespace]] = {}
+    for stage_id, *row in _rows(CARDS, [CARDS_PER_PAGE + 1, org_id, pipeline_id]):
+        pages.setdefault(stage_id, []).append(_card(row, now))
     columns = []
     for stage_id, stage_name, probability, count, total, own, rest, last_change in _rows(
         columns_sql, [org_id, pipeline_id]
     ):
-        cards = [_card(row, now) for row in _rows(CARDS, [org_id, stage_id, CARDS_PER_PAGE + 1])]
+        cards = pages.get(stage_id, [])
         more = len(cards) > CARDS_PER_PAGE
         cards = cards[:CARDS_PER_PAGE]
         columns.append(

@@ -323,12 +323,40 @@ def board_cards(
 
     Keyset pagination on ``(updated_at, id)`` rather than OFFSET, so "Load more"
     costs the same on page 1 and page 2,000 and skips nothing when cards move.
+    """
+    matching = filters.as_q(viewer=viewer) & scope.q()
+    return _pages(org, [_column_page(stage, matching, after=after, size=limit + 1)], limit).get(stage.pk, ([], None))
+
+
+def first_pages(
+    *,
+    org: Organization,
+    stages: list[Stage],
+    viewer: User,
+    filters: BoardFilters,
+    limit: int = CARDS_PER_PAGE,
+    scope: LeadScope = ALL_LEADS,
+) -> dict[str, tuple[list[Lead], str | None]]:
+    """``{stage_id: (cards, next cursor)}``: the first page of each of ``stages``, in one query for them all.
+
+    Each column's page is its own index walk (``_column_page``); their ids are one
+    ``UNION ALL``, so the board's query count and planning don't grow with its columns.
+    """
+    matching = filters.as_q(viewer=viewer) & scope.q()
+    return _pages(org, [_column_page(stage, matching, after=None, size=limit + 1) for stage in stages], limit)
+
+
+def _pages(org: Organization, pages: list[QuerySet[Lead]], limit: int) -> dict[str, tuple[list[Lead], str | None]]:
+    """The cards of the column pages ``pages`` (id querysets of ``limit + 1`` rows), by stage.
+
     Each card carries ``idle_days`` and ``stale`` (``is_stale``). What staleness
     needs (the stage's or else the pipeline's rotting days, whether the lead has
     an open task) comes in the same query: two joins on primary keys and one
     probe of the ``(lead, completed_at, …)`` task index per card shown.
     """
-    page_ids = _column_page(stage, filters.as_q(viewer=viewer) & scope.q(), after=after, size=limit + 1)
+    if not pages:
+        return {}
+    page_ids = pages[0].union(*pages[1:], all=True) if len(pages) > 1 else pages[0]
     cards = (
         Lead.objects.for_org(org)
         .filter(pk__in=page_ids)
@@ -351,21 +379,25 @@ def board_cards(
             rotting_days=Coalesce(F("stage__rotting_days"), F("pipeline__rotting_days")),
             has_open_task=Exists(Task.objects.filter(lead=OuterRef("pk"), completed_at__isnull=True)),
         )
-        .order_by("-updated_at", "-id")
+        .order_by("stage_id", "-updated_at", "-id")
     )
-    page = list(cards)
-    has_more = len(page) > limit
-    page = page[:limit]
+    by_stage: dict[str, list[Lead]] = {}
+    for card in cards:
+        by_stage.setdefault(card.stage_id, []).append(card)
     now = timezone.now()
-    for card in page:
-        card.idle_days = idle_days(card.last_activity_at or card.created_at, now)
-        card.stale = is_stale(
-            status=card.status,
-            idle_days=card.idle_days,
-            has_open_task=card.has_open_task,
-            rotting_days=card.rotting_days,
-        )
-    return page, (encode_cursor(page[-1]) if has_more else None)
+    result = {}
+    for stage_id, page in by_stage.items():
+        shown = page[:limit]
+        for card in shown:
+            card.idle_days = idle_days(card.last_activity_at or card.created_at, now)
+            card.stale = is_stale(
+                status=card.status,
+                idle_days=card.idle_days,
+                has_open_task=card.has_open_task,
+                rotting_days=card.rotting_days,
+            )
+        result[stage_id] = (shown, encode_cursor(shown[-1]) if len(page) > limit else None)
+    return result
 
 
 def _column_page(stage: Stage, matching: Q, *, after: str | None, size: int) -> QuerySet[Lead]:

@@ -52,15 +52,15 @@ class BoardMixin(OrgPageMixin):
         columns = selectors.board_columns(
             org=self.org, pipeline=pipeline, viewer=self.request.user, filters=self.filters, scope=self.lead_scope
         )
+        pages = selectors.first_pages(
+            org=self.org,
+            stages=[column.stage for column in columns if with_cards_for is None or column.stage.pk in with_cards_for],
+            viewer=self.request.user,
+            filters=self.filters,
+            scope=self.lead_scope,
+        )
         for column in columns:
-            if with_cards_for is None or column.stage.pk in with_cards_for:
-                column.cards, column.next_cursor = selectors.board_cards(
-                    org=self.org,
-                    stage=column.stage,
-                    viewer=self.request.user,
-                    filters=self.filters,
-                    scope=self.lead_scope,
-                )
+            column.cards, column.next_cursor = pages.get(column.stage.pk, ([], None))
         # The cards' next tasks in one query for the whole board, not one per column.
         selectors.attach_next_tasks(org=self.org, cards=[card for column in columns for card in column.cards])
         return columns
