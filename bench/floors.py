@@ -826,16 +826,20 @@ def board_changes(org_id: str, pipeline_id: str, seen: dict[str, str], *, cached
 
     The column fingerprints come from where the app keeps them, the shared
     cache under the org's lead-changes generation (``cached``); when that was
-    just dropped by a write (``cached=False``) they are counted from the
-    ``(stage, -updated_at)`` index, as the app must then.
+    just dropped by a write (``cached=False``) they are read as the app must
+    then: each column's count from the per-stage lead rollup, its latest change
+    from the ``(stage, -updated_at)`` index.
     """
     current = _kept(lead_changes, org_id, lead_changes.value_key(org_id, f"board:{pipeline_id}")) if cached else None
     if current is None:
         rows = _rows(
             """
-            SELECT s.id, (SELECT count(*) FROM leads_lead AS l WHERE l.stage_id = s.id),
+            SELECT s.id, coalesce(t.lead_count, 0),
                    (SELECT max(l.updated_at) FROM leads_lead AS l WHERE l.stage_id = s.id)
-            FROM pipelines_stage AS s WHERE s.organization_id = %s AND s.pipeline_id = %s
+            FROM pipelines_stage AS s
+            LEFT JOIN analytics_stage_totals AS t
+              ON t.organization_id = s.organization_id AND t.pipeline_id = s.pipeline_id AND t.stage_id = s.id
+            WHERE s.organization_id = %s AND s.pipeline_id = %s
             """,
             [org_id, pipeline_id],
         )

@@ -95,3 +95,26 @@ def test_another_orgs_writes_leave_this_board_cached(browser, org, pipeline, oth
     with CaptureQueriesContext(connection) as capture:
         assert poll(browser, org, pipeline, seen).status_code == 204
     assert not reads_leads(capture)
+
+
+def test_after_a_write_the_column_counts_come_from_the_rollup_and_agree_with_the_leads(org, pipeline, stages, user):
+    from leads.models import Lead
+    from pipelines.board.selectors import fingerprint_of
+    from vchata.tenancy.permissions import LeadScope
+
+    LeadFactory.create_batch(3, organization=org, stage=stages[0], assigned_to=user)
+    LeadFactory.create_batch(2, organization=org, stage=stages[1])
+    mine = LeadScope(assignee_id=user.pk)
+
+    with CaptureQueriesContext(connection) as capture:
+        everyone, restricted = (
+            board_fingerprints(org=org, pipeline=pipeline),
+            board_fingerprints(org=org, pipeline=pipeline, scope=mine),
+        )
+
+    assert not any("COUNT(" in query["sql"].upper() for query in capture.captured_queries)
+    for scope, fingerprints in ((LeadScope(), everyone), (mine, restricted)):
+        for stage in stages:
+            leads = Lead.objects.filter(stage=stage).filter(scope.q())
+            latest = leads.order_by("-updated_at").values_list("updated_at", flat=True).first()
+            assert fingerprints[stage.pk] == fingerprint_of(leads.count(), latest)
