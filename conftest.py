@@ -9,6 +9,10 @@ from vchata.accounts.models import Membership
 from vchata.accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from vchata.tenancy.pages import CURRENT_ORG_SESSION_KEY
 
+pytest_plugins = [
+    "tests.support.fast_flush",  # transactional tests end with DELETEs, not a TRUNCATE of every table
+]
+
 
 def pytest_collection_modifyitems(config, items):
     from django.db import connection
