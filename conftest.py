@@ -11,6 +11,7 @@ from vchata.tenancy.pages import CURRENT_ORG_SESSION_KEY
 
 pytest_plugins = [
     "tests.support.fast_flush",  # transactional tests end with DELETEs, not a TRUNCATE of every table
+    "tests.fuzz.summary",  # printed by the process that reports, which under xdist never loads tests/fuzz
 ]
 
 
