@@ -15,9 +15,11 @@ the test database and a Redis; requests go to both at once. What must hold:
   really are routed to the replica and nothing else is.
 """
 
+import gc
 import itertools
 import os
 import random
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
@@ -75,6 +77,31 @@ def _admin_connection() -> psycopg.Connection:
     )
 
 
+def copy_database(admin: psycopg.Connection, source: str, copy: str, patience: float = 5) -> None:
+    """CREATE DATABASE copy TEMPLATE source, which needs the source to have no other session.
+
+    Under xdist an earlier test on this worker can leave one behind, idle (a thread's
+    connection never closed); after a few seconds such idle sessions are ended. This
+    test holds no connection to the source by then, and no running test uses them.
+    """
+    create = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(copy), sql.Identifier(source))
+    deadline = time.monotonic() + patience
+    for attempt in itertools.count():
+        try:
+            admin.execute(create)
+            return
+        except psycopg.errors.ObjectInUse:
+            if attempt > 100:
+                raise
+            gc.collect()  # closes the connections of threads that are gone
+            if time.monotonic() > deadline:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND state = 'idle'",
+                    [source],
+                )
+            time.sleep(0.1)
+
+
 @pytest.fixture
 def replica_snapshot(postgres_and_redis, org):
     """A copy of the test database as it is now (org, users, pipelines; no leads), standing in for a lagging replica."""
@@ -83,9 +110,7 @@ def replica_snapshot(postgres_and_redis, org):
     connections.close_all()  # a template database must have no other connection
     with _admin_connection() as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(snapshot)))
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(snapshot), sql.Identifier(source))
-        )
+        copy_database(admin, source, snapshot)
     yield snapshot
     with _admin_connection() as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(snapshot)))
