@@ -62,3 +62,43 @@ def test_rolled_columns_equal_the_live_ones_for_every_filter_and_scope(
                 assert rolled == columns(**kwargs), (filters, scope)
     # Not vacuous: the board has leads and money in it.
     assert sum(count for _, count, *_ in columns(org=org, pipeline=pipeline, viewer=user, filters=BoardFilters())) == 55
+
+
+def test_searched_columns_count_and_sum_the_matches_of_each_column_in_one_grouped_query(
+    org, pipeline, stages, user, member, django_assert_num_queries
+):
+    from leads.tests.factories import ContactFactory
+
+    rng = random.Random(11)
+    for n in range(40):
+        company = "Zebra Foods" if n % 3 == 0 else "Acme"
+        LeadFactory(
+            organization=org,
+            stage=rng.choice(stages),
+            contact=ContactFactory(organization=org, company=company),
+            value=rng.choice([None, Decimal("19.99"), 250]),
+            probability=rng.choice([None, 0, 35]),
+            assigned_to=rng.choice([None, user, member]),
+        )
+    for scope in (LeadScope(), LeadScope(assignee_id=member.pk)):
+        with django_assert_num_queries(2):  # the matches grouped by column, and the columns
+            shown = columns(
+                org=org, pipeline=pipeline, viewer=member, filters=BoardFilters(search="zebra"), scope=scope
+            )
+        for stage_id, count, total, weighted, _ in shown:
+            found = Lead.objects.filter(stage_id=stage_id, contact__company="Zebra Foods").filter(scope.q())
+            stage = next(s for s in stages if s.pk == stage_id)
+            assert count == found.count()
+            assert total == sum((lead.value or 0 for lead in found), Decimal("0"))
+            assert weighted == selectors.weighted_value(
+                own_chance_value=sum(
+                    (lead.value or 0) * lead.probability for lead in found if lead.probability is not None
+                ),
+                stage_chance_value=sum(lead.value or 0 for lead in found if lead.probability is None),
+                stage_probability=stage.probability,
+            )
+        assert (
+            sum(count for _, count, *_ in shown)
+            == Lead.objects.filter(contact__company="Zebra Foods").filter(scope.q()).count()
+            > 0
+        )

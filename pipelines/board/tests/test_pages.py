@@ -307,6 +307,25 @@ def test_search_matches_contact_name_email_and_company_and_narrows_the_counts(br
     assert response.context["columns"][0].lead_count == 1
 
 
+def test_a_searched_column_pages_its_matches_only_newest_first(browser, org, pipeline, stages):
+    hits = [
+        LeadFactory(organization=org, stage=stages[0], contact=ContactFactory(organization=org, company="Zebra Inc"))
+        for _ in range(CARDS_PER_PAGE + 3)
+    ]
+    LeadFactory.create_batch(3, organization=org, stage=stages[0])
+    LeadFactory(organization=org, stage=stages[1], contact=ContactFactory(organization=org, company="Zebra Two"))
+
+    response = browser.get(board_url(org, pipeline, q="zebra"))
+    first, second = response.context["columns"][:2]
+    url = reverse("board-column-cards", kwargs={"org_id": org.pk, "pipeline_id": pipeline.pk, "stage_id": stages[0].pk})
+    rest = browser.get(url, {"after": first.next_cursor, "q": "zebra"}, HTTP_HX_REQUEST="true").context["cards"]
+
+    newest_first = Lead.objects.filter(pk__in=[h.pk for h in hits]).order_by("-updated_at", "-id")
+    assert [c.pk for c in [*first.cards, *rest]] == list(newest_first.values_list("pk", flat=True))
+    assert len(first.cards) == CARDS_PER_PAGE
+    assert [c.contact.company for c in second.cards] == ["Zebra Two"]
+
+
 def test_move_form_moves_the_lead_and_records_the_activity(browser, org, pipeline, stages, user):
     lead = LeadFactory(organization=org, stage=stages[0])
 
