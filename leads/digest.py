@@ -2,7 +2,7 @@
 
 Sent by the ``send_task_digests`` Celery task (scheduled every morning in
 ``CELERY_BEAT_SCHEDULE``) or ``manage.py send_task_digests``. "Today" is the
-UTC day, as in the task list's ``due`` filter. A member gets the tasks
+organization's day (its time zone), as in the task list's ``due`` filter. A member gets the tasks
 assigned to them on leads they see (under ASSIGNED visibility a MEMBER's
 task on someone else's lead stays out), and nothing when they have none. A
 ``TaskDigest`` row claims each (organization, member, day) before sending, so
@@ -12,7 +12,8 @@ the next run tries again.
 
 import logging
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -25,7 +26,7 @@ from vchata.accounts.models import Membership
 from vchata.tenancy.permissions import lead_scope
 
 from .models import Task, TaskDigest
-from .selectors import utc_day
+from .selectors import org_day
 
 logger = logging.getLogger("vchata.leads")
 
@@ -85,8 +86,9 @@ def _message(membership: Membership, overdue: list[Task], today: list[Task], now
 def send_task_digests(*, now: datetime | None = None) -> int:
     """Send today's digests not sent yet; returns how many were sent."""
     now = now or timezone.now()
-    start, end = utc_day(now)
-    due = _due_tasks(end)
+    # Every organization's day ends within 25 hours of now (a day that turns the clocks back is 25 hours long);
+    # each member's list is then cut at the end of their organization's day.
+    due = _due_tasks(now + timedelta(hours=25))
     if not due:
         return 0
     memberships = Membership.objects.filter(
@@ -97,6 +99,9 @@ def send_task_digests(*, now: datetime | None = None) -> int:
     sent = 0
     for membership in memberships:
         tasks = due.get((membership.organization_id, membership.user_id))
+        zone = membership.organization.time_zone
+        _, end = org_day(now, zone)
+        tasks = [t for t in tasks or () if t.due_at < end]
         if not tasks:
             continue
         scope = lead_scope(membership)
@@ -106,7 +111,7 @@ def send_task_digests(*, now: datetime | None = None) -> int:
             continue
         overdue = [t for t in tasks if t.due_at < now]
         today = [t for t in tasks if t.due_at >= now]
-        claim = _claim(membership, start.date(), len(tasks))
+        claim = _claim(membership, now.astimezone(ZoneInfo(zone)).date(), len(tasks))
         if claim is None:
             continue
         try:

@@ -7,7 +7,8 @@ Filtering and pagination of the lists happen in the views (``leads.filters``,
 """
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import (
@@ -247,18 +248,21 @@ def conversation_detail(*, org: Organization, conversation_id: str) -> Conversat
 
 # --- tasks ----------------------------------------------------------------------------
 #
-# ``due`` splits a list into three parts that never overlap, by the UTC day
-# (organizations have no time zone of their own yet): ``overdue`` is every
-# open task due before now; ``today`` the rest of the tasks due today (UTC);
-# ``upcoming`` everything due after today.
+# ``due`` splits a list into three parts that never overlap, by the organization's
+# day (its ``time_zone``, UTC unless set): ``overdue`` is every open task due before
+# now; ``today`` the rest of the tasks due today there; ``upcoming`` everything due
+# after today.
 
 TASK_DUE_CHOICES = ("overdue", "today", "upcoming")
 
 
-def utc_day(now: datetime) -> tuple[datetime, datetime]:
-    """The start of ``now``'s UTC day and of the next one."""
-    start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, start + timedelta(days=1)
+def org_day(now: datetime, time_zone: str = "UTC") -> tuple[datetime, datetime]:
+    """The start of ``now``'s day in ``time_zone`` and of the next one (23 or 25 hours later on a DST change)."""
+    zone = ZoneInfo(time_zone)
+    local = now.astimezone(zone).date()
+    start = datetime.combine(local, time(), tzinfo=zone)
+    end = datetime.combine(local + timedelta(days=1), time(), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def task_list(*, org: Organization, scope: LeadScope = ALL_LEADS) -> QuerySet[Task]:
@@ -273,15 +277,17 @@ def filter_tasks(
     due: str | None = None,
     done: bool | None = None,
     now: datetime | None = None,
+    time_zone: str = "UTC",
 ) -> QuerySet[Task]:
-    """Narrow ``tasks`` to one assignee, one ``due`` part (``TASK_DUE_CHOICES``) and done or open ones."""
+    """Narrow ``tasks`` to one assignee, one ``due`` part (``TASK_DUE_CHOICES``, days in ``time_zone``)
+    and done or open ones."""
     if assignee_id is not None:
         tasks = tasks.filter(assigned_to_id=assignee_id)
     if done is not None:
         tasks = tasks.filter(completed_at__isnull=not done)
     if due is not None:
         now = now or timezone.now()
-        start, end = utc_day(now)
+        start, end = org_day(now, time_zone)
         overdue = Q(completed_at__isnull=True, due_at__lt=now)
         if due == "overdue":
             tasks = tasks.filter(overdue)

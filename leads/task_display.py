@@ -1,7 +1,7 @@
 """How a task reads in the pages: its type's label and when it is due ("Call · tomorrow 10:00").
 
-Days are UTC days, as the task lists (``leads.selectors.filter_tasks``) split
-them: organizations have no time zone of their own yet.
+Days and times here are still UTC's; the task lists (``leads.selectors.filter_tasks``) and the
+digest split days by the organization's time zone.
 """
 
 from datetime import UTC, datetime

@@ -72,7 +72,7 @@ class TaskDoneView(OrgPageMixin, View):
 
 
 class MyWorkView(OrgPageMixin, TemplateView):
-    """``/app/<org_id>/my-work/``: the signed-in member's open tasks, overdue / today / upcoming (UTC days)."""
+    """``/app/<org_id>/my-work/``: the signed-in member's open tasks, overdue / today / upcoming (the org's days)."""
 
     template_name = "leads/my_work.html"
 
@@ -81,7 +81,9 @@ class MyWorkView(OrgPageMixin, TemplateView):
         mine = selectors.task_list(org=self.org, scope=self.lead_scope)
         sections = []
         for due, title in WORK_SECTIONS:
-            tasks = selectors.filter_tasks(mine, assignee_id=self.request.user.pk, due=due, done=False)
+            tasks = selectors.filter_tasks(
+                mine, assignee_id=self.request.user.pk, due=due, done=False, time_zone=self.org.time_zone
+            )
             rows = list(tasks[: WORK_SECTION_SIZE + 1])
             sections.append(
                 {"key": due, "title": title, "tasks": rows[:WORK_SECTION_SIZE], "more": len(rows) > WORK_SECTION_SIZE}

@@ -25,7 +25,10 @@ class TasksView(OrgScopedAPIView):
     @extend_schema(
         operation_id="tasks_list",
         summary="List the organization's tasks, soonest due first",
-        description="Filters: ``assignedToId`` (a member, or ``me``), ``due`` (overdue / today / upcoming), ``done``.",
+        description=(
+            "Filters: ``assignedToId`` (a member, or ``me``), ``due`` (overdue / today / upcoming, by the day in "
+            "the organization's time zone), ``done``."
+        ),
         parameters=[s.TaskQuery, *PAGE_PARAMETERS],
         responses={200: s.TaskListResponse, **errors(400, 404)},
         tags=TAGS,
@@ -37,6 +40,7 @@ class TasksView(OrgScopedAPIView):
             assignee_id=query.get("assignedToId"),
             due=query.get("due"),
             done=query.get("done"),
+            time_zone=self.org.time_zone,
         )
         return paged(
             message="Tasks retrieved successfully",

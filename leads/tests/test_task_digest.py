@@ -120,3 +120,26 @@ def test_the_command_and_the_scheduled_task_send_them(org, user, lead, capsys):
     from leads.tasks import send_task_digests as task
 
     assert task.apply().get() == 0  # already sent today
+
+
+def test_today_is_the_organizations_day_in_its_time_zone(org, user, lead):
+    Organization.objects.filter(pk=org.pk).update(time_zone="Asia/Tokyo")  # UTC+9: NOW is 21:00 there
+    TaskFactory(lead=lead, assigned_to=user, title="Late call", due_at=NOW + timedelta(hours=2, minutes=30))
+    TaskFactory(lead=lead, assigned_to=user, title="Tomorrow in Tokyo", due_at=NOW + timedelta(hours=3, minutes=30))
+
+    assert send_task_digests(now=NOW) == 1
+
+    email = mail.outbox[0]
+    # 14:30 UTC is 23:30 in Tokyo (today there); 15:30 UTC is past midnight there, though still today in UTC.
+    assert "Late call" in email.body and "at 23:30" in email.body and "Tomorrow in Tokyo" not in email.body
+    assert "(Asia/Tokyo)" in email.body
+    assert TaskDigest.objects.get().day == NOW.date()
+
+
+def test_an_org_ahead_of_utc_gets_its_next_days_digest_while_utc_is_still_on_the_day_before(org, user, lead):
+    Organization.objects.filter(pk=org.pk).update(time_zone="Pacific/Auckland")  # UTC+12 in May: NOW is 00:00 May 11
+    TaskFactory(lead=lead, assigned_to=user, title="Morning in Auckland", due_at=NOW + timedelta(hours=20))
+
+    assert send_task_digests(now=NOW) == 1
+    assert "Morning in Auckland" in mail.outbox[0].body
+    assert TaskDigest.objects.get().day == (NOW + timedelta(days=1)).date()

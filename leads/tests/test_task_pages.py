@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from leads import selectors
 from leads.models import Activity, Task
 from leads.task_display import due_label
 from leads.tests.factories import LeadFactory, TaskFactory
@@ -256,6 +257,53 @@ def test_my_work_splits_my_open_tasks_into_overdue_today_and_upcoming(browser, o
     assert "Someone else&#x27;s" not in html and "Already done" not in html
     assert lead.contact.name in html
     assert 'aria-current="page">My work</a>' in html
+
+
+def section_of(html: str, key: str) -> str:
+    start = html.index(f'id="work-{key}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_my_work_counts_days_in_the_organizations_time_zone(browser, org, user, django_assert_num_queries):
+    Organization.objects.filter(pk=org.pk).update(time_zone="Asia/Karachi")  # UTC+5, no daylight saving
+    _, local_end = selectors.org_day(timezone.now(), "Asia/Karachi")
+    lead = LeadFactory(organization=org)
+    # Just before and just after midnight in Karachi (19:00 UTC): UTC would call both today, or both upcoming.
+    TaskFactory(lead=lead, assigned_to=user, title="Before midnight there", due_at=local_end - timedelta(minutes=2))
+    TaskFactory(lead=lead, assigned_to=user, title="After midnight there", due_at=local_end + timedelta(minutes=2))
+
+    with django_assert_num_queries(7):  # session, user, membership, org switcher, three sections
+        html = browser.get(my_work_url(org)).content.decode()
+
+    assert "Before midnight there" in section_of(html, "today")
+    assert "After midnight there" in section_of(html, "upcoming")
+
+
+@pytest.mark.parametrize(
+    ("zone", "due", "part"),
+    [
+        ("UTC", datetime(2030, 3, 6, 23, 30, tzinfo=UTC), "today"),
+        ("Europe/Madrid", datetime(2030, 3, 6, 23, 30, tzinfo=UTC), "upcoming"),  # 00:30 on the 7th there
+        ("America/New_York", datetime(2030, 3, 7, 3, 0, tzinfo=UTC), "today"),  # 22:00 on the 6th there
+        ("UTC", datetime(2030, 3, 7, 3, 0, tzinfo=UTC), "upcoming"),
+    ],
+)
+def test_the_due_filter_splits_by_the_given_zones_day(org, user, zone, due, part):
+    task = TaskFactory(lead=LeadFactory(organization=org), assigned_to=user, due_at=due)
+    now = datetime(2030, 3, 6, 20, 0, tzinfo=UTC)
+
+    found = {
+        key: list(selectors.filter_tasks(Task.objects.all(), due=key, now=now, time_zone=zone))
+        for key in ("overdue", "today", "upcoming")
+    }
+
+    assert {key for key, tasks in found.items() if task in tasks} == {part}
+
+
+def test_a_day_that_turns_the_clocks_back_is_25_hours_long():
+    start, end = selectors.org_day(datetime(2030, 10, 27, 12, 0, tzinfo=UTC), "Europe/Madrid")
+
+    assert (start, end - start) == (datetime(2030, 10, 26, 22, 0, tzinfo=UTC), timedelta(hours=25))
 
 
 def test_my_work_query_count_does_not_grow_with_tasks(browser, org, user, django_assert_num_queries):

@@ -87,7 +87,10 @@ TABLE: dict[tuple[str, str], Page] = {
     ("org-leave", "get"): Page("get", EVERYONE, 200),
     ("org-settings", "get"): Page("get", ADMINS, 200),
     ("org-settings", "post"): Page(
-        "post", ADMINS, 302, data=lambda t: {"name": "Renamed", "currency": "EUR", "lead_visibility": "ASSIGNED"}
+        "post",
+        ADMINS,
+        302,
+        data=lambda t: {"name": "Renamed", "currency": "EUR", "time_zone": "UTC", "lead_visibility": "ASSIGNED"},
     ),
     ("org-members", "get"): Page("get", ADMINS, 200),
     ("org-invite", "post"): Page("post", ADMINS, 302, data=lambda t: {"email": "new@example.com", "role": "MEMBER"}),

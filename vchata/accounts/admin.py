@@ -23,7 +23,7 @@ from vchata.tenancy.admin import (
 from vchata.tenancy.permissions import Action
 
 from . import invitations, members
-from .forms import AdminLoginForm
+from .forms import AdminLoginForm, time_zone_field
 from .models import Invitation, Membership, Organization, User
 from .services import create_organization, update_organization
 
@@ -159,9 +159,11 @@ class InvitationInline(ScopedInline):
 
 
 class OrganizationForm(OrgConsistentForm):
+    time_zone = time_zone_field()
+
     class Meta:
         model = Organization
-        fields = ("name", "currency", "lead_visibility")
+        fields = ("name", "currency", "time_zone", "lead_visibility")
 
 
 @admin.register(Organization)
@@ -175,7 +177,7 @@ class OrganizationAdmin(OrgScopedAdmin):
     list_filter = ("lead_visibility", "created_at")
     date_hierarchy = "created_at"
     readonly_fields = ("id", "created_at")
-    fields = ("id", "name", "currency", "lead_visibility", "created_at")
+    fields = ("id", "name", "currency", "time_zone", "lead_visibility", "created_at")
     inlines = [MembershipInline, InvitationInline]
 
     def get_queryset(self, request):
@@ -212,7 +214,9 @@ class OrganizationAdmin(OrgScopedAdmin):
             return
         # Through the service, as sign-up and the API do: the org gets what every org starts with.
         created = create_organization(owner=None, name=obj.name)
-        Organization.objects.filter(pk=created.pk).update(currency=obj.currency, lead_visibility=obj.lead_visibility)
+        Organization.objects.filter(pk=created.pk).update(
+            currency=obj.currency, time_zone=obj.time_zone, lead_visibility=obj.lead_visibility
+        )
         show_saved(obj, created)
 
 

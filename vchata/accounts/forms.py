@@ -5,7 +5,7 @@ from iso4217 import Currency
 
 from .invitations import INVITABLE_ROLES
 from .login_throttle import ThrottledLoginMixin
-from .models import Membership, Organization
+from .models import Membership, Organization, available_time_zones
 
 
 class LoginForm(ThrottledLoginMixin, AuthenticationForm):
@@ -41,14 +41,25 @@ def currency_choices() -> list[tuple[str, str]]:
     return sorted((currency.code, f"{currency.code} — {currency.currency_name}") for currency in Currency)
 
 
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(available_time_zones())]
+
+
+def time_zone_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Time zone", choices=time_zone_choices, help_text="My work's today and the daily task digest follow it."
+    )
+
+
 class OrganizationSettingsForm(forms.ModelForm):
-    """Name, currency and lead visibility: what ``PATCH /organizations/{orgId}`` changes."""
+    """Name, currency, time zone and lead visibility (``services.update_organization``)."""
 
     currency = forms.ChoiceField(label="Currency", choices=currency_choices, help_text="Money is shown in it.")
+    time_zone = time_zone_field()
 
     class Meta:
         model = Organization
-        fields = ("name", "currency", "lead_visibility")
+        fields = ("name", "currency", "time_zone", "lead_visibility")
         labels = {"name": "Organization name", "lead_visibility": "Who sees which leads"}
         widgets = {"lead_visibility": forms.RadioSelect}
 

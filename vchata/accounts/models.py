@@ -1,3 +1,6 @@
+import functools
+import zoneinfo
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -72,6 +75,17 @@ def validate_currency(code: str) -> None:
         raise ValidationError(f"{code!r} is not an ISO 4217 currency code", code="invalid_currency") from exc
 
 
+def validate_time_zone(name: str) -> None:
+    """An IANA time zone name (``Europe/Madrid``, ``UTC``), as the tz database spells it."""
+    if name not in available_time_zones():
+        raise ValidationError(f"{name!r} is not an IANA time zone name", code="invalid_time_zone")
+
+
+@functools.cache
+def available_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
 class Organization(models.Model):
     class LeadVisibility(models.TextChoices):
         ALL = "ALL", "Everyone sees every lead"
@@ -81,6 +95,12 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     currency = models.CharField(
         max_length=3, default="USD", validators=[validate_currency], help_text="ISO 4217 code money is shown in."
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA name of the zone whose days My work and the daily task digest count by.",
     )
     lead_visibility = models.CharField(
         max_length=10,

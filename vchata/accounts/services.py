@@ -49,10 +49,10 @@ def sign_up(*, email: str, password: str, name: str, organization_name: str) -> 
 
 @transaction.atomic
 def update_organization(*, org: Organization, actor: Membership, changes: dict) -> Organization:
-    """Change the organization's ``name``, ``currency`` or ``lead_visibility`` (OWNER and ADMIN)."""
+    """Change the organization's ``name``, ``currency``, ``time_zone`` or ``lead_visibility`` (OWNER and ADMIN)."""
     permissions.require(actor, permissions.Action.CHANGE_SETTINGS)
     org = Organization.objects.select_for_update().get(pk=org.pk)
-    for name in ("name", "currency", "lead_visibility"):
+    for name in ("name", "currency", "time_zone", "lead_visibility"):
         if name in changes:
             setattr(org, name, changes[name])
     try:

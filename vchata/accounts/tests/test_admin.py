@@ -92,7 +92,7 @@ def test_organization_list_counts_members_and_leads(su, org, member):
 
 
 def test_only_superusers_create_organizations_and_get_a_default_pipeline(su, staff):
-    fields = {"currency": "EUR", "lead_visibility": "ASSIGNED"}
+    fields = {"currency": "EUR", "time_zone": "Europe/Madrid", "lead_visibility": "ASSIGNED"}
     refused = staff.post("/admin/accounts/organization/add/", {"name": "Rogue", **fields})
     response = su.post(
         "/admin/accounts/organization/add/", {"name": "Globex", **fields, **inline_management("memberships")}
@@ -102,7 +102,7 @@ def test_only_superusers_create_organizations_and_get_a_default_pipeline(su, sta
     assert response.status_code == 302
     org = Organization.objects.get(name="Globex")
     assert Pipeline.objects.get(organization=org).stages.count() == 5
-    assert (org.currency, org.lead_visibility) == ("EUR", "ASSIGNED")
+    assert (org.currency, org.time_zone, org.lead_visibility) == ("EUR", "Europe/Madrid", "ASSIGNED")
 
 
 def test_org_admin_is_offered_only_people_of_the_orgs_they_run(staff, org, staff_user, member):

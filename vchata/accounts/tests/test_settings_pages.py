@@ -16,14 +16,47 @@ def signed_in(user) -> Client:
     return client
 
 
-def test_the_owner_saves_name_currency_and_visibility(browser, org):
-    response = browser.post(
-        f"/app/{org.pk}/settings/", {"name": "Northwind", "currency": "EUR", "lead_visibility": "ASSIGNED"}
+def settings_data(**overrides):
+    return {"name": "Northwind", "currency": "EUR", "time_zone": "America/New_York", "lead_visibility": "ASSIGNED"} | (
+        overrides
     )
+
+
+def test_the_owner_saves_name_currency_time_zone_and_visibility(browser, org):
+    response = browser.post(f"/app/{org.pk}/settings/", settings_data())
 
     assert response.status_code == 302
     org.refresh_from_db()
-    assert (org.name, org.currency, org.lead_visibility) == ("Northwind", "EUR", "ASSIGNED")
+    assert (org.name, org.currency, org.time_zone, org.lead_visibility) == (
+        "Northwind",
+        "EUR",
+        "America/New_York",
+        "ASSIGNED",
+    )
+
+
+def test_a_new_org_counts_days_in_utc(org):
+    assert org.time_zone == "UTC"
+
+
+@pytest.mark.parametrize("bad", ["Mars/Olympus", "", "utc/", "EST5EDT "])
+def test_an_unknown_time_zone_is_a_form_error_and_changes_nothing(browser, org, bad):
+    response = browser.post(f"/app/{org.pk}/settings/", settings_data(time_zone=bad))
+
+    assert response.status_code == 400
+    assert "time_zone" in response.context["form"].errors
+    org.refresh_from_db()
+    assert (org.name, org.time_zone) != ("Northwind", bad) and org.time_zone == "UTC"
+
+
+def test_the_service_refuses_an_unknown_time_zone(org):
+    from vchata.accounts.services import update_organization
+    from vchata.exceptions import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        update_organization(org=org, actor=org.memberships.get(), changes={"time_zone": "Mars/Olympus"})
+    org.refresh_from_db()
+    assert org.time_zone == "UTC"
 
 
 def test_an_unknown_currency_is_a_form_error(browser, org):
