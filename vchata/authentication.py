@@ -8,17 +8,43 @@ user; ``OrgScopedMixin`` then reads membership,
 organization and user in one query and applies the same checks on the user
 ``JWTAuthentication`` would (``check_user``): an inactive user or a token
 issued before a password change is still a 401.
+
+A token this process has verified is kept (bounded, until it expires): decoding it and checking
+its signature again was a sixth of ``/auth/me``'s time. What can revoke a token before it expires
+is the user's password (checked on the user row every request, ``check_user``) or a new signing
+key (part of the key it is kept under), so keeping it changes no answer.
 """
+
+import threading
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication, JWTStatelessUserAuthentication
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
-from rest_framework_simplejwt.utils import get_md5_hash_password
+from rest_framework_simplejwt.utils import aware_utcnow, datetime_from_epoch, get_md5_hash_password
 
-# A valid token gives a ``TokenUser``; the view that needs the real user loads it.
-TokenOnlyJWTAuthentication = JWTStatelessUserAuthentication
+# How many verified tokens a process keeps (about one per signed-in client it serves).
+VERIFIED_TOKENS_KEPT = 2048
+
+
+class TokenOnlyJWTAuthentication(JWTStatelessUserAuthentication):
+    """A valid token gives a ``TokenUser``; the view that needs the real user loads it."""
+
+    _verified: dict[tuple, Token] = {}
+    _lock = threading.Lock()
+
+    def get_validated_token(self, raw_token: bytes) -> Token:
+        key = (raw_token, api_settings.SIGNING_KEY, api_settings.ALGORITHM)
+        token = self._verified.get(key)
+        if token is not None and aware_utcnow() < datetime_from_epoch(token["exp"]):
+            return token
+        token = super().get_validated_token(raw_token)
+        with self._lock:
+            if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+                self._verified.clear()  # rarely full: a fresh start is simpler than an LRU, and as correct
+            self._verified[key] = token
+        return token
 
 
 def check_user(user, token: Token | None) -> None:

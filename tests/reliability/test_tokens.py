@@ -48,6 +48,16 @@ def test_an_expired_access_token_is_refused(anon, user):
     assert response.json()["statusCode"] == 401
 
 
+def test_a_token_this_process_already_verified_is_still_refused_once_expired(anon, user, org):
+    pair = log_in(anon, user)
+    client = bearer(pair["access"])
+    assert client.get("/auth/me").status_code == 200  # verified, and kept (vchata.authentication)
+    assert client.get(f"/leads/{org.pk}").status_code == 200
+    with time_machine.travel(timedelta(minutes=16)):
+        assert client.get("/auth/me").status_code == 401
+        assert client.get(f"/leads/{org.pk}").status_code == 401
+
+
 def test_rotation_blacklists_the_used_refresh_token_and_the_new_one_works(anon, user):
     pair = log_in(anon, user)
 
