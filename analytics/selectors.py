@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from leads.models import Campaign, Lead, StageVisit
 from pipelines.models import LeadStatus, Pipeline, Stage
+from pipelines.weighting import weighted_value
 
 from .filters import LeadFilter
 from .rollup_sql import CAMPAIGN_TOTALS, LEAD_TOTALS, PATH_TOTALS, VISIT_TOTALS
@@ -491,4 +492,58 @@ def pipeline_funnel(lead_filter: LeadFilter) -> Funnel:
         open_leads=open_leads["open_count"],
         open_value=money(open_leads["open_value"]),
         weighted_value=money(None if weighted is None else Decimal(str(weighted)) / 100),
+    )
+
+
+# --- weighted pipeline (the board's figure) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeightedPipeline:
+    total_value: Decimal
+    weighted_value: Decimal
+
+
+def weighted_pipeline(lead_filter: LeadFilter) -> WeightedPipeline:
+    """The pipeline's leads on its stages, every status, as the board's header sums them: one query.
+
+    Per stage the board's weighted value (each lead's own probability where set, else the stage's),
+    then summed, so the dashboard's tile and the board's header show the same figure.
+    """
+    pipeline = lead_filter.pipeline
+    rows = rolled(
+        LEAD_TOTALS,
+        lead_filter,
+        group_by=("stage_id",),
+        measures=("value_total", "own_chance_value", "stage_chance_value"),
+        join=("JOIN pipelines_stage AS s ON s.id = g.stage_id AND s.pipeline_id = %s", [pipeline.pk]),
+        joined=("s.probability",),
+    )
+    if rows is None:
+        rows = (
+            _leads(lead_filter)
+            .filter(stage__pipeline=pipeline)
+            .values("stage_id", probability=F("stage__probability"))
+            .annotate(
+                value_total=Sum("value"),
+                own_chance_value=Sum(
+                    F("value") * F("probability"), output_field=DecimalField(max_digits=20, decimal_places=2)
+                ),
+                stage_chance_value=Sum("value", filter=Q(probability__isnull=True)),
+            )
+        )
+    rows = list(rows)
+    return WeightedPipeline(
+        total_value=money(sum((row["value_total"] or 0 for row in rows), Decimal(0))),
+        weighted_value=sum(
+            (
+                weighted_value(
+                    own_chance_value=row["own_chance_value"],
+                    stage_chance_value=row["stage_chance_value"],
+                    stage_probability=row["probability"],
+                )
+                for row in rows
+            ),
+            Decimal("0"),
+        ),
     )

@@ -83,7 +83,7 @@ class DashboardView(OrgPageMixin, TemplateView):
         campaigns = selectors.campaign_breakdown(lead_filter)
         # Stage figures and the funnel are per pipeline: "All pipelines" shows the default one's.
         stage_pipeline = selected or default
-        performance = funnel = None
+        performance = funnel = weighted = None
         if stage_pipeline is not None:
             per_pipeline = LeadFilter(
                 org=self.org,
@@ -94,6 +94,7 @@ class DashboardView(OrgPageMixin, TemplateView):
             )
             performance = selectors.pipeline_performance(per_pipeline)
             funnel = selectors.pipeline_funnel(per_pipeline)
+            weighted = selectors.weighted_pipeline(per_pipeline)
         context.update(
             nav="analytics",
             form=form,
@@ -119,6 +120,7 @@ class DashboardView(OrgPageMixin, TemplateView):
             performance=performance,
             stage_rows=self.stage_rows(performance),
             funnel=funnel,
+            weighted=weighted,
             funnel_rows=self.with_bars(funnel.stages if funnel else [], lambda step: step.reached),
             **sales_panels(lead_filter, start=start, end=end, today=timezone.now().date()),
         )

@@ -36,6 +36,7 @@ from leads.models import Lead, Task
 from leads.search import matching_leads
 from leads.selectors import lead_sources, next_open_tasks  # noqa: F401 - the board's source filter reads lead_sources here
 from pipelines.models import LeadStatus, Pipeline, Stage
+from pipelines.weighting import weighted_value
 from vchata.accounts.models import Organization, User
 from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 
@@ -285,13 +286,6 @@ def _searched_figures(
         )
     )
     return {row.pop("stage_id"): row for row in rows}
-
-
-def weighted_value(*, own_chance_value, stage_chance_value, stage_probability: int) -> Decimal:
-    """Σ value × probability / 100, each lead's own probability where set, else its stage's; to the cent."""
-    own = Decimal(own_chance_value or 0)
-    rest = Decimal(stage_chance_value or 0) * stage_probability
-    return ((own + rest) / 100).quantize(Decimal("0.01"))
 
 
 def board_columns(

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from leads.tests.factories import ContactFactory, LeadFactory
-from pipelines.board.selectors import weighted_value
 from pipelines.models import Stage
+from pipelines.weighting import weighted_value
 from vchata.accounts.models import Organization
 
 pytestmark = pytest.mark.django_db
