@@ -73,9 +73,14 @@
     var column = columnOf(event.target);
     if (!column) return;
     event.preventDefault();
-    clearTargets();
     var move = dragged;
     dragged = null;
+    dropOn(column, move);
+  });
+
+  // The one drop, by mouse or by touch: the card goes into ``column`` and the same move request is sent.
+  function dropOn(column, move) {
+    clearTargets();
     move.card.classList.remove("is-dragging");
     if (columnOf(move.from) === column) return;
     if (window.vchata.sessionIsGone()) {
@@ -94,7 +99,111 @@
       values: { stage: column.dataset.stageId },
       swap: "none"
     });
+  }
+
+  // --- touch: press and hold a card, drag it onto a column or a stage tab ------------
+  //
+  // Touch screens have no HTML drag and drop. A finger held still on a card for
+  // HOLD_MS picks it up (a finger that moves first is scrolling the board, and
+  // is left alone); while it is held, the board doesn't scroll and the column or
+  // stage tab under the finger is the target; lifting it drops there.
+
+  var HOLD_MS = 350;
+  var SLOP_PX = 8;
+  var touch = null;  // {card, x, y, timer, lifted, target} from a touch on a card until it lifts
+
+  function columnAt(x, y) {
+    var element = document.elementFromPoint(x, y);
+    if (!element) return null;
+    var tab = element.closest(".board-tabs__tab[data-stage-id]");
+    if (tab) return document.querySelector('.column[data-stage-id="' + tab.dataset.stageId + '"]');
+    return columnOf(element);
+  }
+
+  function markTarget(column) {
+    document.querySelectorAll(".board-tabs__tab.is-drop-target").forEach(function (tab) {
+      tab.classList.remove("is-drop-target");
+    });
+    clearTargets();
+    if (!column) return;
+    column.classList.add("is-drop-target");
+    var tab = document.querySelector('.board-tabs__tab[data-stage-id="' + column.dataset.stageId + '"]');
+    if (tab) tab.classList.add("is-drop-target");
+  }
+
+  function endTouch() {
+    if (!touch) return;
+    clearTimeout(touch.timer);
+    if (touch.lifted) touch.card.classList.remove("is-dragging");
+    markTarget(null);
+    touch = null;
+  }
+
+  document.addEventListener("pointerdown", function (event) {
+    if (event.pointerType !== "touch" || pending || touch) return;
+    var card = event.target.closest && event.target.closest(".card[data-lead-id]");
+    if (!card || event.target.closest("input, select, textarea, button, .card__move-slot")) return;
+    touch = { card: card, x: event.clientX, y: event.clientY, lifted: false, target: null };
+    touch.timer = setTimeout(function () {
+      if (!touch) return;
+      touch.lifted = true;
+      card.classList.add("is-dragging");
+      if (navigator.vibrate) navigator.vibrate(15);
+    }, HOLD_MS);
   });
+
+  document.addEventListener("pointermove", function (event) {
+    if (!touch || event.pointerType !== "touch") return;
+    if (!touch.lifted) {
+      if (Math.abs(event.clientX - touch.x) > SLOP_PX || Math.abs(event.clientY - touch.y) > SLOP_PX) endTouch();
+      return;
+    }
+    event.preventDefault();
+    touch.target = columnAt(event.clientX, event.clientY);
+    markTarget(touch.target);
+  });
+
+  // While a card is held the finger drags it, not the board (touchmove is where scrolling can still be stopped).
+  document.addEventListener("touchmove", function (event) {
+    if (touch && touch.lifted) event.preventDefault();
+  }, { passive: false });
+
+  document.addEventListener("pointerup", function (event) {
+    if (!touch || event.pointerType !== "touch") return;
+    var held = touch;
+    var column = held.lifted ? columnAt(event.clientX, event.clientY) || held.target : null;
+    endTouch();
+    if (!column) return;
+    event.preventDefault();
+    dropOn(column, { card: held.card, from: held.card.parentNode, next: held.card.nextElementSibling });
+  });
+
+  document.addEventListener("pointercancel", endTouch);
+  // A held card is not a click on its link, nor a long-press menu.
+  document.addEventListener("contextmenu", function (event) {
+    if (touch && event.target.closest && event.target.closest(".card[data-lead-id]")) event.preventDefault();
+  });
+
+  // --- stage tabs (phones): a tap scrolls the board to that column; counts follow the columns ---
+
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest && event.target.closest(".board-tabs__tab[data-stage-id]");
+    if (!tab) return;
+    var column = document.querySelector('.column[data-stage-id="' + tab.dataset.stageId + '"]');
+    if (!column) return;
+    event.preventDefault();
+    var board = column.parentNode;
+    board.scrollTo({ left: column.offsetLeft - board.querySelector(".column").offsetLeft, behavior: "smooth" });
+  });
+
+  function syncTabs() {
+    document.querySelectorAll(".board-tabs__tab[data-stage-id]").forEach(function (tab) {
+      var count = document.querySelector("#col-head-" + tab.dataset.stageId + " [data-count]");
+      var shown = tab.querySelector("[data-tab-count]");
+      if (count && shown) shown.textContent = count.textContent;
+    });
+  }
+  document.addEventListener("htmx:afterSettle", syncTabs);
 
   // --- the "Move to…" form inside a card ------------------------------------------
 
