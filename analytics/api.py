@@ -1,6 +1,7 @@
 """The analytics routes: validate the filters, call one selector, answer the envelope."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
 
 from vchata.responses import ok
 from vchata.schema import errors
@@ -8,7 +9,9 @@ from vchata.tenancy import OrgScopedAPIView
 
 from . import selectors
 from . import serializers as s
-from .filters import AnalyticsQuery, lead_filter_from
+from .filters import AnalyticsQuery, lead_filter_from, lead_filter_of, validated
+from .forecast import DEFAULT_MONTHS, MAX_MONTHS, lead_forecast
+from .win_loss import win_loss
 
 FILTERS_NOTE = (
     " Filters: `pipelineId` (a pipeline that is not the organization's: 404), `createdAfter` (inclusive) and "
@@ -132,6 +135,35 @@ FUNNEL_EXAMPLE = _example(
     message="Pipeline funnel retrieved successfully",
 )
 
+FORECAST_EXAMPLE = _example(
+    "Forecast",
+    forecast={
+        "months": [
+            {"month": "2026-12", "count": 3, "totalValue": 12000, "weightedValue": 5400},
+            {"month": "2027-01", "count": 1, "totalValue": 2500.5, "weightedValue": 250.05},
+            {"month": "2027-02", "count": 0, "totalValue": 0, "weightedValue": 0},
+        ],
+        "overdue": {"count": 1, "totalValue": 800, "weightedValue": 240},
+        "unscheduled": {"count": 7, "totalValue": 21000, "weightedValue": 4200},
+    },
+    message="Forecast retrieved successfully",
+)
+WIN_LOSS_EXAMPLE = _example(
+    "Win/loss",
+    winLoss={
+        "wonCount": 4,
+        "wonValue": 18000,
+        "lostCount": 3,
+        "lostValue": 7500.5,
+        "winRate": 57.1,
+        "reasons": [
+            {"reasonId": "reason_01hq3m5v2k8yq9x0z6w4t7r1sa", "name": "Price", "count": 2, "value": 6000},
+            {"reasonId": None, "name": None, "count": 1, "value": 1500.5},
+        ],
+    },
+    message="Win/loss retrieved successfully",
+)
+
 
 class LeadStatsView(OrgScopedAPIView):
     @extend_schema(
@@ -218,3 +250,49 @@ class FunnelView(OrgScopedAPIView):
         lead_filter = lead_filter_from(request.query_params, self.org, default_pipeline=True, scope=self.lead_scope)
         funnel = selectors.pipeline_funnel(lead_filter)
         return ok(funnel=s.FunnelSerializer(funnel).data, message="Pipeline funnel retrieved successfully")
+
+
+class ForecastQuery(AnalyticsQuery):
+    months = serializers.IntegerField(
+        required=False,
+        default=DEFAULT_MONTHS,
+        min_value=1,
+        max_value=MAX_MONTHS,
+        help_text=f"How many months to show, the current UTC month first (1–{MAX_MONTHS}, default {DEFAULT_MONTHS}).",
+    )
+
+
+class ForecastView(OrgScopedAPIView):
+    @extend_schema(
+        summary="Get the forecast",
+        description="Open leads (not CONVERTED or LOST) by month of `expectedCloseDate`, from the current UTC month "
+        "on, with their total and weighted value; plus the open leads whose close date has passed (`overdue`) "
+        "and those without one (`unscheduled`). Leads closing after the last month are not counted. "
+        "`pipelineId` (another organization's: 404), `createdAfter` and `createdBefore` narrow the leads as on "
+        "every analytics route; a bad `months` or date: 400.",
+        parameters=[ForecastQuery],
+        responses={200: s.ForecastResponse, **errors(400, 404)},
+        examples=[FORECAST_EXAMPLE],
+        tags=["analytics"],
+    )
+    def get(self, request, org_id):
+        data = validated(request.query_params, ForecastQuery)
+        forecast = lead_forecast(lead_filter_of(data, self.org, scope=self.lead_scope), months=data["months"])
+        return ok(forecast=s.ForecastSerializer(forecast).data, message="Forecast retrieved successfully")
+
+
+class WinLossView(OrgScopedAPIView):
+    @extend_schema(
+        summary="Get won and lost leads by lost reason",
+        description="Leads whose status is now CONVERTED (won) or LOST, with their values, the win rate and the "
+        "lost ones per lost reason. `pipelineId` (another organization's: 404), `createdAfter` and "
+        "`createdBefore` narrow the leads as on every analytics route; the viewer's lead visibility applies.",
+        parameters=[AnalyticsQuery],
+        responses={200: s.WinLossResponse, **errors(400, 404)},
+        examples=[WIN_LOSS_EXAMPLE],
+        tags=["analytics"],
+    )
+    def get(self, request, org_id):
+        lead_filter = lead_filter_from(request.query_params, self.org, scope=self.lead_scope)
+        figures = win_loss(lead_filter)
+        return ok(winLoss=s.WinLossSerializer(figures).data, message="Win/loss retrieved successfully")

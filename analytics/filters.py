@@ -76,17 +76,21 @@ class LeadFilter:
         return self.by_creation or self.scope.restricted
 
 
-def lead_filter_from(
-    query_params, org: Organization, *, default_pipeline: bool = False, scope: LeadScope = ALL_LEADS
+def validated(query_params, query: type[AnalyticsQuery] = AnalyticsQuery) -> dict:
+    """The query string checked by ``query`` (the filters, or a route's filters and its own parameters): 400 if bad."""
+    serializer = query(data=query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def lead_filter_of(
+    data: dict, org: Organization, *, default_pipeline: bool = False, scope: LeadScope = ALL_LEADS
 ) -> LeadFilter:
-    """Validate the query string into a ``LeadFilter`` (400 on bad dates, 404 on a foreign pipeline).
+    """The ``LeadFilter`` of validated filters (404 on a foreign pipeline).
 
     With ``default_pipeline``, no ``pipelineId`` means the org's default pipeline
     (the per-pipeline reports); a missing default is a 404 too.
     """
-    serializer = AnalyticsQuery(data=query_params)
-    serializer.is_valid(raise_exception=True)
-    data = serializer.validated_data
     pipeline_id = data.get("pipelineId") or None
     if pipeline_id is not None:
         pipeline = get_in_org(Pipeline, org, pipeline_id)
@@ -103,3 +107,10 @@ def lead_filter_from(
         created_before=data.get("createdBefore"),
         scope=scope,
     )
+
+
+def lead_filter_from(
+    query_params, org: Organization, *, default_pipeline: bool = False, scope: LeadScope = ALL_LEADS
+) -> LeadFilter:
+    """Validate the query string into a ``LeadFilter`` (400 on bad dates, 404 on a foreign pipeline)."""
+    return lead_filter_of(validated(query_params), org, default_pipeline=default_pipeline, scope=scope)

@@ -122,3 +122,55 @@ PipelineAnalyticsResponse = envelope("PipelineAnalyticsResponse", pipeline=Pipel
 
 
 FunnelResponse = envelope("FunnelResponse", funnel=FunnelSerializer())
+
+
+WEIGHTED = "Sum of value × probability ÷ 100, the lead's own probability when set, else its stage's; two decimals."
+
+
+class ForecastFiguresSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Open leads (status neither CONVERTED nor LOST).")
+    totalValue = MoneyOutputField(source="total_value", help_text="Sum of their values.")
+    weightedValue = MoneyOutputField(source="weighted_value", help_text=WEIGHTED)
+
+
+class ForecastMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(source="key", help_text="The month of the expected close date, YYYY-MM.")
+    count = serializers.IntegerField(source="figures.count", help_text="Open leads expected to close that month.")
+    totalValue = MoneyOutputField(source="figures.total_value", help_text="Sum of their values.")
+    weightedValue = MoneyOutputField(source="figures.weighted_value", help_text=WEIGHTED)
+
+
+class ForecastSerializer(serializers.Serializer):
+    months = ForecastMonthSerializer(many=True, help_text="Every month asked for, in order; empty months are zeros.")
+    overdue = ForecastFiguresSerializer(
+        help_text="Open leads whose expected close date is before the current month (not in `months`)."
+    )
+    unscheduled = ForecastFiguresSerializer(help_text="Open leads without an expected close date (not in `months`).")
+
+
+ForecastResponse = envelope("ForecastResponse", forecast=ForecastSerializer())
+
+
+class LostReasonFiguresSerializer(serializers.Serializer):
+    reasonId = serializers.CharField(
+        source="reason_id", allow_null=True, help_text="The lost reason; null for leads lost without one."
+    )
+    name = serializers.CharField(allow_null=True, help_text="Its name (retired reasons included); null for none.")
+    count = serializers.IntegerField(help_text="Leads now LOST with this reason.")
+    value = MoneyOutputField(help_text="Sum of their values.")
+
+
+class WinLossSerializer(serializers.Serializer):
+    wonCount = serializers.IntegerField(source="won_count", help_text="Leads now CONVERTED.")
+    wonValue = MoneyOutputField(source="won_value", help_text="Sum of their values.")
+    lostCount = serializers.IntegerField(source="lost_count", help_text="Leads now LOST.")
+    lostValue = MoneyOutputField(source="lost_value", help_text="Sum of their values.")
+    winRate = serializers.FloatField(
+        source="win_rate", help_text="wonCount ÷ (wonCount + lostCount) × 100, one decimal; 0 when none is closed."
+    )
+    reasons = LostReasonFiguresSerializer(
+        many=True, help_text="One row per lost reason with lost leads, most first; leads lost without one last."
+    )
+
+
+WinLossResponse = envelope("WinLossResponse", winLoss=WinLossSerializer())

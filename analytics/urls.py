@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, forecast_api, win_loss_api
+from . import api
 
 urlpatterns = [
     path("leads/<org_id:org_id>/stats", api.LeadStatsView.as_view(), name="lead-stats"),
@@ -10,6 +10,6 @@ urlpatterns = [
     path("leads/<org_id:org_id>/analytics/campaigns", api.CampaignAnalyticsView.as_view(), name="analytics-campaigns"),
     path("leads/<org_id:org_id>/analytics/pipeline", api.PipelineAnalyticsView.as_view(), name="analytics-pipeline"),
     path("leads/<org_id:org_id>/analytics/funnel", api.FunnelView.as_view(), name="analytics-funnel"),
-    path("leads/<org_id:org_id>/analytics/forecast", forecast_api.ForecastView.as_view(), name="analytics-forecast"),
-    path("leads/<org_id:org_id>/analytics/win-loss", win_loss_api.WinLossView.as_view(), name="analytics-win-loss"),
+    path("leads/<org_id:org_id>/analytics/forecast", api.ForecastView.as_view(), name="analytics-forecast"),
+    path("leads/<org_id:org_id>/analytics/win-loss", api.WinLossView.as_view(), name="analytics-win-loss"),
 ]
