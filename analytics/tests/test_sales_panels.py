@@ -233,8 +233,8 @@ def test_money_is_shown_in_the_org_currency(user, org, sales):
 
 # The session, its user and membership, the org menu's memberships; then the page's reads: pipelines,
 # stats, sources, campaigns, the stage figures (3), the funnel (3) and the board's weighted value; then
-# the sales panels' six
-# (forecast, win/loss, created and converted per week, reps from two rollups). None grows with the leads.
+# the sales panels' six (forecast, win/loss, created and converted per week, reps from two rollups).
+# None grows with the leads.
 DASHBOARD_QUERIES = 21
 
 
