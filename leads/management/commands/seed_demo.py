@@ -8,7 +8,17 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from leads.models import Activity, Campaign, ContentPost, Conversation, Lead, Message, SocialAccount, StageVisit
+from leads.models import (
+    Activity,
+    Campaign,
+    ContentPost,
+    Conversation,
+    Lead,
+    LeadChange,
+    Message,
+    SocialAccount,
+    StageVisit,
+)
 from leads.services import add_activity, create_lead_with_contact, move_lead_to_stage, update_lead
 from vchata.accounts.models import Membership, Organization, User
 from vchata.accounts.services import create_organization
@@ -226,10 +236,12 @@ class Command(BaseCommand):
 
     @staticmethod
     def _spread_in_time(lead: Lead, created: "timezone.datetime", rng: random.Random) -> None:
-        """Back-date a freshly seeded lead so the demo has history: stage visits days apart."""
+        """Back-date a freshly seeded lead so the demo has history: stage visits days apart, and each
+        activity and change record at the time of the action that wrote it (the timeline shows a move once)."""
         visits = list(StageVisit.objects.filter(lead=lead).order_by("entered_at", "id"))
         # Entry times spread between creation and now (never in the future).
-        span = timezone.now() - created
+        now = timezone.now()
+        span = now - created
         offsets = [0.0] + sorted(rng.uniform(0.05, 0.95) for _ in visits[1:])
         entries = [created + span * offset for offset in offsets]
         for visit, entered, left in zip(visits, entries, entries[1:] + [None], strict=True):
@@ -237,9 +249,28 @@ class Command(BaseCommand):
             if visit.left_at is not None:
                 visit.left_at = left
             visit.save(update_fields=["entered_at", "left_at"])
-        last = visits[-1].entered_at
+        last = entries[-1]
+
+        # Seeding wrote, in order: the creation, then per move a logged activity and the move; then maybe a
+        # campaign change. The k-th move happened when the k-th visit was entered; what was logged before
+        # it, halfway since the previous one.
+        moves = iter(entries[1:])
+        previous = created
+        for activity in Activity.objects.filter(lead=lead).order_by("created_at", "id"):
+            if activity.type == Activity.Type.STAGE_CHANGED:
+                previous = next(moves, last)
+                when = previous
+            elif activity.type in Activity.SYSTEM_TYPES:
+                when = previous
+            else:
+                following = entries[entries.index(previous) + 1] if previous in entries[:-1] else now
+                when = previous + (following - previous) / 2
+            Activity.objects.filter(pk=activity.pk).update(created_at=when)
+        change_times = iter([created, *entries[1:]])
+        for change in LeadChange.objects.filter(lead=lead).order_by("created_at", "id"):
+            LeadChange.objects.filter(pk=change.pk).update(created_at=next(change_times, last))
+
         lead.refresh_from_db(fields=["status"])
-        Activity.objects.filter(lead=lead).update(created_at=last)
         Lead.objects.filter(pk=lead.pk).update(
             created_at=created,
             updated_at=last,
