@@ -1,10 +1,11 @@
 """How a task reads in the pages: its type's label and when it is due ("Call · tomorrow 10:00").
 
-Days and times here are still UTC's; the task lists (``leads.selectors.filter_tasks``) and the
-digest split days by the organization's time zone.
+Days and times are the current time zone's: the organization's on its pages
+(``vchata.tenancy.time_zones``), as the task lists (``leads.selectors.filter_tasks``)
+and the digest split days.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -17,8 +18,8 @@ def type_label(task_type: str) -> str:
 
 def due_label(due_at: datetime, now: datetime | None = None) -> str:
     """ "today 10:00", "tomorrow 10:00", "yesterday 10:00", "Mon 10:00" (this week), "Dec 12, 10:00", "Dec 12, 2027"."""
-    now = (now or timezone.now()).astimezone(UTC)
-    due = due_at.astimezone(UTC)
+    now = timezone.localtime(now or timezone.now())
+    due = timezone.localtime(due_at)
     days = (due.date() - now.date()).days
     clock = due.strftime("%H:%M")
     if days == 0:

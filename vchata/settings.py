@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "vchata.tenancy.time_zones.ResetTimeZoneMiddleware",
     "vchata.db_router.ReplicaReadsMiddleware",
 ]
 

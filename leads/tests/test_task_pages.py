@@ -11,6 +11,7 @@ from leads import selectors
 from leads.models import Activity, Task
 from leads.task_display import due_label
 from leads.tests.factories import LeadFactory, TaskFactory
+from tests.support.api import TIMESTAMP
 from vchata.accounts.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,33 @@ def test_card_shows_its_leads_soonest_open_task(browser, org, pipeline, stages, 
     assert "Call · tomorrow 10:00" in card
     assert "card__task--overdue" not in card
     assert "Later" not in card and "Done one" not in card
+
+
+def test_cards_tell_task_times_on_the_organizations_clock(browser, org, pipeline, stages):
+    """A rep in Tokyo reads a call due at 15:00 UTC as due at midnight, the next day."""
+    Organization.objects.filter(pk=org.pk).update(time_zone="Asia/Tokyo")
+    lead = LeadFactory(organization=org, stage=stages[0])
+    due = (timezone.now() + timedelta(days=3)).replace(hour=15, minute=0, second=0, microsecond=0)
+    TaskFactory(lead=lead, type=Task.Type.CALL, due_at=due)
+
+    card = card_html(browser.get(board_url(org, pipeline)).content.decode(), lead)
+
+    with timezone.override("Asia/Tokyo"):
+        in_tokyo = due_label(due)
+    assert "00:00" in in_tokyo and f"Call · {in_tokyo}" in card
+    assert "15:00" not in card
+
+
+def test_an_org_pages_time_zone_ends_with_its_response(browser, api, org, pipeline):
+    """The API and the admin answer in UTC even right after a page of an org elsewhere (same thread)."""
+    Organization.objects.filter(pk=org.pk).update(time_zone="America/New_York")
+    lead = LeadFactory(organization=org)
+    browser.get(board_url(org, pipeline))
+
+    assert timezone.get_current_timezone_name() == "UTC"
+    answer = api.get(f"/leads/{org.pk}/{lead.pk}")
+    assert answer.status_code == 200, answer.content[:300]
+    assert TIMESTAMP.match(answer.json()["lead"]["createdAt"])
 
 
 def test_card_marks_an_overdue_task(browser, org, pipeline, stages):

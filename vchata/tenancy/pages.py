@@ -17,6 +17,7 @@ from vchata.exceptions import NotFound
 
 from . import permissions
 from .membership import member_of
+from .time_zones import activate_org_time_zone
 
 CURRENT_ORG_SESSION_KEY = "current_org_id"
 SESSION_ENDED = "Your session ended — sign in again. Nothing was saved."
@@ -64,6 +65,7 @@ class OrgPageMixin(LoginRequiredMixin):
         try:
             self.membership = member_of(request.user, kwargs[self.org_url_kwarg])
             self.org = self.membership.organization
+            activate_org_time_zone(self.org)
             if request.session.get(CURRENT_ORG_SESSION_KEY) != self.org.pk:
                 # Remembered so /app/ (and the login redirect) return to the org last worked in.
                 request.session[CURRENT_ORG_SESSION_KEY] = self.org.pk
