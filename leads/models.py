@@ -314,6 +314,12 @@ class Lead(OrgOwned):
             models.Index(fields=["stage", "-updated_at"], name="lead_stage_updated_idx"),
             # The deal filters (expectedCloseAfter/Before), the Expected close ordering and the forecast's months.
             models.Index(fields=["organization", "expected_close_date"], name="lead_org_close_date_idx"),
+            # The dashboard's converted-per-week series: the org's conversions of a few weeks, not every lead.
+            models.Index(
+                fields=["organization", "converted_at"],
+                name="lead_org_converted_idx",
+                condition=Q(converted_at__isnull=False),
+            ),
         ]
 
     def __str__(self):

@@ -71,6 +71,17 @@ def test_a_phone_search_and_a_close_date_filter_can_read_their_indexes(org):
     assert "lead_org_close_date_idx" in close_plan
 
 
+@pytest.mark.django_db
+def test_the_weekly_conversions_read_the_conversion_index(org):
+    converted = Lead.objects.filter(organization=org, converted_at__gte="2031-01-01", converted_at__lt="2031-03-01")
+    with transaction.atomic():
+        run("SET LOCAL enable_seqscan = off")
+        sql, params = converted.order_by().values("converted_at").query.get_compiler(using="default").as_sql()
+        plan = "\n".join(row[0] for row in rows("EXPLAIN " + sql, params))
+
+    assert "lead_org_converted_idx" in plan
+
+
 # Enough leads that reading them all costs more than the index (a handful would rightly be read whole),
 # inserted by SQL (the triggers see any insert); one contact in a thousand is a Holberg
 # (as in the benchmark's data: a rare term, whose matches are not met soon by walking any date order).
