@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.accounts.models import User
 
-from .models import Activity, Campaign, CustomField, Lead, Task
+from .models import Activity, Campaign, CustomField, Lead, LostReason, Task
 from .sources import source_choices
 from .task_display import TYPE_LABELS
 
@@ -198,8 +198,24 @@ class ActivityForm(forms.Form):
     description = forms.CharField(label="What happened", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+# The edit form's lead fields; those handed over as they are (in the others an empty text is None).
+EDITED_FIELDS = ("title", "value", "expected_close_date", "probability", "source", "campaign", "notes", *UTM_FIELDS)
+KEPT_AS_GIVEN = ("value", "expected_close_date", "probability", "campaign", "notes")
+
+
 class LeadEditForm(CustomFieldsMixin, AttributionFields):
+    title = forms.CharField(label="Deal", required=False, max_length=200, help_text="What is being sold, if named.")
     value = value_field()
+    expected_close_date = forms.DateField(
+        label="Expected close", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    probability = forms.IntegerField(
+        label="Probability (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="Empty: the stage's probability.",
+    )
     source = forms.ChoiceField(label="Source", required=False)
     campaign = forms.ModelChoiceField(
         label="Campaign", queryset=Campaign.objects.none(), required=False, empty_label="No campaign"
@@ -208,7 +224,10 @@ class LeadEditForm(CustomFieldsMixin, AttributionFields):
 
     def __init__(self, *args, org, lead: Lead, custom_fields, **kwargs):
         initial = {
+            "title": lead.title or "",
             "value": lead.value,
+            "expected_close_date": lead.expected_close_date,
+            "probability": lead.probability,
             "source": lead.source or "",
             "campaign": lead.campaign_id,
             "notes": lead.notes,
@@ -224,10 +243,19 @@ class LeadEditForm(CustomFieldsMixin, AttributionFields):
         """Only the fields that changed, as ``update_lead`` expects (model field names)."""
         data = self.cleaned_data
         changes: dict[str, Any] = {}
-        for name in ("value", "source", "campaign", "notes", *UTM_FIELDS):
+        for name in (
+            "title",
+            "value",
+            "expected_close_date",
+            "probability",
+            "source",
+            "campaign",
+            "notes",
+            *UTM_FIELDS,
+        ):
             if name in self.changed_data:
                 value = data[name]
-                changes[name] = value if name in ("value", "campaign", "notes") else (value or None)
+                changes[name] = value if name in KEPT_AS_GIVEN else (value or None)
         custom = {k: v for k, v in self.custom_values().items() if CUSTOM_PREFIX + k in self.changed_data}
         if custom:
             changes["custom_fields"] = custom
@@ -269,9 +297,16 @@ class StageOwnerForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    """The "Mark converted" / "Mark lost" / "Reopen" buttons: each posts one status."""
+    """The "Mark converted" / "Mark lost" / "Reopen" buttons: each posts one status (lost with its reason)."""
 
     status = forms.ChoiceField(choices=LeadStatus.choices)
+    lost_reason = forms.ModelChoiceField(
+        label="Why was it lost?", queryset=LostReason.objects.none(), required=False, empty_label="Choose a reason"
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lost_reason"].queryset = LostReason.objects.for_org(org).filter(is_active=True).order_by("order")
 
 
 class TaskForm(forms.Form):

@@ -105,6 +105,7 @@ class LeadPageMixin(OrgPageMixin):
             "work_form": StageOwnerForm(org=self.org, lead=lead),
             "task_form": TaskForm(org=self.org, initial={"assigned_to": lead.assigned_to_id or self.request.user.pk}),
             "contact_form": lead_contact_form(lead.contact),
+            "status_form": StatusForm(org=self.org),
         }
         forms.update(kwargs.get("bound_forms", {}))
         labels = {d.key: d.label for d in definitions}
@@ -271,18 +272,26 @@ class LeadStatusView(LeadPageMixin, TemplateView):
 
     def change(self, request):
         lead = self.get_lead()
-        form = StatusForm(request.POST)
+        form = StatusForm(request.POST, org=self.org)
         if not form.is_valid():
-            messages.error(request, "Choose a valid status.")
+            messages.error(request, "Choose a valid status and reason.")
             return redirect(self.lead_url())
-        status = form.cleaned_data["status"]
+        status, reason = form.cleaned_data["status"], form.cleaned_data["lost_reason"]
         if status in services.CLOSED_STATUSES:
-            services.close_lead(org=self.org, actor=request.user, lead_id=lead.pk, status=status)
+            services.close_lead(
+                org=self.org,
+                actor=request.user,
+                lead_id=lead.pk,
+                status=status,
+                lost_reason=reason if status == LeadStatus.LOST else None,
+            )
         elif status == LeadStatus.NEW:
             services.reopen_lead(org=self.org, actor=request.user, lead_id=lead.pk)
         else:
             services.update_lead(org=self.org, actor=request.user, lead_id=lead.pk, changes={"status": status})
         label = self.labels.get(status)
+        if status == LeadStatus.LOST and reason is not None:
+            label = f"lost ({reason.name})"
         messages.success(request, f"Lead marked {label}." if label else "Lead reopened.")
         return redirect(self.lead_url())
 

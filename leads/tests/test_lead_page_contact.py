@@ -10,8 +10,9 @@ from pipelines.services import create_pipeline
 
 pytestmark = pytest.mark.django_db
 
-# The lead page's reads; its contact form adds none (the lead's contact comes with the lead).
-PINNED_LEAD_PAGE_QUERIES = 16
+# The lead page's reads; its contact form adds none (the lead's contact comes with the lead); "Mark lost"
+# reads the org's lost reasons.
+PINNED_LEAD_PAGE_QUERIES = 17
 
 
 def url(org, lead, name="lead-contact"):

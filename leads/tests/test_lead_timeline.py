@@ -189,8 +189,8 @@ def test_lead_page_query_count_is_pinned(browser, org, user, stages, django_asse
     # session, user, membership with its org, the header's memberships (4); the lead with its
     # relations; the pipeline's stages; custom fields; the timeline's activities and changes (2);
     # the members its changes name (stages come from the page's own list); stage history; tasks;
-    # the forms' choices (assignees, stages, stages, task assignees, campaigns: 5)
-    with django_assert_num_queries(17):
+    # the forms' choices (assignees, stages, stages, task assignees, campaigns: 5); the org's lost reasons
+    with django_assert_num_queries(18):
         response = page(browser, org, lead)
     assert response.status_code == 200
     assert [entry.title for entry in response.context["timeline"]][:2] == ["Unassigned", "Moved"]

@@ -176,3 +176,32 @@ def test_on_a_phone_edit_details_comes_before_the_timeline(page, rep_lead, scree
         assert box["#edit"]["y"] <= box["#tasks"]["y"] + 1
     assert fits(page)
     screenshot(page, f"lead-order-{size}")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_mark_lost_asks_why_and_the_deal_is_edited_on_the_page(page, rep_lead, screenshot, size):
+    from leads.services import create_lost_reason
+
+    org, lead = rep_lead
+    create_lost_reason(org=org, actor=None, name="Too expensive")
+    chosen = create_lost_reason(org=org, actor=None, name="Went with a competitor")
+    open_lead(page, org, lead, size)
+
+    form = page.locator("#edit form")  # "Edit details" is open
+    form.get_by_label("Deal").fill("Website redesign")
+    form.get_by_label("Expected close").fill("2027-03-31")
+    form.get_by_label("Probability (%)").fill("40")
+    form.get_by_role("button", name="Save details").click()
+    expect(page.locator(".facts").first).to_contain_text("Website redesign")
+    lead.refresh_from_db()
+    assert (lead.title, str(lead.expected_close_date), lead.probability) == ("Website redesign", "2027-03-31", 40)
+
+    page.locator(".mark-lost > summary").click()
+    page.get_by_label("Why was it lost?").select_option(label="Went with a competitor")
+    assert fits(page), "the reason form makes the page wider than the window"
+    screenshot(page, f"lead-mark-lost-{size}")
+    page.locator(".mark-lost__form").get_by_role("button", name="Mark lost").click()
+
+    expect(page.locator(".lead-head__sub")).to_contain_text("Lost")
+    lead.refresh_from_db()
+    assert (lead.status, lead.lost_reason_id) == (LeadStatus.LOST, chosen.pk)
