@@ -19,14 +19,7 @@ from leads.models import (
     SocialAccount,
     StageVisit,
 )
-from leads.services import (
-    add_activity,
-    create_lead_with_contact,
-    create_lost_reason,
-    move_lead_to_stage,
-    update_lead,
-)
-from pipelines.models import LeadStatus
+from leads.services import add_activity, create_lead_with_contact, move_lead_to_stage, update_lead
 from vchata.accounts.models import Membership, Organization, User
 from vchata.accounts.services import create_organization
 
@@ -106,7 +99,6 @@ CAMPAIGNS = [
     ("Premium Ads", "premium_ads", "facebook", "paid_social"),
     ("Newsletter Q3", "newsletter_q3", "newsletter", "email"),
 ]
-LOST_REASONS = ["Too expensive", "Went with a competitor", "No budget this year", "No reply"]
 NOTES = [
     "Interested in premium package",
     "Asked for a pricing sheet",
@@ -171,8 +163,6 @@ class Command(BaseCommand):
         pipeline = org.pipeline_set.get(is_default=True)
         stages = list(pipeline.stages.order_by("order"))
         campaigns = [Campaign.objects.create(organization=org, name=n, utm_campaign=key) for n, key, _, _ in CAMPAIGNS]
-        reasons = [create_lost_reason(org=org, actor=demo, name=name) for name in LOST_REASONS]
-        why = random.Random(7)  # its own sequence: the leads stay the ones the demo always had
         account = SocialAccount.objects.create(
             organization=org, platform="INSTAGRAM", platform_id="northwind.demo", name="Northwind on Instagram"
         )
@@ -220,8 +210,7 @@ class Command(BaseCommand):
                 add_activity(
                     org=org, actor=lead.assigned_to, lead_id=lead.pk, type=kind, description=ACTIVITY_TEXT[kind]
                 )
-                reason = why.choice(reasons) if stage.status == LeadStatus.LOST else None
-                move_lead_to_stage(org=org, actor=demo, lead_id=lead.pk, stage_id=stage.pk, lost_reason=reason)
+                move_lead_to_stage(org=org, actor=demo, lead_id=lead.pk, stage_id=stage.pk)
             if campaign_name is None and rng.random() < 0.2:
                 update_lead(org=org, actor=demo, lead_id=lead.pk, changes={"campaign": rng.choice(campaigns)})
             self._spread_in_time(lead, now - timedelta(days=rng.randint(1, 90)), rng)
