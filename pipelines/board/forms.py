@@ -36,6 +36,8 @@ class BoardFilterForm(forms.Form):
 
 class MoveCardForm(forms.Form):
     stage = forms.CharField(max_length=40)
+    # Why, for a move into a stage that marks the lead lost (the "Move to…" form offers the org's reasons).
+    lost_reason = forms.CharField(max_length=40, required=False)
 
 
 def filters_from_query(params) -> BoardFilters:

@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from leads.models import Lead
+from leads.models import Lead, LostReason
 from leads.services import move_lead_to_stage
+from leads.services.leads import LOST_REASON_REQUIRED
 from pipelines.automation.selectors import rules_for_pipeline
-from pipelines.models import Pipeline, Stage
+from pipelines.models import LeadStatus, Pipeline, Stage
 from vchata.exceptions import DomainError
 from vchata.tenancy import get_in_org
 from vchata.tenancy.pages import OrgPageMixin, org_memberships
@@ -28,6 +29,8 @@ from .forms import BoardFilterForm, MoveCardForm, filter_querystring, filters_fr
 
 # Live updates: how often an open board asks whether anything changed.
 POLL_SECONDS = 4
+# A drop into Lost in an org that keeps lost reasons: the drag can't ask, the card's "Move to…" can.
+ASK_WHY_LOST = "Say why it was lost: choose Lost and a reason in the card's “Move to…”."
 
 
 def domain_message(exc: DomainError) -> str:
@@ -183,6 +186,7 @@ class BoardMoveView(BoardMixin, View):
             "lead": lead,
             "stages": stages,
             "suggested_stage_id": suggested,
+            "lost_reasons": list(LostReason.objects.for_org(self.org).filter(is_active=True).order_by("order")),
             "filter_query": self.filter_query,
             "nav": "board",
         }
@@ -203,11 +207,18 @@ class BoardMoveView(BoardMixin, View):
             return self.failed("This lead no longer exists on this board. Reload to see the latest.", status=404)
         if not form.is_valid():
             return self.failed("Choose a stage to move the lead to.")
+        stage_id = form.cleaned_data["stage"]
         try:
             lead = move_lead_to_stage(
-                org=self.org, actor=request.user, lead_id=lead_id, stage_id=form.cleaned_data["stage"]
+                org=self.org,
+                actor=request.user,
+                lead_id=lead_id,
+                stage_id=stage_id,
+                lost_reason=self.lost_reason(form.cleaned_data["lost_reason"], stage_id),
             )
         except DomainError as exc:
+            if LOST_REASON_REQUIRED in domain_message(exc):
+                return self.failed(ASK_WHY_LOST)
             message = "That stage is not part of this pipeline." if exc.status_code == 400 else domain_message(exc)
             return self.failed(message, status=exc.status_code)
         name = lead.contact.name
@@ -219,6 +230,12 @@ class BoardMoveView(BoardMixin, View):
         context = self.board_context(pipeline, columns, only=touched)
         context["announcement"] = f"Moved {name} to {lead.stage.name}."
         return render(request, "pipelines/_columns_oob.html", context)
+
+    def lost_reason(self, reason_id: str, stage_id: str) -> LostReason | None:
+        """The reason sent with a move into a stage that marks the lead LOST (the form sends one with any move)."""
+        if not reason_id or not Stage.objects.for_org(self.org).filter(pk=stage_id, status=LeadStatus.LOST).exists():
+            return None
+        return get_in_org(LostReason.objects.filter(is_active=True), self.org, reason_id)
 
     def failed(self, message: str, status: int = 400):
         if self.request.htmx:
