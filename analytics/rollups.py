@@ -126,6 +126,8 @@ def rolled(
     conditions, params = _conditions(lead_filter, stage_ids, where)
     columns = ", ".join((*group_by, *measures))
     span = split(lead_filter.created_after, lead_filter.created_before)
+    # The edges' live rows come shaped as the daily rollup's, so ``created_day`` can be grouped by too.
+    daily = rollup_sql.ROLLUPS[f"{rollup.name}_day"]
     branches, values = [], []
     if not lead_filter.by_creation:
         table = _narrowest(rollup, {*group_by, *_condition_columns(lead_filter, stage_ids)}, measures).table
@@ -133,16 +135,15 @@ def rolled(
         values += params
     elif span.whole_days is not None:
         days, day_params = _whole_days(*span.whole_days)
-        daily = rollup_sql.ROLLUPS[f"{rollup.name}_day"]
         branches.append(f"SELECT {columns} FROM {daily.table} WHERE {' AND '.join(conditions + days)}")
         values += params + day_params
     org = rollup_sql.expression(rollup.dims[0].expression)
     for start, stop in span.edges:
-        rows = rollup_sql.live_rows(rollup, f"{org} = %s AND l.created_at >= %s AND l.created_at < %s")
+        rows = rollup_sql.live_rows(daily, f"{org} = %s AND l.created_at >= %s AND l.created_at < %s")
         branches.append(f"SELECT {columns} FROM ({rows}) AS edge WHERE {' AND '.join(conditions)}")
         values += [lead_filter.org.pk, start, stop, *params]
     if not branches:  # an empty range
-        branches.append(f"SELECT {columns} FROM {rollup.table} WHERE false")
+        branches.append(f"SELECT {columns} FROM {daily.table} WHERE false")
     totals = ", ".join(_total(rollup.measure(name)) for name in measures)
     keys = (*(f"g.{name}" for name in group_by), *joined)
     sql = f"SELECT {', '.join((*keys, totals))} FROM ({' UNION ALL '.join(branches)}) AS g {join[0]}"

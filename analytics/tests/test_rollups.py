@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
 
-from analytics import forecast, reps, rollup_sql, rollups, selectors, win_loss
+from analytics import forecast, reps, rollup_sql, rollups, selectors, trends, win_loss
 from analytics.filters import LeadFilter
 from analytics.rollup_sql import CAMPAIGN_TOTALS, LEAD_TOTALS, SOURCE_TOTALS, VISIT_TOTALS
 from leads.models import Campaign, Contact, Lead, LostReason, StageVisit
@@ -36,7 +36,7 @@ NOW = datetime(2024, 4, 1, 12, 30, tzinfo=UTC)
 def live(report, lead_filter, monkeypatch, **kwargs):
     """The report read from the leads themselves (the rollup path switched off)."""
     with monkeypatch.context() as patch:
-        for module in (selectors, forecast, win_loss, reps):
+        for module in (selectors, forecast, win_loss, reps, trends):
             patch.setattr(module, "rolled", lambda *args, **kw: None)
         return report(lead_filter, **kwargs)
 
@@ -185,6 +185,9 @@ def test_reports_from_rollups_equal_the_live_reports(org, pipeline, stages, memb
     for lead_filter in filters(org, (pipeline, other), member):
         for report in REPORTS:
             assert report(lead_filter) == live(report, lead_filter, monkeypatch), (report.__name__, lead_filter)
+        weeks = trends.window(None, None, NOW.date())
+        per_week = trends.weekly_leads(lead_filter, weeks)
+        assert per_week == live(trends.weekly_leads, lead_filter, monkeypatch, weeks=weeks), lead_filter
         sales = forecast.lead_forecast(lead_filter, now=NOW, months=4)
         assert sales == live(forecast.lead_forecast, lead_filter, monkeypatch, now=NOW, months=4), lead_filter
         if lead_filter.pipeline is not None:
