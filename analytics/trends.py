@@ -6,9 +6,8 @@ activity of each week. Both follow the pipeline and visibility of the filter;
 the filter's creation dates bound both series (a lead converted in range counts
 in its week even when it was created before the range).
 
-Created is summed from the daily lead rollup (its groups of each day, however
-many leads; edges of partial days from the live rows); converted is a GROUP BY
-over the partial index of converted leads, a small share of them.
+Both are summed from rollups by day (tens of rows a day, however many leads;
+the parts of days at the range's edges from the live rows).
 """
 
 from dataclasses import dataclass, replace
@@ -20,8 +19,8 @@ from django.db.models.functions import TruncWeek
 from leads.models import Lead
 
 from .filters import LeadFilter
-from .rollup_sql import LEAD_TOTALS
-from .rollups import rolled
+from .rollup_sql import CONVERSION_DAYS, OWNER_TOTALS_DAY
+from .rollups import counted_by_day
 
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 53  # a year and a bit: more would not read as bars
@@ -76,20 +75,18 @@ def _per_week(leads, column: str) -> dict[date, int]:
     return {row["week"].astimezone(UTC).date(): row["count"] for row in rows}
 
 
-def _created_per_week(lead_filter: LeadFilter, everyone, since: datetime, until: datetime) -> dict[date, int]:
-    days = rolled(
-        LEAD_TOTALS,
-        replace(lead_filter, created_after=since, created_before=until),
-        group_by=("created_day",),
-        measures=("lead_count",),
-    )
-    if days is None:  # no rollups (SQLite)
-        return _per_week(everyone.filter(created_at__gte=since, created_at__lt=until), "created_at")
+def _by_week(days: dict[date, int]) -> dict[date, int]:
     weeks: dict[date, int] = {}
-    for day in days:
-        monday = monday_of(day["created_day"])
-        weeks[monday] = weeks.get(monday, 0) + day["lead_count"]
+    for day, count in days.items():
+        weeks[monday_of(day)] = weeks.get(monday_of(day), 0) + count
     return weeks
+
+
+def _rolled_per_week(rollup, lead_filter, everyone, since, until, column: str) -> dict[date, int]:
+    days = counted_by_day(rollup, lead_filter, since, until, moment=column)
+    if days is None:  # no rollups (SQLite)
+        return _per_week(everyone.filter(**{f"{column}__gte": since, f"{column}__lt": until}), column)
+    return _by_week(days)
 
 
 def weekly_leads(lead_filter: LeadFilter, weeks: Window) -> list[WeekFigures]:
@@ -99,8 +96,8 @@ def weekly_leads(lead_filter: LeadFilter, weeks: Window) -> list[WeekFigures]:
     # The filter's creation dates become the chart's range for both series: a lead converted
     # in range counts that week even when it was created before the range.
     everyone = Lead.objects.filter(replace(lead_filter, created_after=None, created_before=None).q())
-    created = _created_per_week(lead_filter, everyone, since, until)
-    converted = _per_week(everyone.filter(converted_at__gte=since, converted_at__lt=until), "converted_at")
+    created = _rolled_per_week(OWNER_TOTALS_DAY, lead_filter, everyone, since, until, "created_at")
+    converted = _rolled_per_week(CONVERSION_DAYS, lead_filter, everyone, since, until, "converted_at")
     return [
         WeekFigures(monday=monday, created=created.get(monday, 0), converted=converted.get(monday, 0))
         for monday in weeks.mondays

@@ -36,8 +36,9 @@ NOW = datetime(2024, 4, 1, 12, 30, tzinfo=UTC)
 def live(report, lead_filter, monkeypatch, **kwargs):
     """The report read from the leads themselves (the rollup path switched off)."""
     with monkeypatch.context() as patch:
-        for module in (selectors, forecast, win_loss, reps, trends):
+        for module in (selectors, forecast, win_loss, reps):
             patch.setattr(module, "rolled", lambda *args, **kw: None)
+        patch.setattr(trends, "counted_by_day", lambda *args, **kw: None)
         return report(lead_filter, **kwargs)
 
 
@@ -237,6 +238,10 @@ def test_each_report_reads_the_narrowest_rollup_that_answers_it():
     assert narrowest(CAMPAIGN_TOTALS, campaign | {"pipeline_id"}, ("lead_count",)) is CAMPAIGN_TOTALS
     visits = ("open_count",)
     assert narrowest(VISIT_TOTALS, {"organization_id", "stage_id"}, visits) is rollup_sql.VISIT_STAGE_TOTALS
+    by_day = rollup_sql.ROLLUPS["lead_totals_day"]
+    owners = {"organization_id", "pipeline_id", "assignee_id"}
+    assert narrowest(by_day, owners, stats, daily=True) is rollup_sql.OWNER_TOTALS_DAY
+    assert narrowest(by_day, owners | {"source"}, stats, daily=True) is by_day
 
 
 def test_check_fails_on_a_drifted_rollup_and_rebuild_repairs_it(org, pipeline):
