@@ -11,9 +11,10 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from leads.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
+from leads.management.commands.seed_demo import DEMO_EMAIL
 from leads.models import Lead
 from pipelines.models import Pipeline
+from tests.browser.signing_in import sign_in
 from vchata.accounts.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,14 +50,6 @@ def touch_page(chromium, live_server):
     tab.set_default_timeout(10_000)
     yield tab
     context.close()
-
-
-def sign_in(page):
-    page.goto("/login")
-    page.get_by_label("Email").fill(DEMO_EMAIL)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/app/org_\w+/pipelines/pipeline_\w+/"))
 
 
 def centre(locator) -> tuple[float, float]:

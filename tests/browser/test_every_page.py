@@ -8,7 +8,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from leads.models import Lead
-from tests.browser.test_rep_day import SIZES, demo, overflowing, sign_in  # noqa: F401 - demo is a fixture
+from tests.browser.signing_in import sign_in
+from tests.browser.test_rep_day import SIZES, demo, overflowing  # noqa: F401 - demo is a fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

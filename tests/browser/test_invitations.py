@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.browser.signing_in import sign_in
 from vchata.accounts.models import Membership, User
 from vchata.accounts.tests.factories import PASSWORD
 
@@ -28,11 +29,7 @@ def refused(messages: list[str]) -> list[str]:
 
 def test_invite_email_accept_page_lands_on_the_board(page, chromium, live_server, user, org, screenshot):
     owner_messages = policy_problems(page)
-    page.goto("/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/app/org_\w+/pipelines/pipeline_\w+/"))
+    sign_in(page, user.email, PASSWORD)
 
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_label("Organization name")).to_have_value(org.name)

@@ -16,9 +16,10 @@ from django.core.management import call_command
 from django.db.models import F
 from playwright.sync_api import expect
 
-from leads.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
+from leads.management.commands.seed_demo import DEMO_EMAIL
 from leads.models import Activity, Lead
 from pipelines.models import LeadStatus
+from tests.browser.signing_in import sign_in
 from vchata.accounts.models import Membership, SavedView, User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,15 +43,6 @@ def csp_violations(page):
         "console", lambda message: found.append(message.text) if "Content Security Policy" in message.text else None
     )
     return found
-
-
-def sign_in(page, viewport=DESKTOP):
-    page.set_viewport_size(viewport)
-    page.goto("/login")
-    page.get_by_label("Email").fill(DEMO_EMAIL)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/app/org_\w+/pipelines/pipeline_\w+/"))
 
 
 def open_list(page, org, query: str = ""):
@@ -77,7 +69,7 @@ def org_leads(org):
 
 def test_the_nav_opens_the_list_and_a_column_sorts_both_ways(page, demo, screenshot, csp_violations):
     user, org = demo
-    sign_in(page)
+    sign_in(page, viewport=DESKTOP)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Leads").click()
     expect(page.get_by_role("heading", name="Leads", level=1)).to_be_visible()
@@ -103,7 +95,7 @@ def test_the_nav_opens_the_list_and_a_column_sorts_both_ways(page, demo, screens
 
 def test_a_filter_narrows_the_rows_and_back_and_refresh_keep_it(page, demo):
     user, org = demo
-    sign_in(page)
+    sign_in(page, viewport=DESKTOP)
     open_list(page, org)
     everyone = len(shown_ids(page))
 
@@ -127,7 +119,7 @@ def test_search_narrows_as_you_type_without_pressing_anything(page, demo):
     user, org = demo
     lead = org_leads(org).select_related("contact").order_by("created_at").first()
     word = lead.contact.email.split("@")[0]  # unique: the seed numbers every email
-    sign_in(page)
+    sign_in(page, viewport=DESKTOP)
     open_list(page, org)
 
     page.get_by_role("searchbox", name="Search", exact=True).press_sequentially(word, delay=30)
@@ -140,7 +132,7 @@ def test_search_narrows_as_you_type_without_pressing_anything(page, demo):
 def test_bulk_status_and_assign_change_the_selected_leads(page, demo, csp_violations):
     user, org = demo
     rep = User.objects.get(email="kim@vchata.dev")
-    sign_in(page)
+    sign_in(page, viewport=DESKTOP)
     open_list(page, org, "status=NEW")
     first, second, *rest = shown_ids(page)
     untouched = Lead.objects.get(pk=rest[0]) if rest else None
@@ -174,7 +166,7 @@ def test_bulk_status_and_assign_change_the_selected_leads(page, demo, csp_violat
 
 def test_csv_export_downloads_the_current_view(page, demo):
     user, org = demo
-    sign_in(page)
+    sign_in(page, viewport=DESKTOP)
     open_list(page, org)
     page.get_by_text("Filters", exact=True).click()
     filters(page).get_by_label("Status").select_option(label="Qualified")
@@ -193,7 +185,7 @@ def test_csv_export_downloads_the_current_view(page, demo):
 
 def test_a_saved_view_comes_back_and_can_be_deleted(page, demo):
     user, org = demo
-    sign_in(page)
+    sign_in(page, viewport=DESKTOP)
     open_list(page, org, "status=QUALIFIED&ordering=-value")
     expected = shown_ids(page)
 
@@ -220,7 +212,7 @@ def test_the_header_search_finds_a_contact_and_opens_their_page(page, demo, scre
     user, org = demo
     lead = org_leads(org).select_related("contact").order_by("created_at").first()
     word = lead.contact.email.split("@")[0]
-    sign_in(page)
+    sign_in(page, viewport=DESKTOP)
 
     page.get_by_role("searchbox", name="Search leads and contacts").press_sequentially(word, delay=30)
     results = page.locator("#global-search-results")
@@ -243,7 +235,7 @@ def test_on_a_phone_the_list_and_contact_page_never_scroll_sideways(page, demo, 
     long_name = org_leads(org).select_related("contact").first().contact
     long_name.name = "Maximiliana Bartholomew-Featherstonehaugh Vandersteen"
     long_name.save()
-    sign_in(page, PHONE)
+    sign_in(page, viewport=PHONE)
 
     open_list(page, org)
     no_sideways_scroll(page)
@@ -263,7 +255,7 @@ def test_on_a_phone_the_list_and_contact_page_never_scroll_sideways(page, demo, 
 
 def test_on_a_phone_a_bulk_action_and_sorting_work(page, demo):
     user, org = demo
-    sign_in(page, PHONE)
+    sign_in(page, viewport=PHONE)
     open_list(page, org, "status=NEW")
     target = shown_ids(page)[0]
 
@@ -283,7 +275,7 @@ def test_on_a_phone_a_bulk_action_and_sorting_work(page, demo):
 
 def test_a_filter_the_list_refuses_shows_why_in_place(page, demo):
     user, org = demo
-    sign_in(page)
+    sign_in(page, viewport=DESKTOP)
     open_list(page, org)
 
     page.get_by_text("Filters", exact=True).click()

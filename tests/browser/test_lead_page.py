@@ -11,10 +11,10 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from leads.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
 from leads.models import Activity, Contact, Lead, LeadChange, Task
 from leads.tests.factories import ContactFactory, LeadFactory, TaskFactory
 from pipelines.models import LeadStatus
+from tests.browser.signing_in import ANY_ORG_PAGE, sign_in
 from vchata.accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,12 +34,7 @@ def rep_lead():
 
 
 def open_lead(page, org, lead, size):
-    page.set_viewport_size(SIZES[size])
-    page.goto("/login")
-    page.get_by_label("Email").fill("ana@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/app/org_\w+/"))
+    sign_in(page, "ana@example.com", PASSWORD, viewport=SIZES[size], lands_on=ANY_ORG_PAGE)
     page.goto(f"/app/{org.pk}/leads/{lead.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(lead.contact.name)
 
@@ -91,12 +86,7 @@ def test_old_demo_entries_read_in_words_not_codes(page, screenshot, size):
     assert re.search(r"from [A-Z]+ to [A-Z]+", activity.description)  # what the demo stores
     # Only entries from before the lead's change records are the old ones: make this lead's history all old.
     LeadChange.objects.filter(lead=activity.lead).delete()
-    page.set_viewport_size(SIZES[size])
-    page.goto("/login")
-    page.get_by_label("Email").fill(DEMO_EMAIL)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/app/org_\w+/"))
+    sign_in(page, viewport=SIZES[size], lands_on=ANY_ORG_PAGE)
     page.goto(f"/app/{activity.organization_id}/leads/{activity.lead_id}/")
 
     timeline = page.locator("#timeline")

@@ -1,6 +1,5 @@
 """The lead page's timeline in the real browser: a value edit and Mark converted, each one entry in words."""
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -9,6 +8,7 @@ from playwright.sync_api import expect
 from leads.models import Lead, LeadChange
 from leads.tests.factories import LeadFactory
 from pipelines.models import LeadStatus
+from tests.browser.signing_in import ANY_ORG_PAGE, sign_in
 from vchata.accounts.tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,19 +26,10 @@ def rep_lead():
     return org, lead
 
 
-def sign_in(page, viewport):
-    page.set_viewport_size(viewport)
-    page.goto("/login")
-    page.get_by_label("Email").fill("ana@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/app/org_\w+/"))
-
-
 @pytest.mark.parametrize("device", list(VIEWPORTS))
 def test_a_value_edit_and_mark_converted_read_in_plain_words(page, rep_lead, screenshot, device):
     org, lead = rep_lead
-    sign_in(page, VIEWPORTS[device])
+    sign_in(page, "ana@example.com", PASSWORD, viewport=VIEWPORTS[device], lands_on=ANY_ORG_PAGE)
     page.goto(f"/app/{org.pk}/leads/{lead.pk}/")
     expect(page.get_by_role("heading", name=lead.contact.name, level=1)).to_be_visible()
 

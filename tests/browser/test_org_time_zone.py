@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from leads.selectors import org_day
 from leads.tests.factories import LeadFactory, TaskFactory
+from tests.browser.signing_in import ANY_ORG_PAGE, sign_in
 from vchata.accounts.models import Organization
 from vchata.accounts.tests.factories import OrganizationFactory, UserFactory
 
@@ -30,12 +31,7 @@ def test_the_org_time_zone_is_set_in_settings_and_my_work_follows_it(page, scree
         lead=lead, assigned_to=user, title="Before midnight there", due_at=midnight_there - timedelta(minutes=3)
     )
     TaskFactory(lead=lead, assigned_to=user, title="After midnight there", due_at=midnight_there + timedelta(minutes=3))
-    page.set_viewport_size(SIZES[size])
-    page.goto("/login")
-    page.get_by_label("Email").fill("ana@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/app/org_\w+/"))
+    sign_in(page, "ana@example.com", PASSWORD, viewport=SIZES[size], lands_on=ANY_ORG_PAGE)
 
     page.goto(f"/app/{org.pk}/settings/")
     zone = page.get_by_label("Time zone")

@@ -12,10 +12,11 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from leads.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
+from leads.management.commands.seed_demo import DEMO_EMAIL
 from leads.models import Activity, Lead, Task
 from leads.tests.factories import TaskFactory
 from pipelines.models import Pipeline
+from tests.browser.signing_in import sign_in, submit_sign_in
 from vchata.accounts.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,14 +33,6 @@ def demo():
     user = User.objects.get(email=DEMO_EMAIL)
     pipeline = Pipeline.objects.get(organization__memberships__user=user, is_default=True)
     return user, pipeline
-
-
-def sign_in(page, email=DEMO_EMAIL, password=DEMO_PASSWORD):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/app/org_\w+/pipelines/pipeline_\w+/"))
 
 
 def card(page, lead):
@@ -177,9 +170,7 @@ def test_a_session_that_ends_under_an_open_board_says_so_and_signing_in_returns_
     assert page.url.endswith(filtered)  # still on the board, not silently on /login
 
     banner.get_by_role("link", name="Sign in again").click()
-    page.get_by_label("Email").fill(DEMO_EMAIL)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    submit_sign_in(page)
 
     page.wait_for_url(re.compile(re.escape(filtered) + "$"))
     expect(page.get_by_label("Source")).to_have_value("referral")

@@ -4,16 +4,15 @@ Runs the pages in headless Chromium against the live server with the demo
 data (``seed_demo``) and checks every change in the database.
 """
 
-import re
-
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from leads.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
+from leads.management.commands.seed_demo import DEMO_EMAIL
 from leads.models import Activity, Lead
 from leads.services import create_lead_with_contact, move_lead_to_stage
 from pipelines.models import Pipeline
+from tests.browser.signing_in import sign_in
 from vchata.accounts.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,14 +34,6 @@ def csp_violations(page):
         "console", lambda message: found.append(message.text) if "Content Security Policy" in message.text else None
     )
     return found
-
-
-def sign_in(page, email=DEMO_EMAIL, password=DEMO_PASSWORD):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/app/org_\w+/pipelines/pipeline_\w+/"))
 
 
 def column(page, stage):
