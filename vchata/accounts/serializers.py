@@ -9,7 +9,7 @@ from vchata.inputs import StrictInput
 from vchata.schema import envelope
 
 from .invitations import INVITABLE_ROLES
-from .models import Invitation, Membership, Organization, User, validate_currency
+from .models import Invitation, Membership, Organization, User, validate_currency, validate_time_zone
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -19,12 +19,13 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
+    timeZone = serializers.CharField(source="time_zone")
     leadVisibility = serializers.ChoiceField(source="lead_visibility", choices=Organization.LeadVisibility.choices)
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "currency", "leadVisibility", "createdAt"]
+        fields = ["id", "name", "currency", "timeZone", "leadVisibility", "createdAt"]
 
 
 class MemberSerializer(serializers.Serializer):
@@ -60,6 +61,13 @@ class OrganizationUpdateInput(StrictInput):
     currency = serializers.CharField(
         min_length=3, max_length=3, required=False, help_text="An ISO 4217 code, such as USD or EUR."
     )
+    timeZone = serializers.CharField(
+        source="time_zone",
+        max_length=64,
+        required=False,
+        help_text="An IANA time zone name, such as Europe/Madrid: the zone whose days My work, the tasks' "
+        "due filter and the daily digest count by.",
+    )
     leadVisibility = serializers.ChoiceField(
         source="lead_visibility",
         choices=Organization.LeadVisibility.choices,
@@ -72,6 +80,15 @@ class OrganizationUpdateInput(StrictInput):
             validate_currency(value)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(f"currency must be an ISO 4217 code such as USD, not {value!r}") from exc
+        return value
+
+    def validate_timeZone(self, value):
+        try:
+            validate_time_zone(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                f"timeZone must be an IANA time zone name such as Europe/Madrid, not {value!r}"
+            ) from exc
         return value
 
 

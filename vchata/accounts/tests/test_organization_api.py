@@ -1,4 +1,4 @@
-"""``GET``/``PATCH /organizations/{orgId}``: name, currency (ISO 4217) and lead visibility."""
+"""``GET``/``PATCH /organizations/{orgId}``: name, currency (ISO 4217), time zone (IANA) and lead visibility."""
 
 import pytest
 
@@ -16,6 +16,7 @@ def test_a_new_organization_shows_usd_and_everyone_sees_every_lead(api, org):
     assert response.status_code == 200
     body = response.json()["organization"]
     assert (body["id"], body["name"], body["currency"], body["leadVisibility"]) == (org.pk, org.name, "USD", "ALL")
+    assert body["timeZone"] == "UTC"
 
 
 def test_me_answers_each_organizations_role_currency_and_visibility(api, org):
@@ -33,14 +34,15 @@ def test_owners_and_admins_change_the_settings(org, role):
 
     response = client_for(caller).patch(
         f"/organizations/{org.pk}",
-        {"name": "Renamed", "currency": "JPY", "leadVisibility": "ASSIGNED"},
+        {"name": "Renamed", "currency": "JPY", "timeZone": "Asia/Tokyo", "leadVisibility": "ASSIGNED"},
         format="json",
     )
 
     assert response.status_code == 200
     org.refresh_from_db()
-    assert (org.name, org.currency, org.lead_visibility) == ("Renamed", "JPY", "ASSIGNED")
-    assert response.json()["organization"]["leadVisibility"] == "ASSIGNED"
+    assert (org.name, org.currency, org.time_zone, org.lead_visibility) == ("Renamed", "JPY", "Asia/Tokyo", "ASSIGNED")
+    answered = response.json()["organization"]
+    assert (answered["timeZone"], answered["leadVisibility"]) == ("Asia/Tokyo", "ASSIGNED")
 
 
 @pytest.mark.parametrize("role", ["MANAGER", "MEMBER"])
@@ -63,6 +65,12 @@ def test_managers_and_members_cannot_change_the_settings_even_with_a_bad_body(or
         ({"currency": "DOLLARS"}, "currency must be at most 3 characters long"),
         ({"leadVisibility": "MINE"}, 'leadVisibility must be one of the allowed values, not "MINE"'),
         ({"name": ""}, "name may not be empty"),
+        (
+            {"timeZone": "Mars/Olympus"},
+            "timeZone must be an IANA time zone name such as Europe/Madrid, not 'Mars/Olympus'",
+        ),
+        ({"timeZone": "asia/tokyo"}, "timeZone must be an IANA time zone name such as Europe/Madrid, not 'asia/tokyo'"),
+        ({"timeZone": None}, "timeZone may not be null"),
         ({"owner": "me"}, "owner is not an allowed field"),
     ],
 )
@@ -72,7 +80,7 @@ def test_bad_settings_are_a_400_that_changes_nothing(api, org, body, problem):
     assert response.status_code == 400
     assert error(response) == [problem]
     org.refresh_from_db()
-    assert (org.currency, org.lead_visibility) == ("USD", "ALL")
+    assert (org.currency, org.time_zone, org.lead_visibility) == ("USD", "UTC", "ALL")
 
 
 def test_another_organization_is_a_404(api, other_org):
