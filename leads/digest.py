@@ -1,7 +1,11 @@
 """The daily task digest: one email per member and organization, of their overdue and today's open tasks.
 
-Sent by the ``send_task_digests`` Celery task (scheduled every morning in
-``CELERY_BEAT_SCHEDULE``) or ``manage.py send_task_digests``. "Today" is the
+Sent by the ``send_task_digests`` Celery task (run every hour by
+``CELERY_BEAT_SCHEDULE``), which sends each organization's digests once its
+clock has passed ``TASK_DIGEST_HOUR`` (7:00 by default, in its time zone: a
+Tokyo org's members get theirs at their 7:00, a Madrid org's at theirs; a run
+missed at that hour is made up by the next), or by ``manage.py
+send_task_digests``, which sends whatever is due now. "Today" is the
 organization's day (its time zone), as in the task list's ``due`` filter. A member gets the tasks
 assigned to them on leads they see (under ASSIGNED visibility a MEMBER's
 task on someone else's lead stays out), and nothing when they have none. A
@@ -83,9 +87,13 @@ def _message(membership: Membership, overdue: list[Task], today: list[Task], now
     return email
 
 
-def send_task_digests(*, now: datetime | None = None) -> int:
-    """Send today's digests not sent yet; returns how many were sent."""
+def send_task_digests(*, now: datetime | None = None, from_hour: int | None = None) -> int:
+    """Send today's digests not sent yet to the organizations whose clock reads ``from_hour`` or later.
+
+    ``from_hour`` defaults to ``TASK_DIGEST_HOUR``; 0 sends every organization's. Returns how many were sent.
+    """
     now = now or timezone.now()
+    from_hour = settings.TASK_DIGEST_HOUR if from_hour is None else from_hour
     # Every organization's day ends within 25 hours of now (a day that turns the clocks back is 25 hours long);
     # each member's list is then cut at the end of their organization's day.
     due = _due_tasks(now + timedelta(hours=25))
@@ -100,6 +108,8 @@ def send_task_digests(*, now: datetime | None = None) -> int:
     for membership in memberships:
         tasks = due.get((membership.organization_id, membership.user_id))
         zone = membership.organization.time_zone
+        if now.astimezone(ZoneInfo(zone)).hour < from_hour:
+            continue  # still before the morning there: a later run sends it
         _, end = org_day(now, zone)
         tasks = [t for t in tasks or () if t.due_at < end]
         if not tasks:

@@ -497,7 +497,7 @@ class Task(OrgOwned):
 
 
 class TaskDigest(models.Model):
-    """The daily task digest sent to one member of one organization on one (UTC) day: sent at most once."""
+    """The daily task digest sent to one member of one organization on one day (its own): sent at most once."""
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

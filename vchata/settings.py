@@ -245,12 +245,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "idle-automation-rules": {"task": "integrations.tasks.run_automations", "schedule": 60.0},
     "integrations-prune": {"task": "integrations.tasks.prune_integration_logs", "schedule": 3600.0},
-    # Each member's overdue and today's tasks, every morning (UTC); run twice, it sends nothing twice.
-    "task-digests": {
-        "task": "leads.tasks.send_task_digests",
-        "schedule": crontab(hour=int(os.environ.get("TASK_DIGEST_HOUR_UTC", "7")), minute=0),
-    },
+    # Each member's overdue and today's tasks, every morning in their organization's time zone: run
+    # hourly, it sends an org's digests once its clock passes TASK_DIGEST_HOUR, and nothing twice.
+    "task-digests": {"task": "leads.tasks.send_task_digests", "schedule": crontab(minute=0)},
 }
+# The hour (0–23, each organization's own time) from which its members' task digests go out.
+TASK_DIGEST_HOUR = int(os.environ.get("TASK_DIGEST_HOUR", "7"))
 
 # --- integrations (integrations/) -------------------------------------------
 # Outbound webhooks: seconds before each retry (8 tries over about a day), each

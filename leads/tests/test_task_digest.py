@@ -1,11 +1,13 @@
-"""The daily task digest: each member's overdue and today's open tasks, by email, once a UTC day."""
+"""The daily task digest: each member's overdue and today's open tasks, by email, once a day from their morning."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from leads.digest import send_task_digests
 from leads.models import TaskDigest
@@ -137,9 +139,35 @@ def test_today_is_the_organizations_day_in_its_time_zone(org, user, lead):
 
 
 def test_an_org_ahead_of_utc_gets_its_next_days_digest_while_utc_is_still_on_the_day_before(org, user, lead):
-    Organization.objects.filter(pk=org.pk).update(time_zone="Pacific/Auckland")  # UTC+12 in May: NOW is 00:00 May 11
-    TaskFactory(lead=lead, assigned_to=user, title="Morning in Auckland", due_at=NOW + timedelta(hours=20))
+    Organization.objects.filter(pk=org.pk).update(time_zone="Pacific/Auckland")  # UTC+12 in May
+    TaskFactory(lead=lead, assigned_to=user, title="Evening in Auckland", due_at=NOW + timedelta(hours=20))
+    seven_there = NOW + timedelta(hours=7)  # 19:00 UTC on May 10 is 07:00 on May 11 in Auckland
 
-    assert send_task_digests(now=NOW) == 1
-    assert "Morning in Auckland" in mail.outbox[0].body
+    assert send_task_digests(now=seven_there) == 1
+    assert "Evening in Auckland" in mail.outbox[0].body
     assert TaskDigest.objects.get().day == (NOW + timedelta(days=1)).date()
+
+
+def test_each_organization_gets_its_digests_from_its_own_morning(org, user, lead, other_org):
+    """The hourly run sends an org's digests once its clock reads TASK_DIGEST_HOUR (7:00), whatever UTC says."""
+    Organization.objects.filter(pk=org.pk).update(time_zone="Asia/Tokyo")  # UTC+9
+    TaskFactory(lead=lead, assigned_to=user, title="Tokyo call", due_at=NOW + timedelta(hours=2))
+    utc_member = other_org.memberships.get().user
+    TaskFactory(lead=LeadFactory(organization=other_org), assigned_to=utc_member, title="UTC call", due_at=NOW)
+    midnight_utc = datetime(2030, 5, 10, 0, 0, tzinfo=UTC)
+
+    assert send_task_digests(now=midnight_utc - timedelta(hours=3)) == 0  # 06:00 in Tokyo, 21:00 in UTC
+    assert send_task_digests(now=midnight_utc - timedelta(hours=2)) == 1  # 07:00 in Tokyo
+    assert [email.to for email in mail.outbox] == [[user.email]]
+    assert send_task_digests(now=midnight_utc + timedelta(hours=6)) == 0  # 06:00 UTC: not yet; Tokyo's is sent
+    assert send_task_digests(now=midnight_utc + timedelta(hours=8)) == 1  # a missed 07:00 run is made up at 08:00
+    assert [email.to for email in mail.outbox] == [[user.email], [utc_member.email]]
+
+
+def test_the_command_sends_what_is_due_without_waiting_for_the_morning(org, user, lead, settings):
+    settings.TASK_DIGEST_HOUR = 24  # a morning that never comes
+    TaskFactory(lead=lead, assigned_to=user, due_at=timezone.now() - timedelta(hours=1))
+
+    assert send_task_digests() == 0
+    call_command("send_task_digests", stdout=io.StringIO())
+    assert len(mail.outbox) == 1
