@@ -9,16 +9,22 @@ hand. Row triggers fire as for separate statements; post_save signals are not se
 ``bulk_create``): a caller whose model has receivers sends them (``saved``).
 
 Only rows that no other row of the same statement depends on for a trigger belong together:
-every part of one statement sees the database as it was before the statement.
+every part of one statement sees the database as it was before the statement, and the row
+triggers of all its parts fire after all of it.
+
+``NewRows`` may also carry one ``UPDATE`` (a move closing the lead's open stage visit): it is the
+statement's main query and the inserts its ``WITH`` parts, and PostgreSQL runs the main query
+before the ``WITH`` parts nothing reads, so the visit is closed before the new open one goes in
+(a unique index holds one open visit per lead: the other order fails loudly, never silently).
 """
 
 from itertools import chain
 
 from django.db import connections, router
-from django.db.models import AutoField, Model
+from django.db.models import AutoField, Model, QuerySet
 from django.db.models.constants import OnConflict
 from django.db.models.signals import post_save
-from django.db.models.sql import InsertQuery
+from django.db.models.sql import InsertQuery, UpdateQuery
 
 
 def _insert_sql(rows: list[Model], *, using: str, ignore_conflicts: bool = False, returning: bool = False):
@@ -42,13 +48,23 @@ def _written(rows: list[Model], using: str) -> None:
         row._state.db = using
 
 
-def insert_together(*groups: list[Model]) -> None:
-    """Insert every row of ``groups`` (each a list of one model's new instances) in one statement."""
+def _update_sql(queryset: QuerySet, values: dict, using: str):
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    sql, params = query.get_compiler(using=using).as_sql()
+    return sql, tuple(params)
+
+
+def insert_together(*groups: list[Model], update: tuple[QuerySet, dict] | None = None) -> None:
+    """Insert every row of ``groups`` (each a list of one model's new instances) in one statement,
+    run after ``update`` (``(queryset, {field: value})``) when one is given."""
     groups = tuple(group for group in groups if group)
-    if not groups:
+    if not groups and update is None:
         return
-    using = router.db_for_write(type(groups[0][0]))
+    using = router.db_for_write(type(groups[0][0]) if groups else update[0].model)
     parts = [_insert_sql(group, using=using) for group in groups]
+    if update is not None:
+        parts.append(_update_sql(*update, using=using))  # the main query: it runs first
     *first, (last_sql, last_params) = parts
     sql = last_sql
     if first:
@@ -65,15 +81,23 @@ class NewRows:
 
     def __init__(self):
         self._groups: dict[type[Model], list[Model]] = {}
+        self._update: tuple[QuerySet, dict] | None = None
 
     def add(self, row: Model | None) -> None:
         """Keep ``row`` for ``write`` (None, e.g. a change record of no change, is nothing to write)."""
         if row is not None:
             self._groups.setdefault(type(row), []).append(row)
 
+    def update(self, queryset: QuerySet, **values) -> None:
+        """``queryset.update(**values)`` in ``write``'s statement, before its inserts (one a call)."""
+        if self._update is not None:
+            raise ValueError("NewRows carries one UPDATE")
+        self._update = (queryset, values)
+
     def write(self) -> None:
-        insert_together(*self._groups.values())
+        insert_together(*self._groups.values(), update=self._update)
         self._groups = {}
+        self._update = None
 
 
 def insert_new(row: Model) -> bool:

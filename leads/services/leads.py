@@ -86,6 +86,11 @@ TRACKED_FIELDS = {
 }
 
 
+# What a move changes: the UPDATE leaves the rest alone (and so the search text's trigger, which notes and
+# the contact feed, does not fire).
+MOVED_FIELDS = ("pipeline", "stage", "status", "converted_at", "lost_reason", "last_activity_at", "updated_at")
+
+
 def _tracked_values(lead: Lead) -> dict[str, Any]:
     """The lead's tracked fields as JSON values (amounts as numbers, custom fields copied)."""
     values = {name: getattr(lead, attribute) for name, attribute in TRACKED_FIELDS.items()}
@@ -377,9 +382,17 @@ def update_lead(
 
 
 def _save_with_rows(
-    org: Organization, lead: Lead, actor: User | None, cause: dict, before, rows: NewRows, note: str = ""
+    org: Organization,
+    lead: Lead,
+    actor: User | None,
+    cause: dict,
+    before,
+    rows: NewRows,
+    note: str = "",
+    fields: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
-    """Write a changed lead: its new rows and its change record in one statement, then the row itself.
+    """Write a changed lead: its new rows and its change record in one statement, then the row itself
+    (only ``fields``, when given).
 
     In that order because the rollup triggers of a new stage visit read the lead as it was.
     Returns the lead's tracked values after the change.
@@ -387,7 +400,7 @@ def _save_with_rows(
     after = _tracked_values(lead)
     rows.add(change_record(org=org, lead=lead, user=actor, cause=cause, before=before, after=after, note=note))
     rows.write()
-    lead.save()
+    lead.save(update_fields=fields)
     return after
 
 
@@ -500,7 +513,7 @@ def move_lead_to_stage(
             rows=rows,
             lost_reason=lost_reason,
         )
-    _save_with_rows(org, lead, actor, cause, before, rows, note=notes)
+    _save_with_rows(org, lead, actor, cause, before, rows, note=notes, fields=MOVED_FIELDS)
     emit_all(events)
     return lead
 
@@ -518,9 +531,9 @@ def _enter_stage(
     notes: str = "",
     metadata: Mapping[str, Any] | None = None,
 ) -> list[LeadEvent]:
-    """Put a locked lead into ``stage``: close its open visit, add the new one and STAGE_CHANGED to ``rows``
-    (neither they nor the lead are saved here)."""
-    StageVisit.objects.filter(lead=lead, left_at__isnull=True).update(left_at=now)
+    """Put a locked lead into ``stage``: the close of its open visit, the new one and STAGE_CHANGED go to
+    ``rows`` (neither they nor the lead are saved here)."""
+    rows.update(StageVisit.objects.filter(lead=lead, left_at__isnull=True), left_at=now)
     rows.add(StageVisit(organization=org, lead=lead, stage=stage, entered_at=now))
     lead.stage = stage
     lead.last_activity_at = now
