@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leads.events import LeadEvent
+from vchata.ids import new_id
 
 from .events import webhook_events
 from .models import OutboxEvent, WebhookDelivery, WebhookEndpoint
@@ -29,14 +30,32 @@ SWEEP_BATCH = 500
 
 
 def record_lead_event(event: LeadEvent) -> None:
+    if event.rows_written:  # its rows went in with the change's (``lead_event_rows``)
+        return
     for event_type, data in webhook_events(event):
         record_event(org_id=event.org.pk, event_type=event_type, data=data)
 
 
+def lead_event_rows(event: LeadEvent) -> list[OutboxEvent]:
+    """The event rows of ``event``, unsaved, for the lead service to insert with its own rows; each is
+    sent once the transaction commits (a rolled-back write sends nothing)."""
+    rows = [
+        OutboxEvent(id=new_id("evt"), organization_id=event.org.pk, type=event_type, data=data)
+        for event_type, data in webhook_events(event)
+    ]
+    for row in rows:
+        _send_on_commit(row.pk)
+    return rows
+
+
 def record_event(*, org_id: str, event_type: str, data: dict) -> OutboxEvent:
     row = OutboxEvent.objects.create(organization_id=org_id, type=event_type, data=data)
-    transaction.on_commit(partial(send_task, "integrations.tasks.fan_out_event", row.pk), robust=True)
+    _send_on_commit(row.pk)
     return row
+
+
+def _send_on_commit(event_id: str) -> None:
+    transaction.on_commit(partial(send_task, "integrations.tasks.fan_out_event", event_id), robust=True)
 
 
 def fan_out(event_id: str) -> list[str]:

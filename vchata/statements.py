@@ -112,6 +112,14 @@ def insert_new(row: Model) -> bool:
     return inserted
 
 
-def saved(row: Model, *, created: bool) -> None:
-    """Send ``post_save`` for a row written by this module, as ``save()`` would have."""
-    post_save.send(sender=type(row), instance=row, created=created, update_fields=None, raw=False, using=row._state.db)
+def saved(row: Model, *, created: bool, update_fields=None) -> None:
+    """Send ``post_save`` for a row written by this module (or a queryset's ``update`` of its fields),
+    as ``save()`` would have."""
+    post_save.send(
+        sender=type(row),
+        instance=row,
+        created=created,
+        update_fields=frozenset(update_fields) if update_fields is not None else None,
+        raw=False,
+        using=row._state.db or router.db_for_write(type(row)),
+    )

@@ -27,7 +27,7 @@ from vchata.tenancy import get_in_org
 from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 
 from ..custom_fields import validate_custom_fields
-from ..events import EventKind, LeadEvent, emit, emit_all
+from ..events import EventKind, LeadEvent, emit, emit_all, with_rows
 from ..models import (
     Activity,
     Campaign,
@@ -88,7 +88,15 @@ TRACKED_FIELDS = {
 
 # What a move changes: the UPDATE leaves the rest alone (and so the search text's trigger, which notes and
 # the contact feed, does not fire).
-MOVED_FIELDS = ("pipeline", "stage", "status", "converted_at", "lost_reason", "last_activity_at", "updated_at")
+MOVED_FIELDS = (
+    "pipeline_id",
+    "stage_id",
+    "status",
+    "converted_at",
+    "lost_reason_id",
+    "last_activity_at",
+    "updated_at",
+)
 
 
 def _tracked_values(lead: Lead) -> dict[str, Any]:
@@ -306,8 +314,9 @@ def _create_lead(
     if status == LeadStatus.CONVERTED:
         rows.add(_activity(org=org, lead=lead, actor=actor, type=Activity.Type.CONVERTED, description="Lead converted"))
     rows.add(change_record(org=org, lead=lead, user=actor, cause={}, before=None, after=_tracked_values(lead)))
+    [created] = with_rows([LeadEvent(EventKind.LEAD_CREATED, org, lead, actor)], rows.add)
     rows.write()
-    emit(LeadEvent(EventKind.LEAD_CREATED, org, lead, actor))
+    emit(created)
     return lead
 
 
@@ -382,17 +391,9 @@ def update_lead(
 
 
 def _save_with_rows(
-    org: Organization,
-    lead: Lead,
-    actor: User | None,
-    cause: dict,
-    before,
-    rows: NewRows,
-    note: str = "",
-    fields: tuple[str, ...] | None = None,
+    org: Organization, lead: Lead, actor: User | None, cause: dict, before, rows: NewRows, note: str = ""
 ) -> dict[str, Any]:
-    """Write a changed lead: its new rows and its change record in one statement, then the row itself
-    (only ``fields``, when given).
+    """Write a changed lead: its new rows and its change record in one statement, then the row itself.
 
     In that order because the rollup triggers of a new stage visit read the lead as it was.
     Returns the lead's tracked values after the change.
@@ -400,8 +401,33 @@ def _save_with_rows(
     after = _tracked_values(lead)
     rows.add(change_record(org=org, lead=lead, user=actor, cause=cause, before=before, after=after, note=note))
     rows.write()
-    lead.save(update_fields=fields)
+    lead.save()
     return after
+
+
+def _save_move(
+    org: Organization,
+    lead: Lead,
+    actor: User | None,
+    cause: dict,
+    before,
+    rows: NewRows,
+    events: list[LeadEvent],
+    now,
+    note: str = "",
+) -> list[LeadEvent]:
+    """Write a moved lead as ``_save_with_rows`` does, with the event subscribers' rows (the outbox's) in
+    the statement of its new rows, and then only what a move changes, updated at ``now``: the lead
+    holds the values written before they are, as those rows need. Returns the events to announce.
+    """
+    lead.updated_at = now
+    after = _tracked_values(lead)
+    rows.add(change_record(org=org, lead=lead, user=actor, cause=cause, before=before, after=after, note=note))
+    events = with_rows(events, rows.add)
+    rows.write()
+    Lead.objects.filter(pk=lead.pk).update(**{name: getattr(lead, name) for name in MOVED_FIELDS})
+    saved(lead, created=False, update_fields=MOVED_FIELDS)
+    return events
 
 
 def _finish_update(
@@ -513,8 +539,7 @@ def move_lead_to_stage(
             rows=rows,
             lost_reason=lost_reason,
         )
-    _save_with_rows(org, lead, actor, cause, before, rows, note=notes, fields=MOVED_FIELDS)
-    emit_all(events)
+    emit_all(_save_move(org, lead, actor, cause, before, rows, events, now, note=notes))
     return lead
 
 
