@@ -112,6 +112,22 @@ def insert_new(row: Model) -> bool:
     return inserted
 
 
+def insert_new_reading(row: Model, read_sql: str, read_params) -> tuple[bool, object]:
+    """``insert_new``, reading one value in the same statement: ``(inserted, value)``.
+
+    ``read_sql`` is a one-value ``SELECT``; it sees the database as it was before the insert.
+    """
+    using = router.db_for_write(type(row))
+    sql, params = _insert_sql([row], using=using, ignore_conflicts=True, returning=True)
+    with connections[using].cursor() as cursor:
+        sql = f"WITH new AS ({sql}) SELECT EXISTS (SELECT FROM new), ({read_sql})"
+        cursor.execute(sql, params + tuple(read_params))
+        inserted, value = cursor.fetchone()
+    if inserted:
+        _written([row], using)
+    return inserted, value
+
+
 def saved(row: Model, *, created: bool, update_fields=None) -> None:
     """Send ``post_save`` for a row written by this module (or a queryset's ``update`` of its fields),
     as ``save()`` would have."""

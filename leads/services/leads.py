@@ -22,11 +22,17 @@ from pipelines.models import LeadStatus, Pipeline, Stage, first_stage
 from vchata.accounts.models import Organization, User
 from vchata.exceptions import Conflict, InvalidInput
 from vchata.money import json_amount
-from vchata.statements import NewRows, insert_new, saved
+from vchata.statements import NewRows, insert_new, insert_new_reading, saved
 from vchata.tenancy import get_in_org
 from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 
-from ..custom_fields import validate_custom_fields
+from ..custom_fields import (
+    DEFINITIONS_JSON_SQL,
+    check_against,
+    check_object,
+    definitions_from_json,
+    validate_custom_fields,
+)
 from ..events import EventKind, LeadEvent, emit, emit_all, with_rows
 from ..models import (
     Activity,
@@ -262,9 +268,17 @@ def _create_lead(
         raise InvalidInput(["stageId must be a stage of the lead's pipeline"])
     if assigned_to is not None and not org.memberships.filter(user=assigned_to).exists():
         raise InvalidInput(["assignedToId does not match any member of this organization"])
-    fields = validate_custom_fields(org, custom_fields or {})
-    now = timezone.now()
+    values = custom_fields or {}
     status = stage.status or LeadStatus.NEW
+    # The custom fields are checked against the org's definitions the INSERT reads on the way (a
+    # problem then rolls the row back), unless the lead starts LOST: its reason is checked after them.
+    read_definitions = status != LeadStatus.LOST
+    if read_definitions:
+        check_object(values)
+        fields = {key: value for key, value in values.items() if value is not None}  # as checking leaves them
+    else:
+        fields = validate_custom_fields(org, values)
+    now = timezone.now()
     lost_reason = _starting_lost_reason(org, actor, status, lost_reason)
     lead = Lead(
         organization=org,
@@ -295,7 +309,12 @@ def _create_lead(
         lost_reason=lost_reason,
     )
     # The (contact, pipeline) unique index answers "already there?" (a race included) as the row goes in.
-    if not insert_new(lead):
+    if read_definitions:
+        inserted, definitions = insert_new_reading(lead, DEFINITIONS_JSON_SQL, [org.pk])
+        lead.custom_fields = check_against(definitions_from_json(definitions), values)
+    else:
+        inserted = insert_new(lead)
+    if not inserted:
         raise Conflict(LEAD_EXISTS)
     saved(lead, created=True)
     rows = NewRows()

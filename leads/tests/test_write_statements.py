@@ -9,7 +9,7 @@ were 15 and 21, then 10 each. Each test also checks that every row the write mak
 import pytest
 
 from integrations.models import OutboxEvent
-from leads.models import Activity, Contact, LeadChange, StageVisit
+from leads.models import Activity, Contact, CustomField, Lead, LeadChange, StageVisit
 from pipelines.models import Stage
 
 pytestmark = pytest.mark.django_db
@@ -51,9 +51,9 @@ def test_move_stage_statements(api, org, moving_lead, django_assert_num_queries)
 
 def test_create_with_contact_statements(api, org, django_assert_num_queries):
     pipeline = org.pipeline_set.get()
-    # membership, the pipeline with its first stage, savepoint, the contact, the custom fields, the
-    # lead, its visit + activity + change record + outbox event in one, the rules, release
-    with django_assert_num_queries(9):
+    # membership, the pipeline with its first stage, savepoint, the contact, the lead with the custom
+    # fields' definitions, its visit + activity + change record + outbox event in one, the rules, release
+    with django_assert_num_queries(8):
         response = api.post(f"/leads/{org.pk}/with-contact", create_body(pipeline, "b@x.test"), format="json")
     assert response.status_code == 201
     lead_id = response.json()["lead"]["id"]
@@ -74,3 +74,26 @@ def test_a_known_contact_is_reused_and_its_lead_in_the_pipeline_is_a_conflict(ap
     assert list(Activity.objects.filter(lead__contact_id=first["contact"]["id"]).values_list("type", flat=True)) == [
         "CREATED"
     ]
+
+
+def test_custom_fields_read_with_the_insert_are_checked_and_a_bad_one_leaves_nothing(api, org):
+    CustomField.objects.create(organization=org, key="budget", label="Budget", type="NUMBER", required=True)
+    CustomField.objects.create(organization=org, key="tier", label="Tier", type="SELECT", options=["a", "b"])
+    pipeline = org.pipeline_set.get()
+    url = f"/leads/{org.pk}/with-contact"
+    missing = api.post(url, create_body(pipeline, "d@x.test"), format="json")
+    assert missing.status_code == 400
+    assert "customFields.budget is required" in str(missing.json())
+    wrong = api.post(
+        url, {**create_body(pipeline, "d@x.test"), "customFields": {"budget": 5, "tier": "z"}}, format="json"
+    )
+    assert wrong.status_code == 400
+    assert "customFields.tier must be one of: a, b" in str(wrong.json())
+    assert not Lead.objects.filter(organization=org).exists()
+    assert not Contact.objects.filter(organization=org, email="d@x.test").exists()
+    body = {**create_body(pipeline, "d@x.test"), "customFields": {"tier": "b", "budget": 5}}
+    made = api.post(url, body, format="json")
+    assert made.status_code == 201
+    assert made.json()["lead"]["customFields"] == {"budget": 5, "tier": "b"}
+    assert list(made.json()["lead"]["customFields"]) == ["budget", "tier"]  # the definitions' (label) order
+    assert Lead.objects.get(pk=made.json()["lead"]["id"]).custom_fields == {"budget": 5, "tier": "b"}
