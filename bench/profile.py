@@ -1,6 +1,7 @@
 """Where a request's time goes, in-process: ``python -m bench.profile`` (pyinstrument, a dev requirement).
 
-Profiles a bare Django view, ``GET /auth/me`` and a 20-lead list page on the
+Profiles a bare Django view, ``GET /auth/me``, a 20-lead list page, a 50-lead page of one
+stage and the lead detail (its 100 newest activities) on the
 benchmark database (``bench/run.py`` makes it), each over many requests so the
 sampler sees the fixed cost rather than one request's noise, and prints each
 call tree from the WSGI entry down. Options: ``--requests N`` per route,
@@ -43,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         "bare Django view": Request("GET", "/bench/ceiling"),
         "/auth/me": Request("GET", "/auth/me"),
         "list, 20 leads": Request("GET", f"/leads/{scenario.org_id}", "limit=20"),
+        "list by stage, 50 leads": Request(
+            "GET", f"/leads/{scenario.org_id}", f"stageId={scenario.stage_ids[1]}&limit=50"
+        ),
+        "lead detail": Request("GET", f"/leads/{scenario.org_id}/{scenario.detail_lead_id}"),
     }
     for label, request in routes.items():
         if args.only not in label:

@@ -33,6 +33,7 @@ from vchata.accounts.models import Organization
 from vchata.tenancy import get_in_org
 from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 
+from .lead_rows import ActivityRow, LeadRow, as_rows
 from .models import (
     Activity,
     Campaign,
@@ -73,6 +74,17 @@ def lead_detail(*, org: Organization, lead_id: str, scope: LeadScope = ALL_LEADS
     return lead
 
 
+def lead_answer(*, org: Organization, lead_id: str, scope: LeadScope = ALL_LEADS) -> LeadRow | Lead:
+    """``lead_detail`` as rows (``leads.lead_rows``) for the API's answer: two statements, no model instances."""
+    lead = get_in_org(as_rows(lead_list(org=org, scope=scope)), org, lead_id)
+    newest = lead_activities(lead=lead.pk).values_list(*ActivityRow._fields)[:DETAIL_ACTIVITIES]
+    activities = [ActivityRow._make(row) for row in newest]
+    if isinstance(lead, LeadRow):
+        return lead._replace(recent_activities=activities)
+    lead.recent_activities = activities  # another database than PostgreSQL: a model instance
+    return lead
+
+
 def lead_page(*, org: Organization, lead_id: str, scope: LeadScope = ALL_LEADS) -> Lead:
     """One lead with everything the lead page shows beside it (assignee, campaign too): one query."""
     return get_in_org(lead_list(org=org, scope=scope).select_related("assigned_to", "campaign"), org, lead_id)
@@ -83,8 +95,8 @@ def lead_in_org(*, org: Organization, lead_id: str, scope: LeadScope = ALL_LEADS
     return get_in_org(Lead.objects.filter(scope.q()), org, lead_id)
 
 
-def lead_activities(*, lead: Lead) -> QuerySet[Activity]:
-    """A lead's activities, newest first (walks the ``(lead, -created_at, -id)`` index)."""
+def lead_activities(*, lead: Lead | str) -> QuerySet[Activity]:
+    """A lead's activities (of a lead or its id), newest first (walks the ``(lead, -created_at, -id)`` index)."""
     return Activity.objects.filter(lead=lead).order_by("-created_at", "-id")
 
 

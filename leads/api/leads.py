@@ -19,6 +19,7 @@ from .. import selectors, services
 from .. import serializers as s
 from ..counting import lead_total
 from ..filters import LeadFilter, OrgFilterBackend, count_filters, lead_keyset, searching
+from ..lead_rows import as_rows
 from ..models import Lead
 from . import examples as ex
 from .base import LeadSubListView, paged, validated
@@ -47,7 +48,8 @@ class LeadsView(OrgScopedGenericView):
     filterset_class = LeadFilter
 
     def base_queryset(self):
-        return selectors.lead_list(org=self.org, scope=self.lead_scope)
+        # Rows, not model instances (leads.lead_rows): the page's serializer reads the same attributes.
+        return as_rows(selectors.lead_list(org=self.org, scope=self.lead_scope))
 
     @extend_schema(
         operation_id="leads_list",
@@ -117,7 +119,7 @@ class LeadView(OrgScopedAPIView):
         tags=TAGS,
     )
     def get(self, request, org_id, lead_id):
-        lead = selectors.lead_detail(org=self.org, lead_id=lead_id, scope=self.lead_scope)
+        lead = selectors.lead_answer(org=self.org, lead_id=lead_id, scope=self.lead_scope)
         return ok(message="Lead retrieved successfully", lead=s.LeadDetailSerializer(lead).data)
 
     @extend_schema(
@@ -134,7 +136,7 @@ class LeadView(OrgScopedAPIView):
         changes = validated(s.UpdateLeadInput, request, self.org)
         services.update_lead(org=self.org, actor=request.user, lead_id=lead_id, changes=changes)
         # Unscoped: a MEMBER who just handed the lead to someone else still gets the answer to their change.
-        lead = selectors.lead_detail(org=self.org, lead_id=lead_id)
+        lead = selectors.lead_answer(org=self.org, lead_id=lead_id)
         return ok(message="Lead updated successfully", lead=s.LeadDetailSerializer(lead).data)
 
     @extend_schema(
