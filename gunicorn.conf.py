@@ -8,6 +8,8 @@ come from the environment (README, docs/deploy.md).
 
 import os
 
+from gunicorn.glogging import Logger
+
 from vchata.logs import FILTERS, FORMATTERS, formatter_name
 
 wsgi_app = "vchata.wsgi:application"
@@ -41,6 +43,18 @@ _access_log = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 accesslog = None if _access_log == "off" else _access_log
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 errorlog = "-"
+
+
+class AccessLogOffMeansOff(Logger):
+    """gunicorn writes an access line for every request whenever ``logconfig_dict`` is set, even with
+    ``accesslog`` None: GUNICORN_ACCESS_LOG=off turns the lines (and the work of building them) off."""
+
+    def access(self, resp, req, environ, request_time):
+        if self.cfg.accesslog:
+            super().access(resp, req, environ, request_time)
+
+
+logger_class = AccessLogOffMeansOff
 
 logconfig_dict = {
     "version": 1,

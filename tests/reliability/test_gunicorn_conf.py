@@ -4,7 +4,9 @@ import os
 import subprocess
 import sys
 
-from .conftest import ROOT
+import requests
+
+from .conftest import ROOT, gunicorn
 
 
 def gunicorn_config(**env: str) -> dict[str, str]:
@@ -53,3 +55,12 @@ def test_the_environment_tunes_it():
     assert config["timeout"] == "60"
     assert (config["max_requests"], config["max_requests_jitter"]) == ("500", "50")
     assert config["accesslog"] == "None"
+
+
+def test_access_log_off_writes_no_access_line(tmp_path):
+    output = tmp_path / "server.log"
+    for setting in ("-", "off"):
+        with gunicorn({"GUNICORN_ACCESS_LOG": setting}, workers=1, output=output) as url:
+            assert requests.get(f"{url}/health/live", timeout=30).status_code == 200
+        access_lines = [line for line in output.read_text().splitlines() if "GET /health/live" in line]
+        assert len(access_lines) == (1 if setting == "-" else 0), setting
