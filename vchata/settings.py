@@ -300,6 +300,8 @@ REST_FRAMEWORK = {
     # metadata needs a serializer_class that views with input/output serializers
     # don't have (OPTIONS /leads/{orgId} was a 500, found by the fuzzer). OPTIONS is a 405.
     "DEFAULT_METADATA_CLASS": None,
+    # DRF's negotiation, without parsing a missing, */* or application/json Accept header (vchata/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "vchata.negotiation.FirstRendererNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "vchata.exceptions.envelope_exception_handler",
@@ -443,6 +445,8 @@ DB_LOCK_TIMEOUT = float(os.environ.get("DB_LOCK_TIMEOUT", "5"))
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
         _database.setdefault("OPTIONS", {}).setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+        # Django's backend, with a health check that sends no query on a busy connection.
+        _database["ENGINE"] = "vchata.postgresql"
 
 # --- Logs ------------------------------------------------------------------------
 # Every line carries the request id (vchata/requestid.py); LOG_FORMAT=json writes one JSON object
