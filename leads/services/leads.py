@@ -49,6 +49,7 @@ from .changes import change_record
 from .common import check_org_links
 from .contacts import find_or_create_contact
 from .lost_reasons import org_has_lost_reasons
+from .move_read import lock_for_move
 
 LEAD_EXISTS = "Lead already exists for this contact and pipeline"
 LOST_REASON_REQUIRED = "lostReasonId is required to mark a lead lost"
@@ -510,15 +511,8 @@ def move_lead_to_stage(
     see is not found, as one of another org.
     """
     cause = cause or {}
-    # Not with its stage joined: a row locked FOR UPDATE through a join is skipped (a 404) when a
-    # concurrent move changed the join's key meanwhile.
-    lead = get_in_org(Lead.objects.filter(scope.q()), org, lead_id, lock=True)
-    stages = Stage.objects.for_org(org)
-    if not across_pipelines:
-        stages = stages.filter(pipeline_id=lead.pipeline_id)
-    # The target and the current stage in one read (the move's description names both).
-    found = {row.pk: row for row in stages.filter(pk__in={stage_id, lead.stage_id})}
-    stage = found.get(stage_id)
+    # The target and the current stage come with the locked lead (the move's description names both).
+    lead, stage, current = lock_for_move(org, lead_id, stage_id, scope, across_pipelines=across_pipelines)
     if stage is None:
         raise InvalidInput(["stageId must be a stage of the lead's pipeline"])
     if lost_reason is not None and stage.status != LeadStatus.LOST:
@@ -539,7 +533,7 @@ def move_lead_to_stage(
         org=org,
         lead=lead,
         stage=stage,
-        previous=found.get(lead.stage_id) or lead.stage,
+        previous=current or lead.stage,
         actor=actor,
         cause=cause,
         now=now,
