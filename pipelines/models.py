@@ -83,6 +83,21 @@ def with_first_stage(pipelines: QuerySet[Pipeline]) -> QuerySet[Pipeline]:
     )
 
 
+def pipeline_with_first_stage(org_id: str, pipeline_id: str) -> "Pipeline | None":
+    """One of the org's pipelines as ``with_first_stage`` reads it, None when the org has no such one.
+
+    Hand-written (a new lead's request reads it): compiling the annotated query cost more than running it.
+    """
+    table, stages = Pipeline._meta.db_table, Stage._meta.db_table
+    columns = ", ".join(f'p."{field.column}"' for field in Pipeline._meta.concrete_fields)
+    first = f'FROM {stages} AS s WHERE s.pipeline_id = p.id ORDER BY s."order", s.id LIMIT 1'
+    sql = (
+        f"SELECT {columns}, (SELECT s.id {first}) AS first_stage_id, (SELECT s.status {first}) AS first_stage_status "
+        f"FROM {table} AS p WHERE p.organization_id = %s AND p.id = %s"
+    )
+    return next(iter(Pipeline.objects.raw(sql, [org_id, pipeline_id])), None)
+
+
 def first_stage(pipeline: Pipeline) -> Stage | None:
     """The pipeline's first stage, None when it has none.
 

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from pipelines.models import LeadStatus, Pipeline, Stage, with_first_stage
+from pipelines.models import LeadStatus, Pipeline, Stage, pipeline_with_first_stage
 from vchata.accounts.models import Organization, User
 from vchata.inputs import MAX_NOTES, JSONObjectField, NullIfBlankField, OptionalTextField, OrgRefField, StrictInput
 from vchata.money import MoneyField
@@ -181,15 +181,11 @@ class StageVisitSerializer(serializers.Serializer):
     days = serializers.FloatField(help_text="Days spent in the stage (until now for the current one), one decimal.")
 
 
-def pipelines_with_first_stage(org: Organization) -> QuerySet[Pipeline]:
-    # A new lead goes into the first stage unless given one: read with the pipeline, not after it.
-    return with_first_stage(Pipeline.objects.for_org(org))
-
-
 class LeadFieldsInput(StrictInput):
     """The optional fields a new lead may carry (everything but its contact)."""
 
-    pipelineId = OrgRefField(Pipeline, scope=pipelines_with_first_stage, source="pipeline")
+    # A new lead goes into the first stage unless given one: read with the pipeline, not after it.
+    pipelineId = OrgRefField(Pipeline, fetch=pipeline_with_first_stage, source="pipeline")
     stageId = OrgRefField(Stage, source="stage", required=False, help_text="Default: the pipeline's first stage.")
     source = OptionalTextField(max_length=100)
     value = MoneyField(required=False, allow_null=True)
