@@ -9,15 +9,11 @@ that no rule fires twice for one originating event and chains stop at
 """
 
 import logging
-import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import reduce
 from typing import Any
-
-from django.db.models import Q
 
 from leads.events import EventKind, LeadEvent
 from leads.models import Lead
@@ -25,6 +21,7 @@ from leads.models import Lead
 from .actions import attempt_action, outcome_for
 from .conditions import targets_q
 from .models import Rule, RuleRun
+from .rule_read import active_rules
 
 logger = logging.getLogger("vchata.automation")
 
@@ -59,22 +56,6 @@ def trigger_values(event: LeadEvent) -> dict[str, Any] | None:
     return None
 
 
-def trigger_q(event: LeadEvent) -> Q | None:
-    """Rules whose trigger this event is; None when no trigger listens to it (ASSIGNED)."""
-    values = trigger_values(event)
-    return None if values is None else Q(**values)
-
-
-def _active_rules(event: LeadEvent, listening: Q):
-    return (
-        Rule.objects.for_org(event.org)
-        .filter(listening, pipeline_id=event.lead.pipeline_id, is_active=True)
-        .select_related("action_user")
-        .prefetch_related("condition_stages")
-        .order_by("order", "created_at")
-    )
-
-
 @contextmanager
 def rules_for_all(events: list[LeadEvent]) -> Iterator[None]:
     """Read the rules of all of one lead's events at once (a move: stage entered and status changed).
@@ -87,7 +68,7 @@ def rules_for_all(events: list[LeadEvent]) -> Iterator[None]:
         yield
         return
     first = listened[0][0]
-    rules = list(_active_rules(first, reduce(operator.or_, (Q(**values) for _, values in listened))))
+    rules = active_rules(first.org.pk, first.lead.pipeline_id, [values for _, values in listened])
     ahead = {
         id(event): (first.lead.pipeline_id, [r for r in rules if all(getattr(r, k) == v for k, v in values.items())])
         for event, values in listened
@@ -100,7 +81,7 @@ def rules_for_all(events: list[LeadEvent]) -> Iterator[None]:
 
 
 def handle_lead_event(event: LeadEvent) -> None:
-    listening = trigger_q(event)
+    listening = trigger_values(event)
     if listening is None:
         return
     cascade = _cascade.get()
@@ -114,7 +95,7 @@ def handle_lead_event(event: LeadEvent) -> None:
         _cascade.reset(token)
 
 
-def run_rules(event: LeadEvent, listening: Q, cascade: Cascade) -> None:
+def run_rules(event: LeadEvent, listening: dict[str, Any], cascade: Cascade) -> None:
     """Apply, in order, each active rule of the lead's pipeline that listens to the event and whose conditions hold.
 
     One query finds the rules (none when the pipeline has none for this
@@ -128,7 +109,7 @@ def run_rules(event: LeadEvent, listening: Q, cascade: Cascade) -> None:
     if ahead is not None and pipeline_id == event.lead.pipeline_id:
         rules = [rule for rule in ahead if rule.pk not in cascade.fired]
     else:
-        rules = list(_active_rules(event, listening).exclude(pk__in=cascade.fired))
+        rules = active_rules(event.org.pk, event.lead.pipeline_id, [listening], exclude=cascade.fired)
     applied = False
     for rule in rules:
         if rule.pk in cascade.fired:  # fired further down the chain meanwhile
