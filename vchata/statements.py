@@ -18,6 +18,7 @@ before the ``WITH`` parts nothing reads, so the visit is closed before the new o
 (a unique index holds one open visit per lead: the other order fails loudly, never silently).
 """
 
+from functools import cache
 from itertools import chain
 
 from django.db import connections, router
@@ -139,3 +140,22 @@ def saved(row: Model, *, created: bool, update_fields=None) -> None:
         raw=False,
         using=row._state.db or router.db_for_write(type(row)),
     )
+
+
+@cache
+def _update_fields_sql(model: type[Model], names: tuple[str, ...]) -> str:
+    opts = model._meta
+    columns = ", ".join(f'"{opts.get_field(name).column}" = %s' for name in names)
+    return f'UPDATE "{opts.db_table}" SET {columns} WHERE "{opts.pk.column}" = %s'
+
+
+def update_fields(row: Model, names: tuple[str, ...]) -> None:
+    """Write these fields of ``row`` as they are (no ``auto_now``: set it), and send ``post_save`` naming
+    them, as ``save(update_fields=names)`` would: by a statement built once, not compiled every time."""
+    using = row._state.db or router.db_for_write(type(row))
+    connection = connections[using]
+    opts = row._meta
+    params = [opts.get_field(name).get_db_prep_save(getattr(row, name), connection) for name in names]
+    with connection.cursor() as cursor:
+        cursor.execute(_update_fields_sql(type(row), names), [*params, row.pk])
+    saved(row, created=False, update_fields=names)

@@ -22,7 +22,7 @@ from pipelines.models import LeadStatus, Pipeline, Stage, first_stage
 from vchata.accounts.models import Organization, User
 from vchata.exceptions import Conflict, InvalidInput
 from vchata.money import json_amount
-from vchata.statements import NewRows, insert_new, insert_new_reading, saved
+from vchata.statements import NewRows, insert_new, insert_new_reading, saved, update_fields
 from vchata.tenancy import get_in_org
 from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 
@@ -445,8 +445,7 @@ def _save_move(
     rows.add(change_record(org=org, lead=lead, user=actor, cause=cause, before=before, after=after, note=note))
     events = with_rows(events, rows.add)
     rows.write()
-    Lead.objects.filter(pk=lead.pk).update(**{name: getattr(lead, name) for name in MOVED_FIELDS})
-    saved(lead, created=False, update_fields=MOVED_FIELDS)
+    update_fields(lead, MOVED_FIELDS)
     return events
 
 
