@@ -170,42 +170,34 @@ class CountCache:
     def bump(self, scope_id: str) -> None:
         """Drop every cached count of the scope once the current transaction commits (now, outside one).
 
-        Many writes in one transaction (an import, a bulk action) bump once:
-        the scopes waiting for this transaction's commit are remembered on the
-        connection next to the list of commit hooks they were queued on.
+        Many writes in one transaction (an import, a bulk action) bump once, and the scopes of every
+        ``CountCache`` a transaction bumps get their new generations in one cache round trip: the
+        scopes waiting for this transaction's commit are remembered on the connection next to the
+        list of commit hooks their one hook was queued on.
         """
         if not connection.in_atomic_block:
-            self._new_generation(scope_id)
+            _new_generations({(self.namespace, scope_id): (self, scope_id)})
             return
         hooks = connection.run_on_commit
         pending = getattr(connection, "_count_bumps_pending", None)
         # Django replaces the hook list on commit and on (savepoint) rollback,
-        # so another list means our earlier bump was run or thrown away.
-        if pending is None or pending[0] is not hooks:
-            pending = (hooks, set())
+        # so another list means our earlier hook was run or thrown away.
+        if pending is None or pending[0] is not hooks or pending[2]:
+            due: dict[tuple[str, str], tuple[CountCache, str]] = {}
+            pending = [hooks, due, False]  # the list, the scopes due, whether the hook ran
+
+            def run():
+                pending[2] = True
+                _new_generations(due)
+
             connection._count_bumps_pending = pending
-        key = (self.namespace, scope_id)
-        if key in pending[1]:
-            return
-        pending[1].add(key)
-
-        def run():
-            pending[1].discard(key)
-            self._new_generation(scope_id)
-
-        transaction.on_commit(run, robust=True)
+            transaction.on_commit(run, robust=True)
+        pending[1].setdefault((self.namespace, scope_id), (self, scope_id))
 
     def _new_generation(self, scope_id: str) -> None:
-        if circuit.available():
-            try:
-                cache.set(self.generation_key(scope_id), secrets.token_urlsafe(12), timeout=None)
-            except CACHE_ERRORS as error:
-                circuit.failed(error, INVALIDATION_RECORDED)
-            else:
-                circuit.succeeded()
-                return
-        else:
-            circuit.skipped(INVALIDATION_RECORDED)
+        _new_generations({(self.namespace, scope_id): (self, scope_id)})
+
+    def _record_missed(self, scope_id: str) -> None:
         try:
             MissedInvalidation.objects.using(PRIMARY).create(namespace=self.namespace, scope_id=scope_id)
         except DatabaseError:
@@ -215,3 +207,30 @@ class CountCache:
                 self.namespace,
                 scope_id,
             )
+
+
+def _new_generations(scopes: dict[tuple[str, str], tuple[CountCache, str]]) -> None:
+    """A fresh generation for each ``(cache, scope)``, in one cache write; a ``MissedInvalidation`` row
+    for each when the cache can't take it."""
+    if not scopes:
+        return
+    failed = None
+    if circuit.available():
+        try:
+            cache.set_many(
+                {counts.generation_key(scope_id): secrets.token_urlsafe(12) for counts, scope_id in scopes.values()},
+                timeout=None,
+            )
+        except CACHE_ERRORS as error:
+            failed = error
+        else:
+            circuit.succeeded()
+            return
+    for counts, scope_id in scopes.values():
+        # As many fallbacks counted as scopes: the first fails, the circuit is then open for the rest.
+        if failed is not None:
+            circuit.failed(failed, INVALIDATION_RECORDED)
+            failed = None
+        else:
+            circuit.skipped(INVALIDATION_RECORDED)
+        counts._record_missed(scope_id)

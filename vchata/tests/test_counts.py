@@ -111,12 +111,19 @@ def test_a_write_committed_during_the_count_leaves_no_stale_entry(
 
 
 def test_many_writes_in_one_transaction_queue_one_bump(counts, org, django_capture_on_commit_callbacks):
+    other = CountCache(f"{counts.namespace}-other")
+    keys = [counts.generation_key(org.pk), counts.generation_key("org_elsewhere"), other.generation_key(org.pk)]
     with django_capture_on_commit_callbacks() as hooks:
         for _ in range(5):
             counts.bump(org.pk)
         counts.bump("org_elsewhere")
+        other.bump(org.pk)
 
-    assert len(hooks) == 2
+    # Every scope of every CountCache the transaction bumped, in one hook (and one cache write).
+    assert len(hooks) == 1
+    assert cache.get_many(keys) == {}
+    hooks[0]()
+    assert set(cache.get_many(keys)) == set(keys)
 
 
 def test_a_bump_rolled_back_with_its_savepoint_does_not_swallow_the_next(
