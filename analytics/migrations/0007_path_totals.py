@@ -5,19 +5,11 @@ from django.db import migrations
 
 from analytics import rollup_sql
 
-
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(rollup_sql.create())
-        cursor.execute("SELECT id FROM accounts_organization")
-        for (org_id,) in cursor.fetchall():
-            rollup_sql.rebuild_org(cursor, org_id, rollup_sql.PATH_ROLLUPS)
+from ._install import count_after_install
 
 
 class Migration(migrations.Migration):
     dependencies = [("analytics", "0006_narrow_rollups")]
 
     # Reversing 0003 drops these tables with the others.
-    operations = [migrations.RunPython(install, migrations.RunPython.noop)]
+    operations = [count_after_install(rollup_sql.PATH_ROLLUPS)]
