@@ -217,6 +217,9 @@ def lead_list(
     """A page by ``page`` (OFFSET), or by ``after`` = (created_at, id, rows before) of the previous page's last row.
 
     The total is the app's cached one when it has one (``cache_total``), else a COUNT.
+    LIMIT and OFFSET are written into the SQL, as the ORM writes them: as parameters PostgreSQL
+    can't keep a generic plan of the prepared statement (it guesses a tenth of the table for
+    ``LIMIT $2``), so it planned the statement on every run.
     """
     where, params = ["l.organization_id = %s"], [org_id]
     filters = []
@@ -235,10 +238,11 @@ def lead_list(
         page = offset // limit + 1
         rows = _rows(
             _joined(
-                f"SELECT * FROM leads_lead AS l WHERE {condition} AND (l.created_at, l.id) < (%s, %s) {order} LIMIT %s"
+                f"SELECT * FROM leads_lead AS l WHERE {condition} AND (l.created_at, l.id) < (%s, %s) {order} "
+                f"LIMIT {limit + 1:d}"
             )
             + order,
-            [*params, created_at, last_id, limit + 1],
+            [*params, created_at, last_id],
         )
     else:
         offset = (page - 1) * limit
@@ -249,15 +253,19 @@ def lead_list(
             rows = _rows(
                 _joined(
                     "SELECT * FROM leads_lead WHERE id IN ("
-                    f"SELECT l.id FROM leads_lead AS l WHERE {condition} {order} LIMIT %s OFFSET %s) OFFSET 0"
+                    f"SELECT l.id FROM leads_lead AS l WHERE {condition} {order} "
+                    f"LIMIT {limit + 1:d} OFFSET {offset:d}) OFFSET 0"
                 )
                 + order,
-                [*params, limit + 1, offset],
+                params,
             )
         else:
             rows = _rows(
-                _joined(f"SELECT * FROM leads_lead AS l WHERE {condition} {order} LIMIT %s OFFSET %s") + order,
-                [*params, limit + 1, offset],
+                _joined(
+                    f"SELECT * FROM leads_lead AS l WHERE {condition} {order} LIMIT {limit + 1:d} OFFSET {offset:d}"
+                )
+                + order,
+                params,
             )
     return _list_page(rows, total=total, page=page, limit=limit, offset=offset)
 
