@@ -51,10 +51,19 @@ def python_rate(port: int, path: str, token: str | None, *, seconds: int, connec
     return sum(done) / (time.monotonic() - start)
 
 
-def requests_per_second(port: int, path: str, token: str | None, *, seconds: int = 10, connections: int = 4) -> float:
+def requests_per_second(
+    port: int, path: str, token: str | None, *, seconds: int = 10, connections: int = 4, warm_up: bool = True
+) -> float:
+    if warm_up:
+        warm(port, path, token, connections=connections)
     measure = wrk_rate if WRK else python_rate
-    measure(port, path, token, seconds=2, connections=connections)  # warm-up: imports, connections, caches
     return measure(port, path, token, seconds=seconds, connections=connections)
+
+
+def warm(port: int, path: str, token: str | None, *, connections: int = 4) -> None:
+    """Two seconds of load first: imports, connections, prepared statements and caches in every worker."""
+    measure = wrk_rate if WRK else python_rate
+    measure(port, path, token, seconds=2, connections=connections)
 
 
 def load_generator() -> str:
