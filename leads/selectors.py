@@ -30,10 +30,13 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from vchata.accounts.models import Organization
+from vchata.exceptions import NotFound
 from vchata.tenancy import get_in_org
+from vchata.tenancy.models import not_found_message
 from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 
-from .lead_rows import ActivityRow, LeadRow, as_rows
+from . import lead_rows
+from .lead_rows import ActivityRow, LeadRow
 from .models import (
     Activity,
     Campaign,
@@ -76,11 +79,14 @@ def lead_detail(*, org: Organization, lead_id: str, scope: LeadScope = ALL_LEADS
 
 def lead_answer(*, org: Organization, lead_id: str, scope: LeadScope = ALL_LEADS) -> LeadRow | Lead:
     """``lead_detail`` as rows (``leads.lead_rows``) for the API's answer: two statements, no model instances."""
-    lead = get_in_org(as_rows(lead_list(org=org, scope=scope)), org, lead_id)
+    if lead_rows.readable_here():
+        lead = lead_rows.lead_with_activities(org_id=org.pk, lead_id=lead_id, scope=scope)
+        if lead is None:
+            raise NotFound(not_found_message(Lead))
+        return lead
+    lead = get_in_org(lead_list(org=org, scope=scope), org, lead_id)
     newest = lead_activities(lead=lead.pk).values_list(*ActivityRow._fields)[:DETAIL_ACTIVITIES]
     activities = [ActivityRow._make(row) for row in newest]
-    if isinstance(lead, LeadRow):
-        return lead._replace(recent_activities=activities)
     lead.recent_activities = activities  # another database than PostgreSQL: a model instance
     return lead
 

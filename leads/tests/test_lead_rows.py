@@ -9,7 +9,7 @@ from rest_framework.renderers import JSONRenderer
 
 from leads import search, selectors
 from leads import serializers as s
-from leads.lead_rows import LeadRow, as_rows
+from leads.lead_rows import LeadRow, as_rows, lead_with_activities
 from leads.models import Lead
 from leads.services import add_activity, move_lead_to_stage, update_lead
 from leads.tests.factories import ContactFactory, ContentPostFactory, LeadFactory
@@ -112,4 +112,18 @@ def test_rows_are_read_before_their_relations_are_joined(org, leads):
         list(as_rows(selectors.lead_list(org=org))[:10])
 
     assert len(queries) == 1
-    assert 'FROM (SELECT "leads_lead"."id"' in queries[0]["sql"]
+    assert queries[0]["sql"].startswith('SELECT l."id"')
+    assert ' FROM (SELECT "leads_lead"."organization_id"' in queries[0]["sql"]
+    assert ") AS l INNER JOIN" in queries[0]["sql"]
+
+
+def test_a_restricted_detail_answers_the_members_and_unassigned_leads_only(org, user, leads):
+    from vchata.tenancy.permissions import LeadScope
+
+    bare, full = leads  # full is the user's, bare nobody's
+    colleague = LeadScope(assignee_id="user_someone_else")
+
+    assert lead_with_activities(org_id=org.pk, lead_id=full.pk, scope=LeadScope(assignee_id=user.pk)).id == full.pk
+    assert lead_with_activities(org_id=org.pk, lead_id=bare.pk, scope=colleague).id == bare.pk
+    assert lead_with_activities(org_id=org.pk, lead_id=full.pk, scope=colleague) is None
+    assert lead_with_activities(org_id="org_other", lead_id=full.pk, scope=LeadScope()) is None
