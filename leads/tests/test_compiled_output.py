@@ -1,9 +1,13 @@
 """The compiled output serializers (vchata/serialization.py) answer exactly what DRF's generic path answers."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from leads import selectors
 from leads import serializers as s
@@ -75,3 +79,27 @@ def test_lead_matches_drf(full_lead):
     assert serializer.data == drf_generic(serializer)
     assert serializer.data["value"] == 900
     assert serializer.data["converted"] is True
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        datetime(2025, 12, 13, 17, 38, 8, 665384, tzinfo=UTC),
+        datetime(2025, 12, 13, 17, 38, 8, tzinfo=UTC),  # no microseconds: isoformat() is shorter
+        datetime(1000, 1, 1, 0, 0, 1, tzinfo=UTC),
+        datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC),  # strftime writes year 999 as "999"
+        datetime(9999, 12, 31, 8, 0, tzinfo=UTC),
+    ],
+)
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/St_Johns"])
+def test_instants_match_drf_in_the_current_time_zone(instant, zone):
+    post = SimpleNamespace(id="p", social_account_id="a", platform_post_id="x", content="", url="", created_at=instant)
+    with timezone.override(zone):
+        serializer = s.ContentPostSerializer(post)
+        try:
+            expected = drf_generic(serializer)
+        except ValidationError:  # past year 9999 in that zone: DRF refuses it, as compiled does
+            with pytest.raises(OverflowError):
+                s.ContentPostSerializer(post).data  # noqa: B018
+            return
+        assert serializer.data == expected
