@@ -1,7 +1,7 @@
 """Where a request's time goes, in-process: ``python -m bench.profile`` (pyinstrument, a dev requirement).
 
 Profiles a bare Django view, ``GET /auth/me``, a 20-lead list page, a 50-lead page of one
-stage and the lead detail (its 100 newest activities) on the
+stage, the lead detail (its 100 newest activities) and the board page on the
 benchmark database (``bench/run.py`` makes it), each over many requests so the
 sampler sees the fixed cost rather than one request's noise, and prints each
 call tree from the WSGI entry down. Options: ``--requests N`` per route,
@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             "GET", f"/leads/{scenario.org_id}", f"stageId={scenario.stage_ids[1]}&limit=50"
         ),
         "lead detail": Request("GET", f"/leads/{scenario.org_id}/{scenario.detail_lead_id}"),
+        "board page": Request("GET", f"/app/{scenario.org_id}/pipelines/{scenario.board_pipeline_id}/"),
     }
     for label, request in routes.items():
         if args.only not in label:
