@@ -12,6 +12,8 @@ Every text interpolated is escaped exactly as the template engine escapes
 template gave, byte for byte (``tests/test_card_html.py`` renders both).
 """
 
+import functools
+import re
 from collections.abc import Iterable
 from html import escape as _escape
 
@@ -22,21 +24,30 @@ from leads.sources import source_label
 from leads.task_display import due_label, is_overdue, type_label
 from vchata.money import money_formatter
 
+_SPECIAL = re.compile("[&<>\"']")
+
 
 def escape(text) -> str:
-    """``django.utils.html.escape`` (``& < > " '``), without its lazy-string and safe-string wrapping."""
-    return _escape(str(text))
+    """``django.utils.html.escape`` (``& < > " '``), without its lazy-string and safe-string wrapping.
+
+    Most texts on a card (ids, names, amounts) have none of those characters: one scan finds that.
+    """
+    text = str(text)
+    return _escape(text) if _SPECIAL.search(text) else text
 
 
 class _LeadUrl:
-    """A route whose last argument is a lead id, reversed once: ``url(lead_id)`` puts each card's id in place."""
+    """A route whose last argument is a lead id, reversed once: ``url(lead_id)`` puts each card's id in place.
+
+    Escaped once too: escaping works character by character, so the parts escaped apart join into the whole escaped.
+    """
 
     def __init__(self, name: str, *args: str, sample_lead_id: str):
         before, _, after = reverse(name, args=[*args, sample_lead_id]).rpartition(sample_lead_id)
-        self.before, self.after = before, after
+        self.before, self.after = escape(before), escape(after)
 
-    def __call__(self, lead_id: str) -> str:
-        return f"{self.before}{lead_id}{self.after}"
+    def __call__(self, escaped_lead_id: str) -> str:
+        return f"{self.before}{escaped_lead_id}{self.after}"
 
 
 def cards_html(cards: Iterable, *, org, pipeline, filter_query: str | None) -> SafeString:
@@ -49,24 +60,45 @@ def cards_html(cards: Iterable, *, org, pipeline, filter_query: str | None) -> S
     move_url = _LeadUrl("board-move", org.pk, pipeline.pk, sample_lead_id=sample)
     money = money_formatter(getattr(org, "currency", None) or None)
     query = f"?{escape(filter_query)}" if filter_query else ""
-    return mark_safe("".join(_card(card, detail_url, move_url, money, query) for card in cards))
+    # The same few assignees recur on every card: their markup is written once per call.
+    assignees = _ByIdentity(_assignee)
+    return mark_safe(
+        "".join(
+            _card(card, detail_url, move_url, money, query, _source(card.source), assignees(card.assigned_to))
+            for card in cards
+        )
+    )
 
 
-def _card(lead, detail_url: _LeadUrl, move_url: _LeadUrl, money, query: str) -> str:
+class _ByIdentity(dict):
+    """``write(value)``, remembered by the value's identity (the caller holds every value while it is used)."""
+
+    def __init__(self, write):
+        super().__init__()
+        self.write = write
+
+    def __call__(self, value) -> str:
+        key = id(value)
+        if key not in self:
+            self[key] = self.write(value)
+        return self[key]
+
+
+def _card(lead, detail_url: _LeadUrl, move_url: _LeadUrl, money, query: str, source: str, assignee: str) -> str:
     pk = escape(lead.pk)
     name = escape(lead.contact.name)
     company = lead.contact.company
-    move = f"{escape(move_url(lead.pk))}{query}"
+    move = f"{move_url(pk)}{query}"
     return (
         f'<article class="card{" card--stale" if lead.stale else ""}" data-lead-id="{pk}" draggable="true"'
         f' aria-labelledby="card-title-{pk}">\n'
-        f'  <h3 class="card__title" id="card-title-{pk}"><a href="{escape(detail_url(lead.pk))}" title="{name}">'
+        f'  <h3 class="card__title" id="card-title-{pk}"><a href="{detail_url(pk)}" title="{name}">'
         f"{name}</a></h3>\n"
         f"  {_company(company)}\n"
         '  <div class="card__meta">\n'
         f'    <span class="card__value">{_value(lead.value, money)}</span>\n'
-        f"    {_source(lead.source)}\n"
-        f"    {_assignee(lead.assigned_to)}\n"
+        f"    {source}\n"
+        f"    {assignee}\n"
         "  </div>\n"
         f"  {_task(lead.next_task)}\n"
         f'  <p class="card__idle">{_idle(lead.idle_days, lead.stale)}</p>\n'
@@ -90,6 +122,7 @@ def _value(value, money) -> str:
     return escape(money(value))
 
 
+@functools.lru_cache(maxsize=512)
 def _source(source: str | None) -> str:
     if not source:
         return ""

@@ -7,14 +7,13 @@ None of them grows with the number of cards shown.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
-    Exists,
     ExpressionWrapper,
     F,
     Func,
@@ -27,27 +26,27 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from analytics.rollup_sql import LEAD_TOTALS, STAGE_TOTALS
 from leads.counting import while_leads_unchanged
-from leads.models import Lead, Task
+from leads.models import Lead
 from leads.search import matching_leads
-from leads.selectors import lead_sources, next_open_tasks  # noqa: F401 - the board's source filter reads lead_sources here
-from pipelines.models import LeadStatus, Pipeline, Stage
+from leads.selectors import lead_sources  # noqa: F401 - the board's source filter reads lead_sources here
+from pipelines.models import Pipeline, Stage
 from pipelines.weighting import weighted_value
 from vchata.accounts.models import Organization, User
 from vchata.tenancy.permissions import ALL_LEADS, LeadScope
 
+from .cards import Card, attach_tasks, read_cards, walk_columns
+from .instants import decode_instant, encode_instant
+from .staleness import CLOSED_STATUSES, idle_days, is_stale  # noqa: F401 - read here by the bench's floor
+
 CARDS_PER_PAGE = 50
-# Closed leads never rot, however long they sit.
-CLOSED_STATUSES = frozenset({LeadStatus.CONVERTED, LeadStatus.LOST})
 
 ASSIGNEE_MINE = "mine"
 ASSIGNEE_NOBODY = "none"
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ class BoardColumn:
     total_value: Decimal
     fingerprint: str
     weighted_value: Decimal = Decimal("0")
-    cards: list[Lead] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
     next_cursor: str | None = None
 
 
@@ -100,15 +99,7 @@ def fingerprint_of(count: int, last_change: datetime | None) -> str:
     return f"{count}.{encode_instant(last_change) if last_change else 0}"
 
 
-def encode_instant(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(microseconds=1)
-
-
-def decode_instant(micros: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=micros)
-
-
-def encode_cursor(lead: Lead) -> str:
+def encode_cursor(lead: Lead | Card) -> str:
     return f"{encode_instant(lead.updated_at)}.{lead.pk}"
 
 
@@ -366,31 +357,102 @@ def board_cards(
     after: str | None = None,
     limit: int = CARDS_PER_PAGE,
     scope: LeadScope = ALL_LEADS,
-) -> tuple[list[Lead], str | None]:
+) -> tuple[list[Card], str | None]:
     """One page of a column, most recently changed first, and the cursor of the next page (None at the end).
 
     Keyset pagination on ``(updated_at, id)`` rather than OFFSET, so "Load more"
     costs the same on page 1 and page 2,000 and skips nothing when cards move.
+    ``stage.pipeline`` gives the rotting days of a stage without its own.
     """
-    pages = _page_ids(org, [stage], filters, viewer=viewer, scope=scope, after=after, size=limit + 1)
-    return _pages(org, pages, limit).get(stage.pk, ([], None))
+    pages = _column_pages(org, stage.pipeline, [stage], filters, viewer=viewer, scope=scope, after=after, limit=limit)
+    return pages.get(stage.pk, ([], None))
 
 
 def first_pages(
     *,
     org: Organization,
+    pipeline: Pipeline,
     stages: list[Stage],
     viewer: User,
     filters: BoardFilters,
     limit: int = CARDS_PER_PAGE,
     scope: LeadScope = ALL_LEADS,
-) -> dict[str, tuple[list[Lead], str | None]]:
-    """``{stage_id: (cards, next cursor)}``: the first page of each of ``stages``, in one query for them all.
+) -> dict[str, tuple[list[Card], str | None]]:
+    """``{stage_id: (cards, next cursor)}``: the first page of each of ``stages`` (of ``pipeline``), in one query.
 
-    Each column's page is its own index walk (``_column_page``); their ids are one
-    ``UNION ALL``, so the board's query count and planning don't grow with its columns.
+    Each column's page is its own index walk, all in one statement, so the board's
+    query count and planning don't grow with its columns.
     """
-    return _pages(org, _page_ids(org, stages, filters, viewer=viewer, scope=scope, after=None, size=limit + 1), limit)
+    return _column_pages(org, pipeline, stages, filters, viewer=viewer, scope=scope, after=None, limit=limit)
+
+
+def _column_pages(
+    org: Organization,
+    pipeline: Pipeline,
+    stages: list[Stage],
+    filters: BoardFilters,
+    *,
+    viewer: User,
+    scope: LeadScope,
+    after: str | None,
+    limit: int,
+) -> dict[str, tuple[list[Card], str | None]]:
+    """A page of ``limit`` cards of each of ``stages`` and its next cursor, by stage, with the cards' tasks.
+
+    On PostgreSQL, unless searching, one hand-written ``LATERAL`` walk per column
+    (``cards.walk_columns``); otherwise the leads of the id querysets of ``_page_ids``.
+    Each reads ``limit + 1`` rows: the last only says a next page exists.
+    """
+    if not stages:
+        return {}
+    rotting_days = _rotting_days(stages, pipeline)
+    now = timezone.now()
+    if filters.search or connection.vendor != "postgresql":
+        pages = _page_ids(org, stages, filters, viewer=viewer, scope=scope, after=after, size=limit + 1)
+        page_ids = pages[0].union(*pages[1:], all=True) if len(pages) > 1 else pages[0]
+        cards = read_cards(org, page_ids, rotting_days=rotting_days, now=now)
+    else:
+        conditions = _walk_conditions(filters, viewer=viewer, scope=scope, after=after)
+        cards = walk_columns(
+            org, [stage.pk for stage in stages], conditions, size=limit + 1, rotting_days=rotting_days, now=now
+        )
+    by_stage: dict[str, list[Card]] = {}
+    for card in cards:
+        by_stage.setdefault(card.stage_id, []).append(card)
+    result = {
+        stage_id: (page[:limit], encode_cursor(page[limit - 1]) if len(page) > limit else None)
+        for stage_id, page in by_stage.items()
+    }
+    attach_tasks(card for shown, _ in result.values() for card in shown)
+    return result
+
+
+def _walk_conditions(
+    filters: BoardFilters, *, viewer: User, scope: LeadScope, after: str | None
+) -> list[tuple[str, list]]:
+    """``BoardFilters.as_q``, the scope's ``q`` and ``_after`` (not the search) as SQL on the lead ``l``."""
+    conditions = []
+    if filters.assignee == ASSIGNEE_MINE:
+        conditions.append(("l.assigned_to_id = %s", [viewer.pk]))
+    elif filters.assignee == ASSIGNEE_NOBODY:
+        conditions.append(("l.assigned_to_id IS NULL", []))
+    elif filters.assignee:
+        conditions.append(("l.assigned_to_id = %s", [filters.assignee]))
+    if filters.source:
+        conditions.append(("l.source = %s", [filters.source]))
+    if scope.restricted:
+        conditions.append(("(l.assigned_to_id = %s OR l.assigned_to_id IS NULL)", [scope.assignee_id]))
+    if after:
+        updated_at, lead_id = decode_cursor(after)
+        conditions.append(
+            ("(l.updated_at < %s OR (l.updated_at = %s AND l.id < %s))", [updated_at, updated_at, lead_id])
+        )
+    return conditions
+
+
+def _rotting_days(stages: list[Stage], pipeline: Pipeline) -> dict[str, int]:
+    """Each stage's rotting days: its own, else its pipeline's."""
+    return {stage.pk: pipeline.rotting_days if stage.rotting_days is None else stage.rotting_days for stage in stages}
 
 
 def _page_ids(
@@ -412,60 +474,6 @@ def _page_ids(
     if filters.search:
         return [_searched_pages(org, stages, filters, viewer=viewer, scope=scope, after=after, size=size)]
     return [_column_page(stage, filters, viewer=viewer, scope=scope, after=after, size=size) for stage in stages]
-
-
-def _pages(org: Organization, pages: list[QuerySet[Lead]], limit: int) -> dict[str, tuple[list[Lead], str | None]]:
-    """The cards of the column pages ``pages`` (id querysets of ``limit + 1`` rows), by stage.
-
-    Each card carries ``idle_days`` and ``stale`` (``is_stale``). What staleness
-    needs (the stage's or else the pipeline's rotting days, whether the lead has
-    an open task) comes in the same query: two joins on primary keys and one
-    probe of the ``(lead, completed_at, …)`` task index per card shown.
-    """
-    if not pages:
-        return {}
-    page_ids = pages[0].union(*pages[1:], all=True) if len(pages) > 1 else pages[0]
-    cards = (
-        Lead.objects.for_org(org)
-        .filter(pk__in=page_ids)
-        .select_related("contact", "assigned_to")
-        .only(
-            "id",
-            "stage_id",
-            "value",
-            "source",
-            "status",
-            "created_at",
-            "updated_at",
-            "last_activity_at",
-            "contact__name",
-            "contact__company",
-            "assigned_to__name",
-            "assigned_to__email",
-        )
-        .annotate(
-            rotting_days=Coalesce(F("stage__rotting_days"), F("pipeline__rotting_days")),
-            has_open_task=Exists(Task.objects.filter(lead=OuterRef("pk"), completed_at__isnull=True)),
-        )
-        .order_by("-updated_at", "-id")
-    )
-    by_stage: dict[str, list[Lead]] = {}
-    for card in cards:
-        by_stage.setdefault(card.stage_id, []).append(card)
-    now = timezone.now()
-    result = {}
-    for stage_id, page in by_stage.items():
-        shown = page[:limit]
-        for card in shown:
-            card.idle_days = idle_days(card.last_activity_at or card.created_at, now)
-            card.stale = is_stale(
-                status=card.status,
-                idle_days=card.idle_days,
-                has_open_task=card.has_open_task,
-                rotting_days=card.rotting_days,
-            )
-        result[stage_id] = (shown, encode_cursor(shown[-1]) if len(page) > limit else None)
-    return result
 
 
 def _searched_pages(
@@ -512,26 +520,6 @@ def _column_page(
     """
     leads = _after(filters.matching(Lead.objects.filter(stage=stage), viewer=viewer, scope=scope), after)
     return leads.order_by("-updated_at", "-id").values("pk")[:size]
-
-
-def idle_days(since: datetime, now: datetime) -> int:
-    # Clamped: a clock-skewed or back-dated timestamp must not read "-2 days".
-    return max(0, (now - since).days)
-
-
-def attach_next_tasks(*, org: Organization, cards: list[Lead]) -> None:
-    """Give every card its ``next_task`` (its soonest open task, or None): one query for all the cards shown."""
-    tasks = next_open_tasks(org, [card.pk for card in cards])
-    for card in cards:
-        card.next_task = tasks.get(card.pk)
-
-
-def is_stale(*, status: str, idle_days: int, has_open_task: bool, rotting_days: int) -> bool:
-    """Whether an open lead has rotted: no activity for ``rotting_days`` and no open task planned.
-
-    A CONVERTED or LOST lead is never stale; an open task (even overdue) counts as a next step.
-    """
-    return status not in CLOSED_STATUSES and not has_open_task and idle_days >= rotting_days
 
 
 def org_members(*, org: Organization) -> QuerySet[User]:

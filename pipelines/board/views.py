@@ -57,6 +57,7 @@ class BoardMixin(OrgPageMixin):
         )
         pages = selectors.first_pages(
             org=self.org,
+            pipeline=pipeline,
             stages=[column.stage for column in columns if with_cards_for is None or column.stage.pk in with_cards_for],
             viewer=self.request.user,
             filters=self.filters,
@@ -64,8 +65,6 @@ class BoardMixin(OrgPageMixin):
         )
         for column in columns:
             column.cards, column.next_cursor = pages.get(column.stage.pk, ([], None))
-        # The cards' next tasks in one query for the whole board, not one per column.
-        selectors.attach_next_tasks(org=self.org, cards=[card for column in columns for card in column.cards])
         return columns
 
     def board_context(self, pipeline: Pipeline, columns, *, only=None) -> dict:
@@ -120,7 +119,6 @@ class BoardColumnCardsView(BoardMixin, View):
             )
         except ValueError:
             return HttpResponseBadRequest("Invalid page cursor", content_type="text/plain")
-        selectors.attach_next_tasks(org=self.org, cards=cards)
         stages = list(Stage.objects.for_org(self.org).filter(pipeline_id=pipeline_id).order_by("order"))
         return render(
             request,
@@ -148,7 +146,7 @@ class BoardChangesView(BoardMixin, View):
     """
 
     def get(self, request, org_id, pipeline_id):
-        pipeline = get_in_org(Pipeline.objects.only("id", "name"), self.org, pipeline_id)
+        pipeline = get_in_org(Pipeline.objects.only("id", "name", "rotting_days"), self.org, pipeline_id)
         current = selectors.board_fingerprints(org=self.org, pipeline=pipeline, scope=self.lead_scope)
         seen = dict(item.partition(":")[::2] for item in request.GET.getlist("fp"))
         if set(current) != set(seen):
@@ -195,7 +193,7 @@ class BoardMoveView(BoardMixin, View):
         return render(request, template, context)
 
     def post(self, request, org_id, pipeline_id, lead_id):
-        pipeline = get_in_org(Pipeline.objects.only("id", "name"), self.org, pipeline_id)
+        pipeline = get_in_org(Pipeline.objects.only("id", "name", "rotting_days"), self.org, pipeline_id)
         form = MoveCardForm(request.POST)
         from_stage_id = (
             Lead.objects.for_org(self.org)
