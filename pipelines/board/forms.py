@@ -6,6 +6,7 @@ from django import forms
 from leads.sources import source_choices
 from vchata.ids import id_pattern
 
+from .select_html import PlainSelect
 from .selectors import ASSIGNEE_MINE, ASSIGNEE_NOBODY, BoardFilters
 
 USER_ID = re.compile(id_pattern("user"))
@@ -14,8 +15,8 @@ USER_ID = re.compile(id_pattern("user"))
 class BoardFilterForm(forms.Form):
     """Renders the board's GET filters; the values themselves are read by ``filters_from_query``."""
 
-    assignee = forms.ChoiceField(label="Assignee", required=False)
-    source = forms.ChoiceField(label="Source", required=False)
+    assignee = forms.ChoiceField(label="Assignee", required=False, widget=PlainSelect)
+    source = forms.ChoiceField(label="Source", required=False, widget=PlainSelect)
     q = forms.CharField(
         label="Search",
         required=False,
