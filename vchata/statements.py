@@ -27,20 +27,44 @@ from django.db.models.constants import OnConflict
 from django.db.models.signals import post_save
 from django.db.models.sql import InsertQuery, UpdateQuery
 
+# The INSERT Django compiles for a shape of rows (model, fields, count, options), once it was seen to
+# take its parameters field by field, row by row; None for a shape it doesn't (multi-row UNNEST).
+_compiled_inserts: dict[tuple, str | None] = {}
+
+
+def _param(value):
+    """A parameter as compared (psycopg's JSON wrappers by what they wrap)."""
+    return (type(value), getattr(value, "obj", value))
+
 
 def _insert_sql(rows: list[Model], *, using: str, ignore_conflicts: bool = False, returning: bool = False):
+    """Django's own INSERT of ``rows``: compiled the first time a shape is seen, then reused with the
+    parameters made as its compiler makes them (``pre_save``, then ``get_db_prep_save``, per field)."""
     model = type(rows[0])
     opts = model._meta
     fields = [f for f in opts.concrete_fields if not f.generated]
     if any(row.pk is None for row in rows):  # a database-made id (StageVisit): left to the database
         fields = [f for f in fields if not isinstance(f, AutoField)]
+    connection = connections[using]
+    shape = (model, tuple(f.attname for f in fields), len(rows), ignore_conflicts, returning, using)
+    sql = _compiled_inserts.get(shape)
+    if sql is not None:
+        params = tuple(f.get_db_prep_save(f.pre_save(row, add=True), connection) for row in rows for f in fields)
+        if not any(hasattr(value, "resolve_expression") for value in params):
+            return sql, params
     query = InsertQuery(model, on_conflict=OnConflict.IGNORE if ignore_conflicts else None)
     query.insert_values(fields, rows)
     compiler = query.get_compiler(using=using)
     if returning:
         compiler.returning_fields = [opts.pk]
     [(sql, params)] = compiler.as_sql()
-    return sql, tuple(params)
+    params = tuple(params)
+    if shape not in _compiled_inserts:
+        # Reused only if the parameters made field by field are the compiler's (values pre_save set kept).
+        ours = tuple(f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows for f in fields)
+        same = len(ours) == len(params) and all(_param(a) == _param(b) for a, b in zip(ours, params, strict=True))
+        _compiled_inserts[shape] = sql if same else None
+    return sql, params
 
 
 def _written(rows: list[Model], using: str) -> None:

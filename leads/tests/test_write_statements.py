@@ -10,6 +10,7 @@ import pytest
 
 from integrations.models import OutboxEvent
 from leads.models import Activity, Contact, CustomField, Lead, LeadChange, StageVisit
+from leads.tests.factories import LeadFactory
 from pipelines.models import Stage
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +98,24 @@ def test_custom_fields_read_with_the_insert_are_checked_and_a_bad_one_leaves_not
     assert made.json()["lead"]["customFields"] == {"budget": 5, "tier": "b"}
     assert list(made.json()["lead"]["customFields"]) == ["budget", "tier"]  # the definitions' (label) order
     assert Lead.objects.get(pk=made.json()["lead"]["id"]).custom_fields == {"budget": 5, "tier": "b"}
+
+
+def test_a_reused_insert_takes_the_parameters_its_compilation_would(org):
+    from django.db import connection
+
+    from vchata import statements
+
+    lead = LeadFactory(organization=org)
+    first = [Activity(organization=org, lead=lead, type="NOTE", description="a", metadata={"k": [1]})]
+    statements._insert_sql(first, using="default")  # compiled, and seen to be reusable
+    again = [Activity(organization=org, lead=lead, type="CALL", description="b", metadata={"n": 2})]
+    sql, params = statements._insert_sql(again, using="default")
+    compiled = statements.InsertQuery(Activity)
+    fields = [f for f in Activity._meta.concrete_fields if not f.generated]
+    compiled.insert_values(fields, again, raw=True)  # the values the reuse set (ids, timestamps) as they are
+    [(expected_sql, expected)] = compiled.get_compiler(connection=connection).as_sql()
+    assert sql == expected_sql
+    assert [statements._param(p) for p in params] == [statements._param(p) for p in expected]
+    two = [Activity(organization=org, lead=lead, type="NOTE"), Activity(organization=org, lead=lead, type="CALL")]
+    statements.insert_together(two)  # a shape compiled every time (many rows: UNNEST), still written
+    assert Activity.objects.filter(lead=lead, type__in=["NOTE", "CALL"]).count() == 2
