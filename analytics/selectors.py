@@ -520,10 +520,10 @@ def weighted_pipeline(lead_filter: LeadFilter) -> WeightedPipeline:
         joined=("s.probability",),
     )
     if rows is None:
-        rows = (
+        live = (
             _leads(lead_filter)
             .filter(stage__pipeline=pipeline)
-            .values("stage_id", probability=F("stage__probability"))
+            .values("stage_id", stage_probability=F("stage__probability"))
             .annotate(
                 value_total=Sum("value"),
                 own_chance_value=Sum(
@@ -532,7 +532,8 @@ def weighted_pipeline(lead_filter: LeadFilter) -> WeightedPipeline:
                 stage_chance_value=Sum("value", filter=Q(probability__isnull=True)),
             )
         )
-    rows = list(rows)
+        # Named as the rollup's join names it (an annotation can't take the lead's own field name).
+        rows = [{**row, "probability": row["stage_probability"]} for row in live]
     return WeightedPipeline(
         total_value=money(sum((row["value_total"] or 0 for row in rows), Decimal(0))),
         weighted_value=sum(

@@ -90,6 +90,13 @@ def insert_together(*groups: list[Model], update: tuple[QuerySet, dict] | None =
     parts = [_insert_sql(group, using=using) for group in groups]
     if update is not None:
         parts.append(_update_sql(*update, using=using))  # the main query: it runs first
+    if connections[using].vendor != "postgresql":  # no INSERT inside WITH (SQLite): one statement each
+        with connections[using].cursor() as cursor:
+            for sql, params in [*parts[len(groups) :], *parts[: len(groups)]]:  # the update first
+                cursor.execute(sql, params)
+        for group in groups:
+            _written(group, using)
+        return
     *first, (last_sql, last_params) = parts
     sql = last_sql
     if first:

@@ -196,6 +196,8 @@ def test_reports_from_rollups_equal_the_live_reports(org, pipeline, stages, memb
             assert performance == live(selectors.pipeline_performance, lead_filter, monkeypatch, now=NOW), lead_filter
             funnel = selectors.pipeline_funnel(lead_filter)
             assert funnel == live(selectors.pipeline_funnel, lead_filter, monkeypatch), lead_filter
+            weighted = selectors.weighted_pipeline(lead_filter)
+            assert weighted == live(selectors.weighted_pipeline, lead_filter, monkeypatch), lead_filter
     call_command("check_rollups", org=org.pk)
 
 

@@ -8,7 +8,7 @@ current stage is then read apart, the target refused as not of the lead's pipeli
 
 from functools import cache
 
-from django.db import router
+from django.db import connections, router
 
 from pipelines.models import Stage
 from vchata.accounts.models import Organization
@@ -31,7 +31,7 @@ def _stage_columns() -> tuple[list[str], str, str]:
 
 
 @cache
-def _sql(restricted: bool, across_pipelines: bool) -> str:
+def _sql(restricted: bool, across_pipelines: bool, lock: str) -> str:
     lead_columns = ", ".join(f'l."{field.column}"' for field in Lead._meta.concrete_fields)
     _, target, current = _stage_columns()
     same_pipeline = "" if across_pipelines else " AND {0}.pipeline_id = l.pipeline_id"
@@ -42,7 +42,7 @@ def _sql(restricted: bool, across_pipelines: bool) -> str:
         + same_pipeline.format("t")
         + f" LEFT JOIN {Stage._meta.db_table} AS c ON c.id = l.stage_id AND c.organization_id = l.organization_id"
         + same_pipeline.format("c")
-        + f" WHERE l.organization_id = %s AND l.id = %s{scope} FOR UPDATE OF l"
+        + f" WHERE l.organization_id = %s AND l.id = %s{scope}{lock}"
     )
 
 
@@ -65,7 +65,10 @@ def lock_for_move(
     if not isinstance(lead_id, str):
         raise NotFound(not_found_message(Lead))
     params = [stage_id, org.pk, lead_id] + ([scope.assignee_id] if scope.restricted else [])
-    rows = Lead.objects.raw(_sql(scope.restricted, across_pipelines), params).using(router.db_for_write(Lead))
+    using = router.db_for_write(Lead)
+    # SQLite (`make run`) has no row locks: its writers take turns on the whole database anyway.
+    lock = " FOR UPDATE OF l" if connections[using].features.has_select_for_update_of else ""
+    rows = Lead.objects.raw(_sql(scope.restricted, across_pipelines, lock), params).using(using)
     found = list(rows)
     if not found:
         raise NotFound(not_found_message(Lead))
