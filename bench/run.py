@@ -50,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # production static files, as deployed
+    from vchata.celery import app as celery_app
+
+    # No worker consumes the bench's queue (the fan-out tasks its writes send): emptied here, it
+    # doesn't grow by thousands of messages every run.
+    celery_app.control.purge()
 
     from bench import org as bench_org
 
