@@ -174,20 +174,25 @@ def _rolled_per_stage(column: str, output_field, conditions: list[tuple[str, lis
 
 def _rollup_conditions(filters: BoardFilters, viewer: User, scope: LeadScope) -> list[tuple[str, list]]:
     """The board's filters (without search) and the viewer's scope as conditions on the rollup's groups."""
+    return _filter_conditions(filters, viewer, scope, assignee="t.assignee_id", source="t.source")
+
+
+def _filter_conditions(
+    filters: BoardFilters, viewer: User | None, scope: LeadScope, *, assignee: str, source: str
+) -> list[tuple[str, list]]:
+    """The assignee and source filters and the viewer's scope as SQL on the given columns (a lead's or a rollup's)."""
     conditions = []
     if filters.assignee == ASSIGNEE_MINE:
-        conditions.append(("t.assignee_id = %s", [viewer.pk]))
+        conditions.append((f"{assignee} = %s", [viewer.pk]))
     elif filters.assignee == ASSIGNEE_NOBODY:
-        conditions.append(("t.assignee_id IS NULL", []))
+        conditions.append((f"{assignee} IS NULL", []))
     elif filters.assignee:
-        conditions.append(("t.assignee_id = %s", [filters.assignee]))
+        conditions.append((f"{assignee} = %s", [filters.assignee]))
     if filters.source:
-        conditions.append(("t.source = %s", [filters.source]))
-    return conditions + _scope_conditions(scope)
-
-
-def _scope_conditions(scope: LeadScope) -> list[tuple[str, list]]:
-    return [("(t.assignee_id = %s OR t.assignee_id IS NULL)", [scope.assignee_id])] if scope.restricted else []
+        conditions.append((f"{source} = %s", [filters.source]))
+    if scope.restricted:
+        conditions.append((f"({assignee} = %s OR {assignee} IS NULL)", [scope.assignee_id]))
+    return conditions
 
 
 def _column_figures(*, filters: BoardFilters, viewer: User, scope: LeadScope) -> dict:
@@ -430,21 +435,16 @@ def _column_pages(
     return result
 
 
+def _scope_conditions(scope: LeadScope) -> list[tuple[str, list]]:
+    """The viewer's scope alone, on the rollup's groups."""
+    return _filter_conditions(BoardFilters(), None, scope, assignee="t.assignee_id", source="t.source")
+
+
 def _walk_conditions(
     filters: BoardFilters, *, viewer: User, scope: LeadScope, after: str | None
 ) -> list[tuple[str, list]]:
     """``BoardFilters.as_q``, the scope's ``q`` and ``_after`` (not the search) as SQL on the lead ``l``."""
-    conditions = []
-    if filters.assignee == ASSIGNEE_MINE:
-        conditions.append(("l.assigned_to_id = %s", [viewer.pk]))
-    elif filters.assignee == ASSIGNEE_NOBODY:
-        conditions.append(("l.assigned_to_id IS NULL", []))
-    elif filters.assignee:
-        conditions.append(("l.assigned_to_id = %s", [filters.assignee]))
-    if filters.source:
-        conditions.append(("l.source = %s", [filters.source]))
-    if scope.restricted:
-        conditions.append(("(l.assigned_to_id = %s OR l.assigned_to_id IS NULL)", [scope.assignee_id]))
+    conditions = _filter_conditions(filters, viewer, scope, assignee="l.assigned_to_id", source="l.source")
     if after:
         updated_at, lead_id = decode_cursor(after)
         conditions.append(
