@@ -13,6 +13,7 @@ from django.db import connections, router
 from pipelines.models import Stage
 from vchata.accounts.models import Organization
 from vchata.exceptions import NotFound
+from vchata.raw_joins import aliased_columns, joined_instance
 from vchata.tenancy.models import not_found_message
 from vchata.tenancy.permissions import LeadScope
 
@@ -20,20 +21,9 @@ from ..models import Lead
 
 
 @cache
-def _stage_columns() -> tuple[list[str], str, str]:
-    names = [field.attname for field in Stage._meta.concrete_fields]
-    columns = [field.column for field in Stage._meta.concrete_fields]
-
-    def select(alias: str) -> str:
-        return ", ".join(f'{alias}."{column}" AS {alias}_{name}' for column, name in zip(columns, names, strict=True))
-
-    return names, select("t"), select("c")
-
-
-@cache
 def _sql(restricted: bool, across_pipelines: bool, lock: str) -> str:
     lead_columns = ", ".join(f'l."{field.column}"' for field in Lead._meta.concrete_fields)
-    _, target, current = _stage_columns()
+    target, current = aliased_columns(Stage, "t"), aliased_columns(Stage, "c")
     same_pipeline = "" if across_pipelines else " AND {0}.pipeline_id = l.pipeline_id"
     scope = " AND (l.assigned_to_id = %s OR l.assigned_to_id IS NULL)" if restricted else ""
     return (
@@ -44,16 +34,6 @@ def _sql(restricted: bool, across_pipelines: bool, lock: str) -> str:
         + same_pipeline.format("c")
         + f" WHERE l.organization_id = %s AND l.id = %s{scope}{lock}"
     )
-
-
-def _stage(lead: Lead, alias: str) -> Stage | None:
-    names, _, _ = _stage_columns()
-    values = [getattr(lead, f"{alias}_{name}") for name in names]
-    for name in names:
-        delattr(lead, f"{alias}_{name}")
-    if values[names.index("id")] is None:
-        return None
-    return Stage.from_db(lead._state.db, names, values)
 
 
 def lock_for_move(
@@ -73,4 +53,4 @@ def lock_for_move(
     if not found:
         raise NotFound(not_found_message(Lead))
     [lead] = found
-    return lead, _stage(lead, "t"), _stage(lead, "c")
+    return lead, joined_instance(lead, Stage, "t"), joined_instance(lead, Stage, "c")

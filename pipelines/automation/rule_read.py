@@ -13,21 +13,15 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import prefetch_related_objects
 
+from vchata.raw_joins import aliased_columns, joined_instance
+
 from .models import Rule
-
-
-@cache
-def _user_columns() -> tuple[list[str], str]:
-    fields = get_user_model()._meta.concrete_fields
-    names = [field.attname for field in fields]
-    select = ", ".join(f'u."{field.column}" AS u_{field.attname}' for field in fields)
-    return names, select
 
 
 @cache
 def _select() -> str:
     rule_columns = ", ".join(f'r."{field.column}"' for field in Rule._meta.concrete_fields)
-    _, user_columns = _user_columns()
+    user_columns = aliased_columns(get_user_model(), "u")
     users = get_user_model()._meta.db_table
     return (
         f"SELECT {rule_columns}, {user_columns} FROM {Rule._meta.db_table} AS r "
@@ -66,13 +60,8 @@ def active_rules(
     rules = list(Rule.objects.raw(sql, params))
     if not rules:
         return rules
-    names, _ = _user_columns()
     user_model = get_user_model()
     for rule in rules:
-        values = [getattr(rule, f"u_{name}") for name in names]
-        for name in names:
-            delattr(rule, f"u_{name}")
-        user = user_model.from_db(rule._state.db, names, values) if rule.action_user_id else None
-        Rule.action_user.field.set_cached_value(rule, user)
+        Rule.action_user.field.set_cached_value(rule, joined_instance(rule, user_model, "u"))
     prefetch_related_objects(rules, "condition_stages")
     return rules
